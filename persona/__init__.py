@@ -1,0 +1,35 @@
+"""persona: need- and desire-based customer personas.
+
+persona combines behavioural touchpoints (event logs), psychographic surveys
+(Likert instruments measuring needs and desires) and emotion signals into
+personas, and assigns and explains them for notebooks, batch jobs and services.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from persona.instrument import Instrument, Item
+from persona.schema import (
+    InputError,
+    validate_demographics,
+    validate_emotions,
+    validate_events,
+    validate_inputs,
+    validate_survey,
+)
+
+try:
+    __version__ = version("persona")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "InputError",
+    "Instrument",
+    "Item",
+    "__version__",
+    "validate_demographics",
+    "validate_emotions",
+    "validate_events",
+    "validate_inputs",
+    "validate_survey",
+]

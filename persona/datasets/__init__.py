@@ -1,0 +1,10 @@
+"""Data sets: a synthetic customer base with known personas, and real public data.
+
+All of them come as :class:`CustomerData`, whose tables follow persona's data
+contracts, so any of them can be handed to persona as it is.
+"""
+
+from persona.datasets._base import CustomerData
+from persona.datasets._synthetic import NEEDS_INSTRUMENT, make_customers
+
+__all__ = ["CustomerData", "NEEDS_INSTRUMENT", "make_customers"]
