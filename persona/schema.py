@@ -104,12 +104,12 @@ def _fail(table: str, df: pd.DataFrame, mask, problem: str, fix: str, column=Non
     """Raise InputError for the rows of ``df`` where ``mask`` holds."""
     mask = np.asarray(mask, dtype=bool)
     n_bad = int(mask.sum())
-    labels = df.index[mask][:_SHOWN_ROWS].tolist()
-    shown_cols = [c for c in (_ID, *show) if c in df.columns]
+    positions = np.flatnonzero(mask)[:_SHOWN_ROWS]
+    labels = df.index[positions].tolist()
+    shown = {c: df[c].iloc[positions].tolist() for c in dict.fromkeys((_ID, *show)) if c in df}
     parts = []
-    for label in labels:
-        row = df.loc[label] if df.index.is_unique else df.loc[[label]].iloc[0]
-        values = ", ".join(f"{c}={_short(row[c])}" for c in shown_cols)
+    for i, label in enumerate(labels):
+        values = ", ".join(f"{c}={_short(v[i])}" for c, v in shown.items())
         parts.append(f"row {label!r} ({values})" if values else f"row {label!r}")
     raise InputError(
         table,
@@ -176,7 +176,7 @@ def _check_frame(df: pd.DataFrame, table: str, required: tuple[str, ...]) -> Non
     if dupes:
         raise InputError(
             table,
-            f"has duplicated column names {dupes}.",
+            f"the table has duplicated column names {dupes}.",
             fix="give every column a unique name.",
         )
     missing = [c for c in required if c not in df.columns]
@@ -186,14 +186,15 @@ def _check_frame(df: pd.DataFrame, table: str, required: tuple[str, ...]) -> Non
             hint = " customer_id is the index here: call .reset_index() first."
         raise InputError(
             table,
-            f"is missing the required column(s) {missing}; it has {list(df.columns)[:20]}.",
+            f"the table is missing the required column(s) {missing}; it has "
+            f"{list(df.columns)[:20]}.",
             column=missing[0],
             fix=f"add or rename the column(s) so that {list(required)} are present.{hint}",
         )
     if len(df) == 0:
         raise InputError(
             table,
-            "is empty (0 rows).",
+            "the table is empty (0 rows).",
             fix=f"pass a table with at least one row, or leave {table} out if there is none.",
         )
 
@@ -203,9 +204,11 @@ def _check_ids(df: pd.DataFrame, table: str, *, unique: bool) -> None:
     _check_no_nulls(df, table, _ID, "customer ids")
     kind = _id_kind(ids)
     if kind is None:
-        mixed = ids.map(lambda v: not isinstance(v, (str, int, np.integer)))
-        if not mixed.any():  # ints and strings side by side
-            mixed = ids.map(lambda v: isinstance(v, str))
+        odd = ids.map(lambda v: not isinstance(v, (str, int, np.integer))).to_numpy(dtype=bool)
+        if not odd.any():  # integers and strings side by side: show the fewer
+            odd = ids.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+            odd = odd if odd.sum() <= len(odd) / 2 else ~odd
+        mixed = odd
         _fail(
             table,
             df,

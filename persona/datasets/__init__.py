@@ -5,6 +5,15 @@ contracts, so any of them can be handed to persona as it is.
 """
 
 from persona.datasets._base import CustomerData
+from persona.datasets._public import load_bfi, load_cdnow, load_msq, load_mta_paths
 from persona.datasets._synthetic import NEEDS_INSTRUMENT, make_customers
 
-__all__ = ["CustomerData", "NEEDS_INSTRUMENT", "make_customers"]
+__all__ = [
+    "CustomerData",
+    "NEEDS_INSTRUMENT",
+    "load_bfi",
+    "load_cdnow",
+    "load_msq",
+    "load_mta_paths",
+    "make_customers",
+]

@@ -1,0 +1,62 @@
+"""The persona command: demo writes and summarises a base; validate reports problems."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import persona
+from persona.cli import main
+
+
+def test_help_and_version(capsys):
+    assert main([]) == 0
+    assert "demo" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"persona {persona.__version__}"
+
+
+def test_demo_writes_valid_tables_and_reports_independence(tmp_path, capsys):
+    assert main(["demo", "--n-customers", "600", "--out", str(tmp_path), "--seed", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "a synthetic base of 600 customers (seed 4)" in out
+    assert "Bargain hunters" in out and "age band" in out
+    events = pd.read_parquet(tmp_path / "events.parquet")
+    assert events["customer_id"].nunique() == 600
+    truth = pd.read_parquet(tmp_path / "truth.parquet")
+    assert len(truth) == 600
+    assert main(["validate", "--events", str(tmp_path / "events.parquet"),
+                 "--survey", str(tmp_path / "survey.parquet"),
+                 "--instrument", str(tmp_path / "instrument.json")]) == 0
+    assert "survey: 180 rows, 180 customers: ok" in capsys.readouterr().out
+
+
+def test_validate_reports_the_contract_error_and_exits_2(tmp_path, capsys):
+    bad = pd.DataFrame({"customer_id": [1, 2], "timestamp": ["2026-01-01", "soon"],
+                        "channel": ["web", "app"], "event_type": ["search", "purchase"]})
+    bad.to_csv(tmp_path / "events.csv", index=False)
+    assert main(["validate", "--events", str(tmp_path / "events.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "events.timestamp: 1 of 2 rows have a timestamp that cannot be parsed" in err
+    assert "timestamp='soon'" in err
+    assert main(["validate"]) == 2
+    assert main(["validate", "--events", str(tmp_path / "missing.parquet")]) == 2
+
+
+def test_demo_refuses_a_bad_size(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["demo", "--n-customers", "0"])
+    assert stop.value.code == 2
+    assert "expected a positive whole number" in capsys.readouterr().err
+
+
+def test_installed_entry_point_runs(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "persona", "demo", "--n-customers", "200", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Inputs passed the data contracts" in done.stdout

@@ -1,0 +1,355 @@
+"""Input contracts: every broken table fails with the table, column, rows and fix."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from persona import (
+    InputError,
+    Instrument,
+    validate_demographics,
+    validate_emotions,
+    validate_events,
+    validate_inputs,
+    validate_survey,
+)
+
+
+@pytest.fixture
+def events():
+    return pd.DataFrame(
+        {
+            "customer_id": ["c1", "c1", "c2", "c3"],
+            "timestamp": pd.to_datetime(
+                ["2026-03-01 09:00", "2026-03-01 09:05", "2026-03-02 18:30", "2026-03-04 12:00"]
+            ),
+            "channel": ["web", "web", "app", "store"],
+            "event_type": ["search", "purchase", "product_view", "purchase"],
+            "device": ["desktop", "desktop", "mobile", None],
+            "value": [np.nan, 25.0, np.nan, 80.5],
+        }
+    )
+
+
+@pytest.fixture
+def instrument():
+    return Instrument.from_dict(
+        {
+            "name": "needs-mini",
+            "items": [
+                {"item": "thr1", "dimension": "thrift", "scale": [1, 5]},
+                {"item": "thr2", "dimension": "thrift", "scale": [1, 5], "reverse": True},
+                {"item": "nov1", "dimension": "discovery", "scale": [1, 7]},
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def survey():
+    return pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2", "c3"],
+            "thr1": [5.0, 2.0, np.nan],
+            "thr2": [1.0, 4.0, 3.0],
+            "nov1": [7.0, 1.0, 4.0],
+        }
+    )
+
+
+@pytest.fixture
+def emotions():
+    return pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2", "c2"],
+            "timestamp": pd.to_datetime(["2026-03-01 09:06", "2026-03-02 18:40", None]),
+            "valence": [0.8, -0.4, np.nan],
+            "arousal": [0.6, 0.9, np.nan],
+            "joy": [0.9, np.nan, np.nan],
+            "text": [None, None, "The parcel arrived broken."],
+        }
+    )
+
+
+def raises(match_all, call, *args, **kwargs):
+    """Call and check that InputError's message contains every given fragment."""
+    with pytest.raises(InputError) as caught:
+        call(*args, **kwargs)
+    message = str(caught.value)
+    for fragment in match_all:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+    return caught.value
+
+
+# ------------------------------------------------------------------ valid input
+
+
+def test_valid_tables_pass_untouched(events, survey, emotions, instrument):
+    before = events.copy(), survey.copy(), emotions.copy()
+    assert validate_events(events) is events
+    assert validate_survey(survey, instrument) is survey
+    assert validate_emotions(emotions) is emotions
+    for original, kept in zip(before, (events, survey, emotions)):
+        pd.testing.assert_frame_equal(original, kept)
+
+
+def test_text_timestamps_and_numbers_are_parsed_without_touching_the_input(events):
+    raw = events.astype({"timestamp": str, "value": str}).replace({"value": {"nan": None}})
+    raw_copy = raw.copy()
+    parsed = validate_events(raw)
+    pd.testing.assert_frame_equal(raw, raw_copy)  # caller's frame untouched
+    assert parsed["timestamp"].tolist() == events["timestamp"].tolist()
+    np.testing.assert_array_equal(parsed["value"], events["value"])
+    assert parsed.index.equals(events.index) and list(parsed.columns) == list(events.columns)
+
+
+def test_paths_to_parquet_and_csv_are_read(tmp_path, events):
+    events.to_parquet(tmp_path / "events.parquet")
+    events.to_csv(tmp_path / "events.csv", index=False)
+    from_parquet = validate_events(tmp_path / "events.parquet")
+    from_csv = validate_events(str(tmp_path / "events.csv"))
+    pd.testing.assert_frame_equal(from_parquet, events)
+    assert from_csv["timestamp"].tolist() == events["timestamp"].tolist()
+    assert from_csv["customer_id"].tolist() == events["customer_id"].tolist()
+
+
+def test_unknown_file_format_and_missing_file(tmp_path):
+    (tmp_path / "events.xlsx").write_text("x")
+    raises(["events", "cannot tell the format", "Parquet"], validate_events, tmp_path / "events.xlsx")
+    with pytest.raises(FileNotFoundError, match="events: no file or folder at"):
+        validate_events(tmp_path / "nothing.parquet")
+    with pytest.raises(TypeError, match="events: expected a pandas DataFrame"):
+        validate_events([1, 2, 3])
+
+
+# ------------------------------------------------------------------ events
+
+
+def test_missing_required_column(events):
+    error = raises(
+        ["events.channel", "the table is missing the required column(s) ['channel']", "fix:"],
+        validate_events,
+        events.drop(columns="channel"),
+    )
+    assert error.table == "events" and error.column == "channel"
+
+
+def test_customer_id_as_index_gets_a_hint(survey, instrument):
+    raises(["reset_index()"], validate_survey, survey.set_index("customer_id"), instrument)
+
+
+def test_empty_table(events):
+    raises(["events: the table is empty (0 rows)"], validate_events, events.iloc[:0])
+
+
+def test_null_customer_id_names_the_rows(events):
+    events.loc[2, "customer_id"] = None
+    error = raises(
+        ["events.customer_id", "1 of 4 rows have no customer_id", "row 2"],
+        validate_events,
+        events,
+    )
+    assert error.rows == [2]
+
+
+def test_mixed_id_types_and_float_ids(events):
+    events["customer_id"] = pd.Series(["c1", 7, "c2", "c3"], dtype=object)
+    raises(["events.customer_id", "row 1", "all integers or all strings"], validate_events, events)
+    events["customer_id"] = [1.0, 1.0, 2.0, 3.0]
+    raises(["events.customer_id", "float64"], validate_events, events)
+
+
+def test_unparseable_timestamp_names_value_and_customer(events):
+    raw = events.astype({"timestamp": str})
+    raw.loc[3, "timestamp"] = "yesterday"
+    raises(
+        ["events.timestamp", "1 of 4 rows have a timestamp that cannot be parsed",
+         "row 3 (customer_id='c3', timestamp='yesterday')", "ISO 8601"],
+        validate_events,
+        raw,
+    )
+
+
+def test_missing_timestamp(events):
+    events.loc[1, "timestamp"] = pd.NaT
+    raises(["events.timestamp", "have no timestamp", "customer_id='c1'"], validate_events, events)
+
+
+def test_mixed_time_zones_name_the_minority_rows(events):
+    raw = events.astype({"timestamp": str})
+    raw["timestamp"] = [
+        "2026-03-01T09:00:00+01:00",
+        "2026-03-01T09:05:00+01:00",
+        "2026-07-02T18:30:00+02:00",
+        "2026-03-04T12:00:00+01:00",
+    ]
+    raises(
+        ["events.timestamp", "mix time zones", "3 at +01:00", "1 at +02:00", "row 2",
+         "utc=True"],
+        validate_events,
+        raw,
+    )
+    raw.loc[0, "timestamp"] = "2026-03-01T09:00:00"
+    raw.loc[2, "timestamp"] = "2026-07-02T18:30:00+01:00"
+    raises(["mix time zones", "no zone", "row 0"], validate_events, raw)
+
+
+def test_numeric_timestamps_are_refused_not_guessed(events):
+    events["timestamp"] = np.arange(4) * 1_700_000_000
+    raises(["events.timestamp", "unit='s'"], validate_events, events)
+
+
+def test_label_columns_must_be_text_and_present(events):
+    events.loc[0, "event_type"] = "  "
+    raises(["events.event_type", "have an empty event_type", "row 0"], validate_events, events)
+    events["event_type"] = [1, 2, 3, 4]
+    raises(["events.event_type", "not text", "map codes to names"], validate_events, events)
+
+
+def test_unknown_moment(events):
+    events["moment"] = ["ZMOT", "SMOT", "first", None]
+    raises(["events.moment", "outside ['ZMOT', 'FMOT', 'SMOT', 'UMOT']", "'first'"],
+           validate_events, events)
+
+
+def test_value_not_a_number_negative_or_infinite(events):
+    raw = events.astype({"value": object})
+    raw.loc[1, "value"] = "12,50"
+    raises(["events.value", "not a number", "'12,50'", "decimal mark"], validate_events, raw)
+    events.loc[3, "value"] = -5.0
+    raises(["events.value", "outside >= 0", "row 3", "'return' event"], validate_events, events)
+    events.loc[3, "value"] = np.inf
+    raises(["events.value", "are infinite", "row 3"], validate_events, events)
+
+
+def test_null_session_id(events):
+    events["session_id"] = [1, 1, None, 3]
+    raises(["events.session_id", "row 2"], validate_events, events)
+
+
+def test_duplicated_column_names(events):
+    doubled = pd.concat([events, events[["channel"]]], axis=1)
+    raises(["events", "duplicated column names ['channel']"], validate_events, doubled)
+
+
+# ------------------------------------------------------------------ survey
+
+
+def test_duplicate_respondents(survey, instrument):
+    survey.loc[2, "customer_id"] = "c1"
+    raises(
+        ["survey.customer_id", "2 of 3 rows repeat a customer_id", "row 0", "row 2",
+         "drop_duplicates"],
+        validate_survey,
+        survey,
+        instrument,
+    )
+
+
+def test_answer_outside_the_item_scale(survey, instrument):
+    survey.loc[1, "thr2"] = 7
+    raises(
+        ["survey.thr2", "outside [1, 5]", "row 1 (customer_id='c2', thr2=7.0)",
+         "whole numbers from 1 to 5"],
+        validate_survey,
+        survey,
+        instrument,
+    )
+    survey.loc[1, "thr2"] = 4
+    survey.loc[1, "nov1"] = 7  # fine on the 1..7 item
+    assert validate_survey(survey, instrument) is survey
+
+
+def test_non_integer_and_non_numeric_answers(survey, instrument):
+    survey.loc[0, "nov1"] = 3.5
+    raises(["survey.nov1", "not whole numbers", "3.5"], validate_survey, survey, instrument)
+    survey = survey.astype({"nov1": object})
+    survey.loc[0, "nov1"] = "agree"
+    raises(["survey.nov1", "not a number", "'agree'"], validate_survey, survey, instrument)
+
+
+def test_infinite_answer(survey, instrument):
+    survey.loc[2, "thr1"] = -np.inf
+    raises(["survey.thr1", "infinite", "row 2"], validate_survey, survey, instrument)
+
+
+def test_unknown_columns_and_missing_items(survey, instrument):
+    raises(
+        ["survey.age", "does not know: ['age']", "needs-mini"],
+        validate_survey,
+        survey.assign(age=30),
+        instrument,
+    )
+    raises(
+        ["survey.nov1", "lacks item(s)", "['nov1']"],
+        validate_survey,
+        survey.drop(columns="nov1"),
+        instrument,
+    )
+
+
+def test_respondent_without_any_answer(survey, instrument):
+    survey.loc[1, ["thr1", "thr2", "nov1"]] = np.nan
+    raises(["survey", "answer no item at all", "row 1"], validate_survey, survey, instrument)
+
+
+# ------------------------------------------------------------------ emotions
+
+
+def test_emotion_scores_out_of_range(emotions):
+    emotions.loc[1, "valence"] = -1.5
+    raises(["emotions.valence", "outside [-1, 1]", "row 1", "-1.5"], validate_emotions, emotions)
+    emotions.loc[1, "valence"] = -0.5
+    emotions.loc[0, "joy"] = 1.2
+    raises(["emotions.joy", "outside [0, 1]"], validate_emotions, emotions)
+
+
+def test_emotion_reading_without_signal(emotions):
+    emotions.loc[2, "text"] = ""
+    raises(["emotions", "neither a score nor a text", "row 2"], validate_emotions, emotions)
+    raises(
+        ["emotions", "no signal column"],
+        validate_emotions,
+        emotions[["customer_id", "timestamp"]],
+    )
+
+
+def test_emotion_infinite_score(emotions):
+    emotions.loc[0, "arousal"] = np.inf
+    raises(["emotions.arousal", "infinite"], validate_emotions, emotions)
+
+
+# ------------------------------------------------------------------ demographics and together
+
+
+def test_demographics_need_unique_ids_and_finite_numbers():
+    people = pd.DataFrame({"customer_id": [1, 2, 2], "age": [30.0, 40.0, 50.0]})
+    raises(["demographics.customer_id", "repeat"], validate_demographics, people)
+    people = pd.DataFrame({"customer_id": [1, 2], "income": [1e4, np.inf]})
+    raises(["demographics.income", "infinite"], validate_demographics, people)
+
+
+def test_inputs_must_agree_on_the_id_type(events, survey, instrument):
+    inputs = validate_inputs(events, survey, instrument=instrument)
+    assert inputs.events is events and inputs.emotions is None
+    raises(
+        ["survey.customer_id", "holds int ids while events holds str ids"],
+        validate_inputs,
+        events,
+        survey.assign(customer_id=[1, 2, 3]),
+        instrument=instrument,
+    )
+    raises(["survey", "without an instrument"], validate_inputs, events, survey)
+
+
+def test_validation_scales_to_a_generated_base():
+    from persona.datasets import make_customers
+
+    data = make_customers(n_customers=300, random_state=3)
+    inputs = validate_inputs(
+        data.events, data.survey, data.emotions, data.demographics, instrument=data.instrument
+    )
+    assert inputs.events is data.events
+    assert inputs.survey is data.survey
+    assert inputs.emotions is data.emotions
+    assert inputs.demographics is data.demographics
