@@ -17,9 +17,9 @@ def import_optional(module: str, *, extra: str, purpose: str) -> ModuleType:
     >>> import_optional("json", extra="data", purpose="reading JSON").__name__
     'json'
     >>> import_optional("no_such_module_xyz", extra="data", purpose="the bfi survey")
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ...
-    ImportError: the bfi survey needs the optional package 'no_such_module_xyz', which is not installed: pip install 'persona[data]'
+    ImportError: the bfi survey needs ... 'no_such_module_xyz', ...: pip install 'persona[data]'
     """
     try:
         return importlib.import_module(module)

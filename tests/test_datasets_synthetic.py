@@ -42,8 +42,9 @@ def test_coverages_are_as_asked(base):
     assert len(base.survey) == 6_000  # 30 % of 20,000
     assert base.emotions["customer_id"].nunique() == 10_000  # 50 %
     assert base.events["customer_id"].nunique() == 20_000  # everyone has touchpoints
-    small = make_customers(n_customers=1_000, survey_coverage=0.12, emotion_coverage=0.0,
-                           random_state=1)
+    small = make_customers(
+        n_customers=1_000, survey_coverage=0.12, emotion_coverage=0.0, random_state=1
+    )
     assert len(small.survey) == 120 and small.emotions is None
 
 

@@ -10,10 +10,20 @@ from persona.datasets import NEEDS_INSTRUMENT
 SPEC = {
     "name": "needs-v1",
     "items": [
-        {"item": "thr1", "dimension": "thrift", "scale": [1, 5], "reverse": False,
-         "text": "I compare prices before I buy."},
-        {"item": "thr4", "dimension": "thrift", "scale": [1, 5], "reverse": True,
-         "text": "I rarely look for discounts."},
+        {
+            "item": "thr1",
+            "dimension": "thrift",
+            "scale": [1, 5],
+            "reverse": False,
+            "text": "I compare prices before I buy.",
+        },
+        {
+            "item": "thr4",
+            "dimension": "thrift",
+            "scale": [1, 5],
+            "reverse": True,
+            "text": "I rarely look for discounts.",
+        },
         {"item": "nov1", "dimension": "novelty", "scale": "likert7"},
     ],
 }
@@ -70,7 +80,8 @@ def test_unknown_scale(scale):
 
 @pytest.mark.parametrize("dimension", ["", "   ", None])
 def test_item_with_empty_dimension(dimension):
-    with pytest.raises(InputError, match=r"items\[0\].dimension: item 'thr1' has an empty dimension"):
+    expected = r"items\[0\].dimension: item 'thr1' has an empty dimension"
+    with pytest.raises(InputError, match=expected):
         Instrument.from_dict(with_item(dimension=dimension))
 
 

@@ -89,7 +89,7 @@ def test_valid_tables_pass_untouched(events, survey, emotions, instrument):
     assert validate_events(events) is events
     assert validate_survey(survey, instrument) is survey
     assert validate_emotions(emotions) is emotions
-    for original, kept in zip(before, (events, survey, emotions)):
+    for original, kept in zip(before, (events, survey, emotions), strict=True):
         pd.testing.assert_frame_equal(original, kept)
 
 
@@ -115,7 +115,8 @@ def test_paths_to_parquet_and_csv_are_read(tmp_path, events):
 
 def test_unknown_file_format_and_missing_file(tmp_path):
     (tmp_path / "events.xlsx").write_text("x")
-    raises(["events", "cannot tell the format", "Parquet"], validate_events, tmp_path / "events.xlsx")
+    xlsx = tmp_path / "events.xlsx"
+    raises(["events", "cannot tell the format", "Parquet"], validate_events, xlsx)
     with pytest.raises(FileNotFoundError, match="events: no file or folder at"):
         validate_events(tmp_path / "nothing.parquet")
     with pytest.raises(TypeError, match="events: expected a pandas DataFrame"):
@@ -163,8 +164,12 @@ def test_unparseable_timestamp_names_value_and_customer(events):
     raw = events.astype({"timestamp": str})
     raw.loc[3, "timestamp"] = "yesterday"
     raises(
-        ["events.timestamp", "1 of 4 rows have a timestamp that cannot be parsed",
-         "row 3 (customer_id='c3', timestamp='yesterday')", "ISO 8601"],
+        [
+            "events.timestamp",
+            "1 of 4 rows have a timestamp that cannot be parsed",
+            "row 3 (customer_id='c3', timestamp='yesterday')",
+            "ISO 8601",
+        ],
         validate_events,
         raw,
     )
@@ -184,8 +189,7 @@ def test_mixed_time_zones_name_the_minority_rows(events):
         "2026-03-04T12:00:00+01:00",
     ]
     raises(
-        ["events.timestamp", "mix time zones", "3 at +01:00", "1 at +02:00", "row 2",
-         "utc=True"],
+        ["events.timestamp", "mix time zones", "3 at +01:00", "1 at +02:00", "row 2", "utc=True"],
         validate_events,
         raw,
     )
@@ -208,8 +212,11 @@ def test_label_columns_must_be_text_and_present(events):
 
 def test_unknown_moment(events):
     events["moment"] = ["ZMOT", "SMOT", "first", None]
-    raises(["events.moment", "outside ['ZMOT', 'FMOT', 'SMOT', 'UMOT']", "'first'"],
-           validate_events, events)
+    raises(
+        ["events.moment", "outside ['ZMOT', 'FMOT', 'SMOT', 'UMOT']", "'first'"],
+        validate_events,
+        events,
+    )
 
 
 def test_value_not_a_number_negative_or_infinite(events):
@@ -238,8 +245,13 @@ def test_duplicated_column_names(events):
 def test_duplicate_respondents(survey, instrument):
     survey.loc[2, "customer_id"] = "c1"
     raises(
-        ["survey.customer_id", "2 of 3 rows repeat a customer_id", "row 0", "row 2",
-         "drop_duplicates"],
+        [
+            "survey.customer_id",
+            "2 of 3 rows repeat a customer_id",
+            "row 0",
+            "row 2",
+            "drop_duplicates",
+        ],
         validate_survey,
         survey,
         instrument,
@@ -249,8 +261,12 @@ def test_duplicate_respondents(survey, instrument):
 def test_answer_outside_the_item_scale(survey, instrument):
     survey.loc[1, "thr2"] = 7
     raises(
-        ["survey.thr2", "outside [1, 5]", "row 1 (customer_id='c2', thr2=7.0)",
-         "whole numbers from 1 to 5"],
+        [
+            "survey.thr2",
+            "outside [1, 5]",
+            "row 1 (customer_id='c2', thr2=7.0)",
+            "whole numbers from 1 to 5",
+        ],
         validate_survey,
         survey,
         instrument,
