@@ -362,7 +362,7 @@ def _check_labels(
             column=column,
             show=(column,),
         )
-    blank = values.isna().to_numpy() | (values.astype("str").str.strip() == "").to_numpy()
+    blank = _blank(values)
     if not nullable and blank.any():
         _fail(
             table,
@@ -385,6 +385,17 @@ def _check_labels(
                 column=column,
                 show=(column,),
             )
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Missing or whitespace-only text, checked once per category for categoricals."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = pd.Series(values.dtype.categories, dtype=object)
+        blank_category = np.append(categories.str.strip().eq("").to_numpy(dtype=bool), True)
+        return blank_category[values.cat.codes.to_numpy()]  # code -1 (missing) -> the last
+    missing = values.isna().to_numpy()
+    empty = values.str.strip().eq("").to_numpy(dtype=bool, na_value=False)
+    return missing | empty
 
 
 def _parse_numbers(
@@ -626,8 +637,7 @@ def validate_emotions(emotions: TableLike) -> pd.DataFrame:
             has_signal |= df[column].notna().to_numpy()
     if "text" in df.columns:
         _check_labels(df, "emotions", "text", nullable=True)
-        text = df["text"]
-        has_signal |= (text.notna() & (text.astype("str").str.strip() != "")).to_numpy()
+        has_signal |= ~_blank(df["text"])
     if not has_signal.all():
         _fail(
             "emotions",
@@ -710,6 +720,12 @@ def validate_inputs(
         "emotions": None if emotions is None else validate_emotions(emotions),
         "demographics": None if demographics is None else validate_demographics(demographics),
     }
+    _check_agreement(tables)
+    return Inputs(**tables)
+
+
+def _check_agreement(tables: dict[str, pd.DataFrame | None]) -> None:
+    """Tables are joined on customer_id and compared in time: ids and zones must match."""
     kinds = {name: _id_kind(df[_ID]) for name, df in tables.items() if df is not None}
     first = next(iter(kinds), None)
     for name, kind in kinds.items():
@@ -720,4 +736,17 @@ def validate_inputs(
                 column=_ID,
                 fix="give customer_id the same type in every table, e.g. .astype(str) on both.",
             )
-    return Inputs(**tables)
+    zones = {
+        name: getattr(df["timestamp"].dtype, "tz", None)
+        for name, df in tables.items()
+        if df is not None and "timestamp" in df.columns
+    }
+    if len({str(zone) for zone in zones.values()}) > 1:
+        described = ", ".join(f"{name} in {zone or 'no time zone'}" for name, zone in zones.items())
+        raise InputError(
+            list(zones)[-1],
+            f"timestamps are {described}, so they cannot be compared.",
+            column="timestamp",
+            fix="give every table's timestamps the same zone (or none), e.g. "
+            "ts.dt.tz_convert('UTC') on aware and ts.dt.tz_localize('UTC') on naive ones.",
+        )

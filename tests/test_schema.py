@@ -369,3 +369,29 @@ def test_validation_scales_to_a_generated_base():
     assert inputs.survey is data.survey
     assert inputs.emotions is data.emotions
     assert inputs.demographics is data.demographics
+
+
+def test_inputs_must_agree_on_time_zones(events, emotions):
+    aware = emotions.assign(timestamp=emotions["timestamp"].dt.tz_localize("Europe/Rome"))
+    raises(
+        [
+            "emotions.timestamp",
+            "events in no time zone, emotions in Europe/Rome",
+            "tz_localize('UTC')",
+        ],
+        validate_inputs,
+        events,
+        emotions=aware,
+    )
+    both = validate_inputs(
+        events.assign(timestamp=events["timestamp"].dt.tz_localize("UTC")),
+        emotions=aware.assign(timestamp=aware["timestamp"].dt.tz_convert("UTC")),
+    )
+    assert str(both.events["timestamp"].dt.tz) == "UTC"
+
+
+def test_blank_category_counts_as_missing(events):
+    events["channel"] = pd.Categorical(["web", "", "app", "store"])
+    raises(["events.channel", "have an empty channel", "row 1"], validate_events, events)
+    events["channel"] = pd.Categorical(["web", None, "app", "store"])
+    raises(["events.channel", "row 1"], validate_events, events)

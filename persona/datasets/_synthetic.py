@@ -229,21 +229,22 @@ def _journeys(persona, people, rng) -> dict[str, np.ndarray]:
     per_session = micro * MICRO_EVENTS + (1 - micro) * SESSION_EVENTS
     sessions *= per_session.mean() / per_session
     n_sessions = 1 + rng.poisson(np.maximum(sessions - 1.0, 0.0))
-    customer = np.repeat(np.arange(n), n_sessions)
+    customer = np.repeat(np.arange(n, dtype=np.int32), n_sessions)
     p = persona[customer]
     n_s = len(customer)
 
-    moment = _draw(np.cumsum(MOMENT_MIX**SHARPNESS, axis=1), p, rng)
-    channel = _session_channels(persona, band, customer, moment, rng)
+    # Category codes are small integers: int8 keeps 20M touchpoints light.
+    moment = _draw(np.cumsum(MOMENT_MIX**SHARPNESS, axis=1), p, rng).astype(np.int8)
+    channel = _session_channels(persona, band, customer, moment, rng).astype(np.int8)
     micro = rng.random(n_s) < MICRO_MOMENTS[p]
-    device = _session_devices(channel, band[customer], micro, rng)
+    device = _session_devices(channel, band[customer], micro, rng).astype(np.int8)
     start = _session_starts(p, channel, first_week[customer], rng)
 
     # Touchpoints: micro-moments are one or two quick taps, other sessions longer.
     n_events = np.where(
         micro, 1 + (rng.random(n_s) < MICRO_EVENTS - 1), 2 + rng.poisson(SESSION_EVENTS - 2, n_s)
     )
-    session = np.repeat(np.arange(n_s), n_events)
+    session = np.repeat(np.arange(n_s, dtype=np.int32), n_events)
     mean_gap = np.where(micro[session], 15.0, 90.0)  # seconds between touches
     gap = np.minimum(rng.exponential(1.0, len(session)) * mean_gap, 1_200.0)
     first = np.cumsum(n_events) - n_events
@@ -252,7 +253,7 @@ def _journeys(persona, people, rng) -> dict[str, np.ndarray]:
     offset = elapsed - np.repeat(elapsed[first], n_events)
     seconds = start[session] + np.round(offset).astype(np.int64)
 
-    event_type = _event_types(p[session], channel[session], moment[session], rng)
+    event_type = _event_types(p[session], channel[session], moment[session], rng).astype(np.int8)
     value = _values(event_type, p[session], income_band[customer[session]], rng)
 
     session_order = np.argsort(start, kind="stable")
@@ -273,18 +274,27 @@ def _journeys(persona, people, rng) -> dict[str, np.ndarray]:
 def _events_table(touchpoints: dict[str, np.ndarray], ids: np.ndarray) -> pd.DataFrame:
     """The touchpoints as an event log, in time order as a log comes."""
     order = np.argsort(touchpoints["seconds"], kind="stable")
-    seconds = touchpoints["seconds"][order]
+
+    def take(name: str) -> np.ndarray:  # reorder, and let go of the customer-order copy
+        return touchpoints.pop(name)[order]
+
     return pd.DataFrame(
         {
-            "customer_id": ids[touchpoints["customer"][order]],
-            "timestamp": (_WINDOW_START + pd.to_timedelta(seconds, unit="s")).as_unit("us"),
-            "session_id": touchpoints["session_id"][order],
-            "channel": pd.Categorical.from_codes(touchpoints["channel"][order], CHANNELS),
-            "device": pd.Categorical.from_codes(touchpoints["device"][order], DEVICES),
-            "event_type": pd.Categorical.from_codes(touchpoints["event_type"][order], EVENT_TYPES),
-            "value": touchpoints["value"][order],
+            "customer_id": ids[take("customer")],
+            "timestamp": _timestamps(take("seconds")),
+            "session_id": take("session_id"),
+            "channel": pd.Categorical.from_codes(take("channel"), CHANNELS),
+            "device": pd.Categorical.from_codes(take("device"), DEVICES),
+            "event_type": pd.Categorical.from_codes(take("event_type"), EVENT_TYPES),
+            "value": take("value"),
         }
     )
+
+
+def _timestamps(seconds: np.ndarray) -> np.ndarray:
+    """Seconds since the window's start as datetime64[us]."""
+    start = np.datetime64(_WINDOW_START.to_datetime64(), "s")
+    return (start + seconds.astype("timedelta64[s]")).astype("datetime64[us]")
 
 
 def _session_channels(persona, band, customer, moment, rng):
@@ -417,7 +427,7 @@ def _emotions(persona, touchpoints, ids, coverage, text_share, rng) -> pd.DataFr
     emotions = pd.DataFrame(
         {
             "customer_id": ids[who],
-            "timestamp": (_WINDOW_START + pd.to_timedelta(seconds, unit="s")).as_unit("us"),
+            "timestamp": _timestamps(seconds),
             "event_type": pd.Categorical.from_codes(event_type, EVENT_TYPES),
             "valence": valence,
             "arousal": arousal,
