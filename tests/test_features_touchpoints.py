@@ -1,0 +1,212 @@
+"""Touchpoint features: exact values on a hand-made journey, lifetimes' RFM, invariances."""
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from persona import InputError
+from persona.datasets import load_cdnow, make_customers
+from persona.features.touchpoints import JourneySettings, behaviour_features
+
+END = pd.Timestamp("2026-03-16")
+
+
+@pytest.fixture
+def journey():
+    """Customer a: researches on the web, buys in the app, reviews, later buys and returns
+    in store. Customer b: reads a review late at night, then an event outside the taxonomy."""
+    rows = [
+        ("a", "2026-03-02 09:00:00", "web", "desktop", "search", None),
+        ("a", "2026-03-02 09:01:00", "web", "desktop", "product_view", None),
+        ("a", "2026-03-02 09:03:00", "app", "mobile", "purchase", 20.0),
+        ("a", "2026-03-02 20:00:00", "app", "mobile", "write_review", None),
+        ("a", "2026-03-14 14:00:00", "store", "in_store", "purchase", 30.0),
+        ("a", "2026-03-14 14:00:30", "store", "in_store", "return", 10.0),
+        ("b", "2026-03-03 23:30:00", "social", "mobile", "read_review", None),
+        ("b", "2026-03-03 23:31:00", "social", "mobile", "mystery_event", None),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["customer_id", "timestamp", "channel", "device", "event_type", "value"]
+    )
+    return frame.assign(timestamp=pd.to_datetime(frame["timestamp"]))
+
+
+def features_of(events, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the unknown event type of customer b
+        return behaviour_features(events, observation_end=END, **kwargs)
+
+
+def test_hand_made_journey_exact_values(journey):
+    a = features_of(journey).loc["a"]
+    minute, hour, day = 60, 3600, 86400
+    expected = {
+        "touchpoints": 6,
+        "share_channel_web": 2 / 6,
+        "share_channel_app": 2 / 6,
+        "share_channel_store": 2 / 6,
+        "share_channel_social": 0,
+        "share_device_mobile": 2 / 6,
+        "n_channels": 3,
+        "channel_entropy": math.log(3),
+        # sessions: 09:00-09:03 (3 touches), 20:00 (1), Sat 14:00:00-14:00:30 (2)
+        "sessions": 3,
+        "session_touchpoints": 2,
+        "session_minutes": (180 + 0 + 30) / 3 / 60,
+        "micro_moment_share": 2 / 3,  # 0 s and 30 s are <= 2 minutes
+        "days_between_sessions": ((11 * hour - 3 * minute) / day + (11.75 * day) / day) / 2,
+        "channel_switch_across_sessions": 2 / 2,  # web -> app -> store
+        "channel_switch_in_session": 1 / 3,  # web-web, web-app, store-store
+        "share_moment_ZMOT": 1 / 6,
+        "share_moment_FMOT": 1 / 6,
+        "share_moment_SMOT": 3 / 6,
+        "share_moment_UMOT": 1 / 6,
+        # the app purchase follows web research 3 minutes earlier; the store one
+        # comes 12 days after it, outside the 7-day window
+        "research_before_purchase": 1 / 2,
+        "research_other_channel": 1 / 2,
+        "expression_after_experience": 1 / 3,  # the review follows the first purchase only
+        "journey_backtracking": 1 / 5,  # Z F S U S S: one step back in five
+        "share_daypart_morning": 3 / 6,
+        "share_daypart_afternoon": 2 / 6,
+        "share_daypart_evening": 1 / 6,
+        "share_daypart_night": 0,
+        "weekend_share": 2 / 6,
+        # seconds since the first touch, averaged, over the span to the observation end
+        "activity_trend": 2 * ((0 + 60 + 180 + 39600 + 1054800 + 1054830) / 6) / 1177200 - 1,
+        "purchases": 2,
+        "total_spend": 50,
+        "frequency": 1,
+        "recency": 12,
+        "T": 14,
+        "monetary_value": 30,
+        "support_per_purchase": 0,
+        "return_rate": 1 / 2,
+    }
+    for name, value in expected.items():
+        assert a["behaviour__" + name] == pytest.approx(value, abs=1e-12), name
+
+
+def test_customer_without_purchases_gets_nan_not_zero_where_undefined(journey):
+    b = features_of(journey).loc["b"]
+    assert b["behaviour__purchases"] == 0 and b["behaviour__total_spend"] == 0
+    for name in ("frequency", "recency", "T", "monetary_value", "research_before_purchase",
+                 "support_per_purchase", "return_rate", "expression_after_experience",
+                 "journey_backtracking", "days_between_sessions"):
+        assert np.isnan(b["behaviour__" + name]), name
+    assert b["behaviour__share_moment_ZMOT"] == 0.5  # the unknown event still counts
+    assert b["behaviour__channel_entropy"] == 0 and b["behaviour__micro_moment_share"] == 1
+    assert b["behaviour__share_daypart_evening"] == 1
+
+
+def test_unknown_event_types_are_reported_by_name(journey):
+    with pytest.warns(UserWarning, match=r"1 event type\(s\) are not in the taxonomy.*"
+                                         r"'mystery_event' \(1 rows\)"):
+        behaviour_features(journey, observation_end=END)
+    taxonomy = {**JourneySettings().taxonomy, "mystery_event": "FMOT"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        b = behaviour_features(
+            journey, observation_end=END, settings=JourneySettings(taxonomy=taxonomy)
+        ).loc["b"]
+    assert b["behaviour__share_moment_FMOT"] == 0.5
+
+
+def test_any_row_order_and_dtype_gives_the_same_features(journey):
+    reference = features_of(journey)
+    shuffled = journey.sample(frac=1, random_state=3)
+    pd.testing.assert_frame_equal(features_of(shuffled), reference)
+    categorical = journey.astype({"channel": "category", "event_type": "category"})
+    pd.testing.assert_frame_equal(features_of(categorical), reference)
+
+
+def test_session_id_overrides_the_inactivity_rule(journey):
+    # One session for all of a's touches, however far apart.
+    with_ids = journey.assign(session_id=np.where(journey["customer_id"] == "a", 1, 2))
+    a = features_of(with_ids).loc["a"]
+    assert a["behaviour__sessions"] == 1 and a["behaviour__micro_moment_share"] == 0
+    shorter = JourneySettings(session_gap=pd.Timedelta(minutes=1))
+    # 09:00-09:01 stays one session (a gap of exactly one minute), 09:03 opens another
+    assert features_of(journey, settings=shorter).loc["a", "behaviour__sessions"] == 4
+
+
+def test_observation_end_leaves_later_events_out(journey):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        early = behaviour_features(journey, observation_end="2026-03-05").loc["a"]
+    assert early["behaviour__touchpoints"] == 4
+    assert early["behaviour__purchases"] == 1 and early["behaviour__T"] == 3
+
+
+def test_time_zones_use_local_wall_time(journey):
+    aware = journey.assign(timestamp=journey["timestamp"].dt.tz_localize("Europe/Rome"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        local = behaviour_features(aware, observation_end=END.tz_localize("Europe/Rome"))
+    pd.testing.assert_frame_equal(local, features_of(journey))
+    with pytest.raises(ValueError, match="give observation_end in the same zone"):
+        behaviour_features(aware, observation_end=END)
+
+
+def rfm_by_lifetimes(events, end):
+    with warnings.catch_warnings():
+        # lifetimes sets a pandas option on import that pandas 3 deprecates.
+        warnings.simplefilter("ignore")
+        from lifetimes.utils import summary_data_from_transaction_data
+
+        purchases = events[events["event_type"] == "purchase"]
+        return summary_data_from_transaction_data(
+            purchases, "customer_id", "timestamp", monetary_value_col="value",
+            observation_period_end=end, freq="D",
+        )
+
+
+@pytest.mark.parametrize("source", ["synthetic", "cdnow"])
+def test_rfm_equals_lifetimes(source):
+    if source == "synthetic":
+        events = make_customers(n_customers=1_500, random_state=2).events
+        end = events["timestamp"].max()
+    else:
+        data = load_cdnow(sample=True)  # $0 purchases and same-day repeats included
+        events, end = data.events, data.observation_end
+    expected = rfm_by_lifetimes(events, end)
+    ours = behaviour_features(events, observation_end=end)
+    buyers = ours.loc[expected.index]
+    for column in ("frequency", "recency", "T", "monetary_value"):
+        np.testing.assert_allclose(buyers["behaviour__" + column], expected[column], rtol=1e-12)
+    non_buyers = ours.drop(expected.index)
+    assert non_buyers["behaviour__frequency"].isna().all()
+    assert (non_buyers["behaviour__purchases"] == 0).all()
+
+
+def test_contract_errors_come_first(journey):
+    broken = journey.assign(timestamp=journey["timestamp"].astype(str))
+    broken.loc[2, "timestamp"] = "later"
+    with pytest.raises(InputError, match="events.timestamp: 1 of 8 rows"):
+        behaviour_features(broken)
+
+
+def test_bad_settings_say_what_is_wrong():
+    with pytest.raises(ValueError, match=r"taxonomy moments \['TMOT'\]"):
+        JourneySettings(taxonomy={"search": "TMOT"})
+    with pytest.raises(ValueError, match="Got session_gap=0 days"):
+        JourneySettings(session_gap=pd.Timedelta(0))
+
+
+def test_fixed_channel_columns_for_stable_schemas(journey):
+    features = features_of(journey, channels=["web", "app", "store", "email"])
+    channel_columns = [c for c in features.columns if c.startswith("behaviour__share_channel")]
+    assert channel_columns == [f"behaviour__share_channel_{c}" for c in
+                               ("web", "app", "store", "email")]
+    assert (features["behaviour__share_channel_email"] == 0).all()
+
+
+def test_reads_parquet_paths(tmp_path, journey):
+    journey.to_parquet(tmp_path / "events.parquet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        from_path = behaviour_features(tmp_path / "events.parquet", observation_end=END)
+    pd.testing.assert_frame_equal(from_path, features_of(journey))
