@@ -229,8 +229,8 @@ def test_features_by_hand(survey, instrument):
         {
             "psychographic__thrift": [15 / 16, 1 / 3, NAN, 1 / 2],
             "psychographic__discovery": [1.0, 2 / 3, 0.0, 2 / 3],
-            "psychographic__acquiescence": [1 / 4, -2 / 15, -1 / 6, -1 / 15],
-            "psychographic__straightlining": [0.0, 0.0, 0.0, 1.0],
+            "response__acquiescence": [1 / 4, -2 / 15, -1 / 6, -1 / 15],
+            "response__straightlining": [0.0, 0.0, 0.0, 1.0],
         },
         index=pd.Index(["c1", "c2", "c3", "c4"], name="customer_id"),
     )
@@ -527,8 +527,8 @@ def test_synthetic_features_block(customers):
     dimensions = [f"psychographic__{d}" for d in customers.instrument.dimensions]
     assert features.columns.tolist() == [
         *dimensions,
-        "psychographic__acquiescence",
-        "psychographic__straightlining",
+        "response__acquiescence",
+        "response__straightlining",
     ]
     assert (features.dtypes == "float64").all()
     assert len(features) == len(customers.survey) < len(customers.truth)  # respondents only

@@ -8,4 +8,31 @@ Each modality is a plain function on DataFrames; :class:`FeatureBuilder` joins
 them into a scaled, weighted matrix for modelling.
 """
 
-__all__: list[str] = []
+from persona.features.builder import GROUPS, FeatureBuilder
+from persona.features.emotions import emotion_features
+from persona.features.psychographic import (
+    Reliability,
+    psychographic_features,
+    response_style,
+    scale_reliability,
+    score_scales,
+)
+from persona.features.text import EmotionScorer, LexiconScorer, score_texts
+from persona.features.touchpoints import DAYPARTS, JourneySettings, behaviour_features
+
+__all__ = [
+    "DAYPARTS",
+    "GROUPS",
+    "EmotionScorer",
+    "FeatureBuilder",
+    "JourneySettings",
+    "LexiconScorer",
+    "Reliability",
+    "behaviour_features",
+    "emotion_features",
+    "psychographic_features",
+    "response_style",
+    "scale_reliability",
+    "score_scales",
+    "score_texts",
+]

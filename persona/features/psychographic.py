@@ -338,8 +338,9 @@ def psychographic_features(
           mixed-scale dimension is on [0, 1] already). NaN where the
           respondent skipped too many of its items; ipsatized scores may
           leave [0, 1] by up to 0.5;
-        - ``psychographic__acquiescence`` and
-          ``psychographic__straightlining`` from :func:`response_style`.
+        - ``response__acquiescence`` and ``response__straightlining`` from
+          :func:`response_style`: how the respondent answered, not what they
+          need, so the feature builder keeps them out of the persona space.
 
         Customers without a survey do not appear; the feature builder adds
         them with NaN.
@@ -356,7 +357,7 @@ def psychographic_features(
     >>> survey = pd.DataFrame({"customer_id": [7], "thr1": [4], "thr2": [2], "dis1": [4]})
     >>> psychographic_features(survey, instrument).loc[7].to_dict()
     {'psychographic__thrift': 0.75, 'psychographic__discovery': 0.5, \
-'psychographic__acquiescence': 0.0, 'psychographic__straightlining': 0.0}
+'response__acquiescence': 0.0, 'response__straightlining': 0.0}
     """
     _check_share(max_missing_share)
     _check_flag("ipsatize", ipsatize)
@@ -367,8 +368,8 @@ def psychographic_features(
     for dimension in instrument.dimensions:
         low, high = answers.scale_of(dimension) or (0.0, 1.0)
         features[f"{_PREFIX}{dimension}"] = (scores[dimension] - low) / (high - low)
-    features[f"{_PREFIX}acquiescence"] = style["acquiescence"]
-    features[f"{_PREFIX}straightlining"] = style["straightlining"]
+    features["response__acquiescence"] = style["acquiescence"]
+    features["response__straightlining"] = style["straightlining"]
     return pd.DataFrame(features, index=answers.ids, dtype="float64")
 
 

@@ -1,0 +1,310 @@
+"""FeatureBuilder: the three signals joined into one scaled, weighted customer matrix.
+
+It calls the plain feature functions of each modality, joins them on
+``customer_id`` (every customer of any table gets a row), learns at ``fit``
+the schema (columns, channels, devices) and a robust scaling, and weighs each
+group so that it counts by its weight, not by how many columns it has.
+Missing signals stay missing: a customer without a survey gets NaN in the
+psychographic group and ``available__psychographic = 0``. Demographics never
+enter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from persona.features.emotions import emotion_features
+from persona.features.psychographic import psychographic_features
+from persona.features.text import EmotionScorer
+from persona.features.touchpoints import JourneySettings, behaviour_features
+from persona.instrument import Instrument
+from persona.schema import TableLike, validate_inputs
+
+__all__ = ["GROUPS", "FeatureBuilder"]
+
+#: The feature groups, in column order.
+GROUPS: tuple[str, ...] = ("psychographic", "behaviour", "emotion")
+_DEFAULT_WEIGHTS = {"psychographic": 2.0, "behaviour": 1.0, "emotion": 1.0}
+
+# Counts, money and durations have long right tails: they are scaled on a log
+# scale so that a few big spenders do not stretch everyone else into a point.
+_LOG_SCALED = {
+    "behaviour__" + name
+    for name in (
+        "touchpoints", "sessions", "session_touchpoints", "session_minutes",
+        "days_between_sessions", "purchases", "total_spend", "frequency", "recency", "T",
+        "monetary_value", "support_per_purchase", "return_rate",
+    )
+} | {"emotion__n_readings"}  # fmt: skip
+
+
+class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Build the customer feature matrix from touchpoints, survey and emotion readings.
+
+    The output is always a pandas DataFrame indexed by ``customer_id`` (so
+    ``set_output`` has nothing to change), and tables may be passed as keywords.
+
+    Parameters
+    ----------
+    instrument : Instrument, optional
+        The survey instrument; needed when a survey is given.
+    weights : mapping of str to float, optional
+        Weight of each group (``psychographic``, ``behaviour``, ``emotion``).
+        Each scaled column of a group with ``k`` columns is multiplied by
+        ``weight / sqrt(k)``, so a group's share of a Euclidean distance
+        follows its weight. Default: psychographic 2, behaviour 1, emotion 1
+        (needs and desires lead).
+    observation_end : timestamp, optional
+        End of the observation window for touchpoint features. By default the
+        latest touchpoint of the data being transformed; pass it explicitly
+        when scoring in batches.
+    journey : JourneySettings, optional
+        Taxonomy, session rule and windows for touchpoint features.
+    scorer : EmotionScorer, optional
+        Scores emotion readings that come as text (default: the lexicon scorer).
+    max_missing_share : float, default=0.5
+        Share of a dimension's items a respondent may skip and still be scored.
+    ipsatize : bool, default=False
+        Centre each respondent's answers on their own mean (corrects acquiescence).
+
+    Attributes
+    ----------
+    feature_names_in_groups_ : dict of str to list of str
+        The raw feature columns of each group, fixed at fit.
+    center_, scale_ : Series
+        The robust scaling (median and interquartile range) learned at fit.
+    observation_end_ : Timestamp or None
+        The observation end used at fit.
+
+    Examples
+    --------
+    >>> from persona.datasets import make_customers
+    >>> data = make_customers(n_customers=300, random_state=0)
+    >>> builder = FeatureBuilder(instrument=data.instrument)
+    >>> X = builder.fit_transform(events=data.events, survey=data.survey,
+    ...                           emotions=data.emotions)
+    >>> X.shape[0] == 300 and X.index.is_monotonic_increasing
+    True
+    >>> int(X["available__psychographic"].sum())
+    90
+    """
+
+    def __init__(
+        self,
+        instrument: Instrument | None = None,
+        *,
+        weights: Mapping[str, float] | None = None,
+        observation_end: pd.Timestamp | str | None = None,
+        journey: JourneySettings | None = None,
+        scorer: EmotionScorer | None = None,
+        max_missing_share: float = 0.5,
+        ipsatize: bool = False,
+    ) -> None:
+        self.instrument = instrument
+        self.weights = weights
+        self.observation_end = observation_end
+        self.journey = journey
+        self.scorer = scorer
+        self.max_missing_share = max_missing_share
+        self.ipsatize = ipsatize
+
+    # ----------------------------------------------------------------- estimator API
+
+    def fit(self, X: Any = None, y: Any = None, **tables: TableLike | None) -> FeatureBuilder:
+        """Learn the schema and the scaling from the given tables."""
+        self._fit_transform(X, tables)
+        return self
+
+    def fit_transform(self, X: Any = None, y: Any = None, **tables: TableLike | None):
+        """Fit, then return the scaled, weighted matrix of the same tables."""
+        return self._fit_transform(X, tables)
+
+    def transform(self, X: Any = None, **tables: TableLike | None) -> pd.DataFrame:
+        """The scaled, weighted feature matrix, one row per customer, sorted by id."""
+        check_is_fitted(self, "scale_")
+        return self._scale(self.compute(X, **tables))
+
+    def compute(self, X: Any = None, **tables: TableLike | None) -> pd.DataFrame:
+        """The raw (unscaled) features in the fitted schema, with availability flags.
+
+        Also carries the survey's response style (``response__*``), which
+        describes how a customer answered and never enters the matrix.
+        """
+        check_is_fitted(self, "scale_")
+        return self._raw(_tables(X, tables), self.feature_names_in_groups_)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns."""
+        check_is_fitted(self, "scale_")
+        return np.array(self._output_columns(), dtype=object)
+
+    # ----------------------------------------------------------------- internals
+
+    def _fit_transform(self, X: Any, tables: dict) -> pd.DataFrame:
+        weights = self._checked_weights()
+        inputs = _tables(X, tables)
+        if inputs.get("survey") is not None and self.instrument is None:
+            raise ValueError(
+                "Got a survey but instrument=None: pass FeatureBuilder(instrument=...) so the "
+                "items can be scored."
+            )
+        raw = self._raw(inputs, schema=None)
+        self.feature_names_in_groups_ = {
+            g: [c for c in raw.columns if c.startswith(g + "__")] for g in GROUPS
+        }
+        columns = self._feature_columns()
+        values = _log_scaled(raw[columns])
+        center = values.median()
+        spread = values.quantile(0.75) - values.quantile(0.25)
+        fallback = values.std(ddof=0)
+        spread = spread.where(spread > 0, fallback).where(lambda s: s > 0, 1.0).fillna(1.0)
+        self.center_ = center.fillna(0.0)
+        self.scale_ = spread
+        self.weights_ = weights
+        self.n_features_in_ = len(columns)
+        return self._scale(raw)
+
+    def _raw(self, inputs: dict, schema: dict | None) -> pd.DataFrame:
+        checked = validate_inputs(
+            inputs.get("events"), inputs.get("survey"), inputs.get("emotions"),
+            instrument=self.instrument,
+        )  # fmt: skip
+        blocks = {}
+        if checked.survey is not None:
+            blocks["psychographic"] = psychographic_features(
+                checked.survey,
+                self.instrument,
+                max_missing_share=self.max_missing_share,
+                ipsatize=self.ipsatize,
+            )
+        if checked.events is not None:
+            levels = {} if schema is None else _levels_of(schema["behaviour"])
+            blocks["behaviour"] = behaviour_features(
+                checked.events,
+                observation_end=self.observation_end,
+                settings=self.journey,
+                **levels,
+            )
+            if schema is None:
+                self.observation_end_ = (
+                    pd.Timestamp(self.observation_end)
+                    if self.observation_end is not None
+                    else checked.events["timestamp"].max()
+                )
+        if checked.emotions is not None:
+            taxonomy = None if self.journey is None else self.journey.taxonomy
+            blocks["emotion"] = emotion_features(
+                checked.emotions, scorer=self.scorer, taxonomy=taxonomy
+            )
+        if not blocks:
+            raise ValueError("Got no table: pass at least one of events, survey, emotions.")
+        customers = _union_index([b.index for b in blocks.values()])
+        parts = []
+        for group in GROUPS:
+            block = blocks.get(group)
+            if schema is not None:
+                # The fitted columns, plus diagnostics that never enter the matrix.
+                extra = [] if block is None else [c for c in block if c.startswith("response__")]
+                columns = schema[group] + extra
+                block = (
+                    pd.DataFrame(index=customers, columns=columns, dtype=np.float64)
+                    if block is None
+                    else block.reindex(columns=columns)
+                )
+            elif block is None:
+                continue
+            parts.append(block.reindex(customers))
+        flags = pd.DataFrame(
+            {
+                f"available__{g}": customers.isin(blocks[g].index).astype(np.float64)
+                if g in blocks
+                else np.zeros(len(customers))
+                for g in GROUPS
+            },
+            index=customers,
+        )
+        return pd.concat([*parts, flags], axis=1)
+
+    def _scale(self, raw: pd.DataFrame) -> pd.DataFrame:
+        columns = self._feature_columns()
+        scaled = (_log_scaled(raw[columns]) - self.center_) / self.scale_
+        for group, names in self.feature_names_in_groups_.items():
+            if names:
+                scaled[names] *= self.weights_[group] / np.sqrt(len(names))
+        flags = raw[[f"available__{g}" for g in GROUPS]]
+        return pd.concat([scaled, flags], axis=1)
+
+    def _feature_columns(self) -> list[str]:
+        return [c for g in GROUPS for c in self.feature_names_in_groups_[g]]
+
+    def _output_columns(self) -> list[str]:
+        return self._feature_columns() + [f"available__{g}" for g in GROUPS]
+
+    def _checked_weights(self) -> dict[str, float]:
+        weights = dict(_DEFAULT_WEIGHTS if self.weights is None else self.weights)
+        unknown = sorted(set(weights) - set(GROUPS))
+        if unknown:
+            raise ValueError(f"Got weights for {unknown}, but the groups are {list(GROUPS)}.")
+        for group in GROUPS:
+            weights.setdefault(group, _DEFAULT_WEIGHTS[group])
+            value = weights[group]
+            if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+                raise ValueError(
+                    f"Got weights[{group!r}]={value!r}, but expected a finite number >= 0."
+                )
+        return weights
+
+
+def _tables(X: Any, tables: dict) -> dict[str, TableLike | None]:
+    """The tables, given as keywords, as a mapping ``X`` or as an object with attributes."""
+    names = ("events", "survey", "emotions")
+    unknown = sorted(set(tables) - set(names))
+    if unknown:
+        raise TypeError(
+            f"Got unexpected table(s) {unknown}; FeatureBuilder takes {list(names)} "
+            "(demographics never enter the features)."
+        )
+    if X is None:
+        return dict(tables)
+    if isinstance(X, Mapping):
+        found = {n: X.get(n) for n in names}
+    elif all(hasattr(X, n) for n in names):
+        found = {n: getattr(X, n) for n in names}
+    else:
+        raise TypeError(
+            f"Got X of type {type(X).__name__}; pass the tables as keywords "
+            "(events=..., survey=..., emotions=...) or as a mapping with those keys."
+        )
+    return {**found, **{k: v for k, v in tables.items() if v is not None}}
+
+
+def _levels_of(behaviour_columns: list[str]) -> dict[str, list[str]]:
+    """The channels and devices whose share columns the fitted schema has."""
+    return {
+        kind + "s": [
+            c.removeprefix(f"behaviour__share_{kind}_")
+            for c in behaviour_columns
+            if c.startswith(f"behaviour__share_{kind}_")
+        ]
+        for kind in ("channel", "device")
+    }
+
+
+def _union_index(indexes: list[pd.Index]) -> pd.Index:
+    customers = indexes[0]
+    for index in indexes[1:]:
+        customers = customers.union(index)
+    return customers.sort_values().rename("customer_id")
+
+
+def _log_scaled(frame: pd.DataFrame) -> pd.DataFrame:
+    heavy = [c for c in frame.columns if c in _LOG_SCALED]
+    if not heavy:
+        return frame
+    return frame.assign(**{c: np.log1p(frame[c].clip(lower=0)) for c in heavy})
