@@ -93,9 +93,18 @@ def test_hand_made_journey_exact_values(journey):
 def test_customer_without_purchases_gets_nan_not_zero_where_undefined(journey):
     b = features_of(journey).loc["b"]
     assert b["behaviour__purchases"] == 0 and b["behaviour__total_spend"] == 0
-    for name in ("frequency", "recency", "T", "monetary_value", "research_before_purchase",
-                 "support_per_purchase", "return_rate", "expression_after_experience",
-                 "journey_backtracking", "days_between_sessions"):
+    for name in (
+        "frequency",
+        "recency",
+        "T",
+        "monetary_value",
+        "research_before_purchase",
+        "support_per_purchase",
+        "return_rate",
+        "expression_after_experience",
+        "journey_backtracking",
+        "days_between_sessions",
+    ):
         assert np.isnan(b["behaviour__" + name]), name
     assert b["behaviour__share_moment_ZMOT"] == 0.5  # the unknown event still counts
     assert b["behaviour__channel_entropy"] == 0 and b["behaviour__micro_moment_share"] == 1
@@ -103,8 +112,11 @@ def test_customer_without_purchases_gets_nan_not_zero_where_undefined(journey):
 
 
 def test_unknown_event_types_are_reported_by_name(journey):
-    with pytest.warns(UserWarning, match=r"1 event type\(s\) are not in the taxonomy.*"
-                                         r"'mystery_event' \(1 rows\)"):
+    with pytest.warns(
+        UserWarning,
+        match=r"1 event type\(s\) are not in the taxonomy.*"
+        r"'mystery_event' \(1 rows\)",
+    ):
         behaviour_features(journey, observation_end=END)
     taxonomy = {**JourneySettings().taxonomy, "mystery_event": "FMOT"}
     with warnings.catch_warnings():
@@ -159,8 +171,12 @@ def rfm_by_lifetimes(events, end):
 
         purchases = events[events["event_type"] == "purchase"]
         return summary_data_from_transaction_data(
-            purchases, "customer_id", "timestamp", monetary_value_col="value",
-            observation_period_end=end, freq="D",
+            purchases,
+            "customer_id",
+            "timestamp",
+            monetary_value_col="value",
+            observation_period_end=end,
+            freq="D",
         )
 
 
@@ -199,8 +215,9 @@ def test_bad_settings_say_what_is_wrong():
 def test_fixed_channel_columns_for_stable_schemas(journey):
     features = features_of(journey, channels=["web", "app", "store", "email"])
     channel_columns = [c for c in features.columns if c.startswith("behaviour__share_channel")]
-    assert channel_columns == [f"behaviour__share_channel_{c}" for c in
-                               ("web", "app", "store", "email")]
+    assert channel_columns == [
+        f"behaviour__share_channel_{c}" for c in ("web", "app", "store", "email")
+    ]
     assert (features["behaviour__share_channel_email"] == 0).all()
 
 
