@@ -134,11 +134,31 @@ def _demo(args: argparse.Namespace) -> int:
         ("activity volume", pd.qcut(volume, 5, duplicates="drop")),
     ):
         print(f"  {label:<16} {cramers_v(data.truth, values):.3f}")
+    _demo_features(data)
     print(
-        f"\nInputs passed the data contracts; tables written to {args.out}/ "
-        f"in {time.perf_counter() - started:.1f} s."
+        f"\nInputs passed the data contracts; tables written to {args.out}/; "
+        f"done in {time.perf_counter() - started:.1f} s."
     )
     return 0
+
+
+def _demo_features(data) -> None:
+    from persona.features import FeatureBuilder, scale_reliability
+
+    reliability = scale_reliability(data.survey, data.instrument).scales
+    print("\nSurvey scales (reliability on the respondents):")
+    table = reliability[["n_items", "alpha", "std_alpha", "omega_total"]].round(2)
+    print(_indent(table.to_string()))
+    builder = FeatureBuilder(instrument=data.instrument)
+    matrix = builder.fit_transform(events=data.events, survey=data.survey, emotions=data.emotions)
+    widths = ", ".join(f"{len(c)} {g}" for g, c in builder.feature_names_in_groups_.items())
+    print(
+        f"\nFeature matrix: {len(matrix):,} customers x {matrix.shape[1]} columns "
+        f"({widths}, 3 availability flags)"
+    )
+    for group in ("psychographic", "behaviour", "emotion"):
+        share = matrix[f"available__{group}"].mean()
+        print(f"  {group:<14} signal available for {share:.0%} of customers")
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -24,6 +24,8 @@ def test_demo_writes_valid_tables_and_reports_independence(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "a synthetic base of 600 customers (seed 4)" in out
     assert "Bargain hunters" in out and "age band" in out
+    assert "Feature matrix: 600 customers x 86 columns" in out
+    assert "psychographic  signal available for 30% of customers" in out
     events = pd.read_parquet(tmp_path / "events.parquet")
     assert events["customer_id"].nunique() == 600
     truth = pd.read_parquet(tmp_path / "truth.parquet")
