@@ -227,3 +227,12 @@ def test_reads_parquet_paths(tmp_path, journey):
         warnings.simplefilter("ignore", UserWarning)
         from_path = behaviour_features(tmp_path / "events.parquet", observation_end=END)
     pd.testing.assert_frame_equal(from_path, features_of(journey))
+
+
+def test_integer_ids_far_apart_take_the_two_column_sort(journey):
+    # Ids 10**15 apart cannot be packed with the time into one 62-bit key.
+    numbered = journey.assign(customer_id=journey["customer_id"].map({"a": 7, "b": 10**15}))
+    by_number = features_of(numbered.sample(frac=1, random_state=5))
+    by_name = features_of(journey)
+    assert by_number.index.tolist() == [7, 10**15]
+    np.testing.assert_array_equal(by_number.to_numpy(), by_name.to_numpy())

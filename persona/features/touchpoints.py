@@ -24,6 +24,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import polars as pl
+from pandas.api import types as ptypes
 
 from persona.journey import DEFAULT_TAXONOMY, MOMENTS
 from persona.schema import TableLike, validate_events
@@ -175,8 +176,7 @@ class _Log:
         kept = time <= end
         if not kept.all():
             table, time = table.loc[kept], time[kept]
-        customer, customers = pd.factorize(table["customer_id"], sort=True)
-        customer = customer.astype(np.int32 if len(customers) < 2**31 else np.int64)
+        customer, customers = _customer_keys(table["customer_id"])
         channel, channel_levels = _codes(table["channel"])
         event_type, event_levels = _codes(table["event_type"])
         device, device_levels = _codes(table["device"]) if "device" in table.columns else (None, [])
@@ -197,11 +197,18 @@ class _Log:
             "device": device,
             "value": value,
         }
-        order = _journey_order({k: v for k, v in keys.items() if v is not None}, len(customers))
+        order = _journey_order({k: v for k, v in keys.items() if v is not None})
+        customer = customer[order]
+        if customers is None:  # integer ids served as their own sort key: number them now
+            opens = np.r_[True, customer[1:] != customer[:-1]]
+            customers = table["customer_id"].to_numpy()[order[opens]]
+            customer = (np.cumsum(opens) - 1).astype(
+                np.int32 if len(customers) < 2**31 else np.int64
+            )
         log = cls(
             customers=pd.Index(customers, name="customer_id"),
             row=order,
-            customer=customer[order],
+            customer=customer,
             time=time[order],
             channel=channel[order],
             channel_levels=channel_levels,
@@ -229,10 +236,6 @@ class _Log:
         """Touchpoints per customer where ``where`` holds (a mask or positions)."""
         return np.bincount(self.customer[where], minlength=self.n).astype(np.float64)
 
-    def total_of(self, weights: np.ndarray, where: np.ndarray) -> np.ndarray:
-        """Sum of ``weights`` (one per selected touchpoint) per customer."""
-        return np.bincount(self.customer[where], weights=weights, minlength=self.n)
-
     def counts(self, codes: np.ndarray, n_levels: int) -> np.ndarray:
         """Touchpoints per customer and level, shape (customers, levels)."""
         flat = self.customer.astype(np.int64) * n_levels + codes
@@ -252,7 +255,20 @@ class _Log:
         return np.array(of_level + [-1], dtype=np.int8)[self.event_type]
 
 
-def _journey_order(keys: dict[str, np.ndarray], n_customers: int) -> np.ndarray:
+def _customer_keys(ids: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """A sort key per touchpoint, and the sorted distinct ids when the key is a code.
+
+    Integer ids are their own key (offset to start at 0), which spares hashing
+    tens of millions of them; other ids are numbered in sorted order.
+    """
+    if ptypes.is_integer_dtype(ids.dtype) and len(ids):
+        values = ids.to_numpy(dtype=np.int64)
+        return values - values.min(), None
+    codes, uniques = pd.factorize(ids, sort=True)
+    return codes.astype(np.int64), np.asarray(uniques)
+
+
+def _journey_order(keys: dict[str, np.ndarray]) -> np.ndarray:
     """Positions that sort the log by customer and time, ties broken by every other key.
 
     The sort runs on one integer key, customer and millisecond packed together
@@ -263,8 +279,9 @@ def _journey_order(keys: dict[str, np.ndarray], n_customers: int) -> np.ndarray:
     customer, time = keys["customer"], keys["time"]
     millisecond = (time - time.min()) // 1_000 if len(time) else time
     span = int(millisecond.max()) + 1 if len(time) else 1
+    n_customers = int(customer.max()) + 1 if len(customer) else 1
     if n_customers * span < 2**62:
-        primary = customer.astype(np.int64) * span + millisecond
+        primary = customer * span + millisecond
         order = pl.Series(primary).arg_sort().to_numpy().astype(np.int64)
         ranked = primary[order]
         tie = ranked[1:] == ranked[:-1]
