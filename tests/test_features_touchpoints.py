@@ -236,3 +236,20 @@ def test_integer_ids_far_apart_take_the_two_column_sort(journey):
     by_name = features_of(journey)
     assert by_number.index.tolist() == [7, 10**15]
     np.testing.assert_array_equal(by_number.to_numpy(), by_name.to_numpy())
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 5])
+def test_working_in_parts_gives_the_same_features(journey, chunk_rows):
+    pd.testing.assert_frame_equal(features_of(journey, chunk_rows=chunk_rows), features_of(journey))
+    named = journey.assign(customer_id=journey["customer_id"].map({"a": 11, "b": 4}))
+    pd.testing.assert_frame_equal(
+        features_of(named, chunk_rows=chunk_rows), features_of(named, chunk_rows=10**6)
+    )
+
+
+def test_parts_on_a_generated_base_match_the_whole():
+    events = make_customers(n_customers=800, random_state=6).events
+    whole = behaviour_features(events)
+    pd.testing.assert_frame_equal(behaviour_features(events, chunk_rows=2_000), whole)
+    with pytest.raises(ValueError, match="Got chunk_rows=0, but expected a positive"):
+        behaviour_features(events, chunk_rows=0)

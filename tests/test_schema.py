@@ -395,3 +395,25 @@ def test_blank_category_counts_as_missing(events):
     raises(["events.channel", "have an empty channel", "row 1"], validate_events, events)
     events["channel"] = pd.Categorical(["web", None, "app", "store"])
     raises(["events.channel", "row 1"], validate_events, events)
+
+
+def test_read_table_reads_only_the_asked_columns_and_matches_pandas(tmp_path, events):
+    from persona.schema import read_table
+
+    table = events.assign(extra=range(len(events)), channel=events["channel"].astype("category"))
+    table.to_parquet(tmp_path / "events.parquet")
+    table.to_csv(tmp_path / "events.csv", index=False)
+    (tmp_path / "folder").mkdir()
+    table.iloc[:2].to_parquet(tmp_path / "folder" / "a.parquet")
+    table.iloc[2:].to_parquet(tmp_path / "folder" / "b.parquet")
+
+    whole = read_table(tmp_path / "events.parquet", "events")
+    pd.testing.assert_frame_equal(whole, pd.read_parquet(tmp_path / "events.parquet"))
+    wanted = ["customer_id", "timestamp", "channel", "not_there"]
+    subset = read_table(tmp_path / "events.parquet", "events", columns=wanted)
+    expected = pd.read_parquet(tmp_path / "events.parquet", columns=wanted[:3])
+    pd.testing.assert_frame_equal(subset, expected)
+    folder = read_table(tmp_path / "folder", "events", columns=wanted)
+    assert folder["customer_id"].tolist() == events["customer_id"].tolist()
+    csv = read_table(tmp_path / "events.csv", "events", columns=wanted)
+    assert list(csv.columns) == wanted[:3]

@@ -7,9 +7,10 @@ truth (research before purchase, expression after experience, how often the
 journey goes backwards), rhythm (dayparts, weekends, trend) and service
 (support contacts, returns).
 
-The log is sorted once by customer and time (polars, on integer codes), then
-every feature is array arithmetic on the sorted columns: neighbours for
-sessions, switching and backtracking, running maxima for "the last research
+Customers are taken in parts of about a million touchpoints (bounded memory),
+each sorted by customer and time (:mod:`persona.features._log`); every
+feature is then array arithmetic on the sorted columns: neighbours for
+sessions, switching and backtracking, binary search for "the last research
 before this purchase", and per-customer sums with ``bincount``. Nothing loops
 over customers or events in Python.
 """
@@ -19,19 +20,20 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
-import polars as pl
-from pandas.api import types as ptypes
 
+from persona.features._log import LogColumns, SortedLog, changes
 from persona.journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.schema import TableLike, validate_events
+from persona.schema import TableLike, read_table, validate_events
 
 __all__ = ["DAYPARTS", "JourneySettings", "behaviour_features"]
 
 PREFIX = "behaviour__"
+# The columns touchpoint features read: a file is read for these alone.
+_COLUMNS = ("customer_id", "timestamp", "channel", "event_type", "device", "value",
+            "session_id", "moment")  # fmt: skip
 
 #: Hours of the day in each daypart (local time of the timestamps).
 DAYPARTS: dict[str, tuple[int, int]] = {
@@ -91,6 +93,7 @@ def behaviour_features(
     channels: Sequence[str] | None = None,
     devices: Sequence[str] | None = None,
     settings: JourneySettings | None = None,
+    chunk_rows: int = 1_000_000,
 ) -> pd.DataFrame:
     """Touchpoint features, one row per customer, as of ``observation_end``.
 
@@ -107,6 +110,10 @@ def behaviour_features(
         default those present, sorted. Others still count in the totals.
     settings : JourneySettings, optional
         Taxonomy, session rule and windows.
+    chunk_rows : int, default=1_000_000
+        Touchpoints worked on at once: customers are processed in parts of
+        about this many rows, which bounds the working memory. The result
+        does not depend on it.
 
     Returns
     -------
@@ -131,223 +138,63 @@ def behaviour_features(
     0.5
     """
     settings = settings or JourneySettings()
-    table = validate_events(events)
-    log = _Log.from_table(table, settings, observation_end)
+    if not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
+        raise ValueError(f"Got chunk_rows={chunk_rows!r}, but expected a positive whole number.")
+    table = validate_events(read_table(events, "events", columns=_COLUMNS))
+    log = LogColumns.from_table(table, observation_end)
+    _warn_unknown_event_types(log.event_type, log.event_levels, settings)
+    channels = log.channel_levels if channels is None else list(channels)
+    devices = log.device_levels if devices is None else list(devices)
+    # Customers are split into parts of about chunk_rows touchpoints; each part
+    # is a whole set of customers, so the features do not depend on the split.
+    n_parts = -(-len(log.time) // chunk_rows)
+    ids, names, values, filled = [], [], np.empty((0, 0)), 0
+    for rows in log.parts(n_parts):
+        part = SortedLog.from_columns(log, rows)
+        columns = _features(part, channels, devices, settings)
+        size = len(part.customers)
+        if not names:
+            # Room for about as many customers in every part as in the first;
+            # rows never written are never touched, so they take no memory.
+            names = list(columns)
+            values = np.empty((size * n_parts + size // 4 + 16, len(names)))
+        if filled + size > len(values):
+            grown = np.empty((max(len(values) * 3 // 2, filled + size), len(names)))
+            grown[:filled] = values[:filled]
+            values = grown
+        for j, name in enumerate(names):
+            values[filled : filled + size, j] = columns.pop(name)
+        filled += size
+        ids.append(part.customers)
+    customers = ids[0].append(ids[1:]) if len(ids) > 1 else ids[0]
+    # Parts come in customer order, so their rows already follow each other.
+    return pd.DataFrame(
+        values[:filled], index=customers, columns=[PREFIX + n for n in names], copy=False
+    )
+
+
+def _features(
+    log: SortedLog, channels, devices, settings: JourneySettings
+) -> dict[str, np.ndarray]:
     columns: dict[str, np.ndarray] = {"touchpoints": log.total}
     columns |= _mix(log, channels, devices)
     columns |= _sessions(log, settings)
     columns |= _moments(log, settings)
     columns |= _rhythm(log)
     columns |= _value(log, settings)
-    return pd.DataFrame(
-        {PREFIX + name: values.astype(np.float64) for name, values in columns.items()},
-        index=log.customers,
-    )
+    return columns
 
 
-# --------------------------------------------------------------------------- the sorted log
-
-
-@dataclass
-class _Log:
-    """The events as arrays sorted by customer, then time (ties broken by every column).
-
-    Category columns become small integer codes numbered in name order; money
-    and session ids stay in input order and are looked up through ``row``.
-    """
-
-    customers: pd.Index  # sorted unique ids; customer code i is customers[i]
-    row: np.ndarray  # input position of each sorted touchpoint
-    customer: np.ndarray  # customer code per touchpoint, non-decreasing
-    time: np.ndarray  # int64 microseconds, local wall time
-    channel: np.ndarray
-    channel_levels: list[str]
-    device: np.ndarray | None
-    device_levels: list[str]
-    event_type: np.ndarray
-    event_levels: list[str]
-    value: np.ndarray  # in input order
-    session_id: np.ndarray | None  # in input order
-    end: int  # observation end, int64 microseconds, local wall time
-
-    @classmethod
-    def from_table(cls, table: pd.DataFrame, settings: JourneySettings, observation_end) -> _Log:
-        time, end = _local_microseconds(table["timestamp"], observation_end)
-        kept = time <= end
-        if not kept.all():
-            table, time = table.loc[kept], time[kept]
-        customer, customers = _customer_keys(table["customer_id"])
-        channel, channel_levels = _codes(table["channel"])
-        event_type, event_levels = _codes(table["event_type"])
-        device, device_levels = _codes(table["device"]) if "device" in table.columns else (None, [])
-        value = (
-            table["value"].to_numpy(dtype=np.float64, na_value=np.nan)
-            if "value" in table.columns
-            else np.full(len(table), np.nan)
-        )
-        session_id = (
-            pd.factorize(table["session_id"], sort=True)[0] if "session_id" in table else None
-        )
-        keys = {
-            "customer": customer,
-            "time": time,
-            "session": session_id,
-            "channel": channel,
-            "event_type": event_type,
-            "device": device,
-            "value": value,
-        }
-        order = _journey_order({k: v for k, v in keys.items() if v is not None})
-        customer = customer[order]
-        if customers is None:  # integer ids served as their own sort key: number them now
-            opens = np.r_[True, customer[1:] != customer[:-1]]
-            customers = table["customer_id"].to_numpy()[order[opens]]
-            customer = (np.cumsum(opens) - 1).astype(
-                np.int32 if len(customers) < 2**31 else np.int64
-            )
-        log = cls(
-            customers=pd.Index(customers, name="customer_id"),
-            row=order,
-            customer=customer,
-            time=time[order],
-            channel=channel[order],
-            channel_levels=channel_levels,
-            device=None if device is None else device[order],
-            device_levels=device_levels,
-            event_type=event_type[order],
-            event_levels=event_levels,
-            value=value,
-            session_id=session_id,
-            end=end,
-        )
-        _warn_unknown_event_types(log, settings)
-        return log
-
-    @property
-    def n(self) -> int:
-        return len(self.customers)
-
-    @cached_property
-    def total(self) -> np.ndarray:
-        """Touchpoints per customer."""
-        return np.bincount(self.customer, minlength=self.n).astype(np.float64)
-
-    def count(self, where: np.ndarray) -> np.ndarray:
-        """Touchpoints per customer where ``where`` holds (a mask or positions)."""
-        return np.bincount(self.customer[where], minlength=self.n).astype(np.float64)
-
-    def counts(self, codes: np.ndarray, n_levels: int) -> np.ndarray:
-        """Touchpoints per customer and level, shape (customers, levels)."""
-        flat = self.customer.astype(np.int64) * n_levels + codes
-        valid = codes >= 0
-        if not valid.all():
-            flat = flat[valid]
-        return np.bincount(flat, minlength=self.n * n_levels).reshape(self.n, n_levels)
-
-    def in_event_types(self, names) -> np.ndarray:
-        wanted = np.isin(self.event_levels, list(names))
-        return wanted[self.event_type]
-
-    def moment_rank(self, settings: JourneySettings) -> np.ndarray:
-        """Moment of truth per touchpoint as 0..3 (ZMOT..UMOT), -1 when unknown."""
-        rank = {m: i for i, m in enumerate(MOMENTS)}
-        of_level = [rank.get(settings.taxonomy.get(e), -1) for e in self.event_levels]
-        return np.array(of_level + [-1], dtype=np.int8)[self.event_type]
-
-
-def _customer_keys(ids: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
-    """A sort key per touchpoint, and the sorted distinct ids when the key is a code.
-
-    Integer ids are their own key (offset to start at 0), which spares hashing
-    tens of millions of them; other ids are numbered in sorted order.
-    """
-    if ptypes.is_integer_dtype(ids.dtype) and len(ids):
-        values = ids.to_numpy(dtype=np.int64)
-        return values - values.min(), None
-    codes, uniques = pd.factorize(ids, sort=True)
-    return codes.astype(np.int64), np.asarray(uniques)
-
-
-def _journey_order(keys: dict[str, np.ndarray]) -> np.ndarray:
-    """Positions that sort the log by customer and time, ties broken by every other key.
-
-    The sort runs on one integer key, customer and millisecond packed together
-    when they fit in 62 bits, else on the two columns. Rows tied on it (same
-    customer, same millisecond) are then ordered by all keys, so any input row
-    order gives the same journey.
-    """
-    customer, time = keys["customer"], keys["time"]
-    millisecond = (time - time.min()) // 1_000 if len(time) else time
-    span = int(millisecond.max()) + 1 if len(time) else 1
-    n_customers = int(customer.max()) + 1 if len(customer) else 1
-    if n_customers * span < 2**62:
-        primary = customer * span + millisecond
-        order = pl.Series(primary).arg_sort().to_numpy().astype(np.int64)
-        ranked = primary[order]
-        tie = ranked[1:] == ranked[:-1]
-    else:
-        frame = pl.DataFrame({"customer": customer, "time": time})
-        order = frame.select(pl.arg_sort_by(["customer", "time"])).to_series().to_numpy()
-        order = order.astype(np.int64)
-        tie = (customer[order][1:] == customer[order][:-1]) & (time[order][1:] == time[order][:-1])
-    tied = np.zeros(len(order), dtype=bool)
-    tied[1:] |= tie
-    tied[:-1] |= tie
-    if tied.any():
-        # Tied rows sit in contiguous blocks, so sorting just them by every key
-        # (customer and time first) keeps each block in its place.
-        slots = np.flatnonzero(tied)
-        rows = order[slots]
-        frame = pl.DataFrame({name: values[rows] for name, values in keys.items()})
-        within = frame.select(pl.arg_sort_by(list(keys), nulls_last=True)).to_series()
-        order[slots] = rows[within.to_numpy()]
-    return order
-
-
-def _local_microseconds(timestamps: pd.Series, observation_end) -> tuple[np.ndarray, int]:
-    """Timestamps as int64 microseconds of local wall time, and the observation end."""
-    zone = timestamps.dt.tz
-    wall = timestamps.dt.tz_localize(None) if zone is not None else timestamps
-    time = wall.to_numpy().astype("datetime64[us]").view(np.int64)
-    if observation_end is None:
-        return time, int(time.max())
-    end = pd.Timestamp(observation_end)
-    if (end.tz is None) != (zone is None):
-        raise ValueError(
-            f"Got observation_end={end}, but the events' timestamps are in "
-            f"{zone or 'no time zone'}: give observation_end in the same zone."
-        )
-    if zone is not None:
-        end = end.tz_convert(zone).tz_localize(None)
-    return time, int(end.to_datetime64().astype("datetime64[us]").view(np.int64))
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Integer codes of the levels present, numbered in name order (-1 for missing).
-
-    Numbering by name, not by category order, makes the tie-breaking sort and
-    the output columns the same whatever dtype or categories the input had.
-    """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        levels = np.array([str(c) for c in values.dtype.categories], dtype=object)
-        codes = values.cat.codes.to_numpy().astype(np.int64)
-        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(levels)))
-        names = sorted(levels[used])
-        renumber = np.full(len(levels) + 1, -1, dtype=np.int64)  # the last slot: code -1
-        renumber[used] = np.searchsorted(names, levels[used])
-        return renumber[codes], names
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int64), [str(u) for u in uniques]
-
-
-def _warn_unknown_event_types(log: _Log, settings: JourneySettings) -> None:
-    unknown = [i for i, e in enumerate(log.event_levels) if e not in settings.taxonomy]
+def _warn_unknown_event_types(
+    event_type: np.ndarray, levels: list[str], settings: JourneySettings
+) -> None:
+    unknown = [i for i, e in enumerate(levels) if e not in settings.taxonomy]
     if not unknown:
         return
-    counts = np.bincount(log.event_type, minlength=len(log.event_levels))[unknown]
+    counts = np.bincount(event_type[event_type >= 0], minlength=len(levels))[unknown]
     listed = sorted(
-        zip(counts, (log.event_levels[i] for i in unknown), strict=True),
-        key=lambda x: (-x[0], x[1]),
+        zip(counts, (levels[i] for i in unknown), strict=True),
+        key=lambda pair: (-pair[0], pair[1]),
     )
     shown = ", ".join(f"'{name}' ({count:,} rows)" for count, name in listed[:10])
     warnings.warn(
@@ -355,7 +202,7 @@ def _warn_unknown_event_types(log: _Log, settings: JourneySettings) -> None:
         f"'unknown': {shown}. Add them to the taxonomy "
         "(JourneySettings(taxonomy={..., 'event_type': 'ZMOT'})) to use them.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=3,
     )
 
 
@@ -369,7 +216,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- feature families
 
 
-def _mix(log: _Log, channels, devices) -> dict[str, np.ndarray]:
+def _mix(log: SortedLog, channels, devices) -> dict[str, np.ndarray]:
     by_channel = log.counts(log.channel, len(log.channel_levels))
     shares = by_channel / log.total[:, None]
     out = {
@@ -395,7 +242,7 @@ def _level_share(shares: np.ndarray, levels: list[str], level: str) -> np.ndarra
     return np.zeros(len(shares))
 
 
-def _session_opens(log: _Log, settings: JourneySettings) -> np.ndarray:
+def _session_opens(log: SortedLog, settings: JourneySettings) -> np.ndarray:
     """True where a touchpoint opens a session."""
     opens = np.ones(len(log.customer), dtype=bool)
     if log.session_id is not None:
@@ -408,7 +255,7 @@ def _session_opens(log: _Log, settings: JourneySettings) -> np.ndarray:
     return opens
 
 
-def _sessions(log: _Log, settings: JourneySettings) -> dict[str, np.ndarray]:
+def _sessions(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
     opens = _session_opens(log, settings)
     first = np.flatnonzero(opens)
     last = np.r_[first[1:], len(opens)] - 1
@@ -423,9 +270,10 @@ def _sessions(log: _Log, settings: JourneySettings) -> dict[str, np.ndarray]:
     n_follows = np.bincount(next_owner, minlength=log.n)
     micro = seconds <= settings.micro_moment.total_seconds()
 
-    # Pairs of neighbouring touchpoints inside one session.
-    inside = np.flatnonzero(~opens[1:]) + 1
-    changed = inside[log.channel[inside] != log.channel[inside - 1]]
+    # Pairs of neighbouring touchpoints inside one session, counted on the later one.
+    inside = ~opens[1:]
+    changed = inside & (log.channel[1:] != log.channel[:-1])
+    later = log.customer[1:]
     return {
         "sessions": sessions,
         "session_touchpoints": log.total / sessions,
@@ -437,12 +285,15 @@ def _sessions(log: _Log, settings: JourneySettings) -> dict[str, np.ndarray]:
         "channel_switch_across_sessions": _ratio(
             np.bincount(next_owner[switched], minlength=log.n), n_follows
         ),
-        "channel_switch_in_session": _ratio(log.count(changed), log.count(inside)),
+        "channel_switch_in_session": _ratio(
+            np.bincount(later[changed], minlength=log.n),
+            np.bincount(later[inside], minlength=log.n),
+        ),
     }
 
 
-def _moments(log: _Log, settings: JourneySettings) -> dict[str, np.ndarray]:
-    rank = log.moment_rank(settings)
+def _moments(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
+    rank = log.moment_rank(settings.taxonomy)
     by_moment = log.counts(rank, len(MOMENTS))
     out = {f"share_moment_{m}": by_moment[:, i] / log.total for i, m in enumerate(MOMENTS)}
 
@@ -478,16 +329,23 @@ def _moments(log: _Log, settings: JourneySettings) -> dict[str, np.ndarray]:
     )
 
     # Backtracking: neighbouring touchpoints of a customer whose moment goes back.
-    step = np.flatnonzero((rank[1:] >= 0) & (rank[:-1] >= 0)) + 1
-    step = step[log.customer[step] == log.customer[step - 1]]
-    backwards = step[rank[step] < rank[step - 1]]
-    out["journey_backtracking"] = _ratio(log.count(backwards), log.count(step))
+    later = log.customer[1:]
+    step = (rank[1:] >= 0) & (rank[:-1] >= 0) & (later == log.customer[:-1])
+    backwards = step & (rank[1:] < rank[:-1])
+    out["journey_backtracking"] = _ratio(
+        np.bincount(later[backwards], minlength=log.n), np.bincount(later[step], minlength=log.n)
+    )
     return out
 
 
-def _rhythm(log: _Log) -> dict[str, np.ndarray]:
-    hour = (log.time // 3_600_000_000) % 24
-    weekday = (log.time // 86_400_000_000 + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+def _rhythm(log: SortedLog) -> dict[str, np.ndarray]:
+    hours = log.time // 3_600_000_000  # one int64 buffer, reused below
+    hour = (hours % 24).astype(np.int8)
+    hours //= 24
+    hours += 3  # 1970-01-01 was a Thursday; Monday is 0
+    hours %= 7
+    weekday = hours.astype(np.int8)
+    del hours
     out = {
         f"share_daypart_{name}": log.count((hour >= lo) & (hour < hi)) / log.total
         for name, (lo, hi) in DAYPARTS.items()
@@ -495,16 +353,17 @@ def _rhythm(log: _Log) -> dict[str, np.ndarray]:
     out["weekend_share"] = log.count(weekday >= 5) / log.total
     # Where in the customer's own span (first touch .. observation end) the
     # touches fall: 0 is steady, positive growing, negative fading.
-    first = np.flatnonzero(np.r_[True, log.customer[1:] != log.customer[:-1]])
-    first_time = log.time[first]
-    since_first = (log.time - np.repeat(first_time, np.diff(np.r_[first, len(log.time)]))) / 1e6
-    span = (log.end - first_time) / 1e6
-    mean_since = np.bincount(log.customer, weights=since_first, minlength=log.n) / log.total
+    first = np.flatnonzero(changes(log.customer))
+    t0 = log.time[0] if len(log.time) else 0
+    first_time = (log.time[first] - t0) / 1e6  # seconds since the earliest touch
+    mean_time = np.bincount(log.customer, weights=log.time - t0, minlength=log.n) / 1e6
+    mean_since = mean_time / log.total - first_time
+    span = (log.end - t0) / 1e6 - first_time
     out["activity_trend"] = 2.0 * _ratio(mean_since, span) - 1.0
     return out
 
 
-def _value(log: _Log, settings: JourneySettings) -> dict[str, np.ndarray]:
+def _value(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
     """RFM as lifetimes' summary_data_from_transaction_data(freq='D') computes it, and service."""
     purchase = np.flatnonzero(log.in_event_types(settings.purchase_types))
     customer = log.customer[purchase]
@@ -512,12 +371,13 @@ def _value(log: _Log, settings: JourneySettings) -> dict[str, np.ndarray]:
     spend = np.nan_to_num(log.value[log.row[purchase]])
     # Purchases are in customer-then-time order: a new period opens where the
     # customer or the day changes.
-    opens = np.r_[True, (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])]
+    opens = np.ones(len(customer), dtype=bool)
+    opens[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
     period = np.cumsum(opens) - 1
     period_spend = np.bincount(period, weights=spend)
     period_customer = customer[opens]
     period_day = day[opens]
-    first_period = np.r_[True, period_customer[1:] != period_customer[:-1]]
+    first_period = changes(period_customer)
 
     n = log.n
     periods = np.bincount(period_customer, minlength=n).astype(np.float64)
