@@ -94,7 +94,7 @@ def _persona_open(path: str, in_memory: bool):
 def _persona_open_with_session_id(path: str, in_memory: bool):
     from persona.schema import read_table
 
-    return read_table(path, "events")
+    return read_table(path, "events", columns=[*COLUMNS, "session_id"])
 
 
 def _persona_compute(events):
