@@ -13,13 +13,15 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from persona import InputError, Instrument
 from persona.datasets import make_customers
 from persona.features.psychographic import (
+    psychographic_features,
+    response_style,
+    score_scales,
+)
+from persona.features.reliability import (
     Reliability,
     _omega_total,
     _one_factor_loadings,
-    psychographic_features,
-    response_style,
     scale_reliability,
-    score_scales,
 )
 
 NAN = np.nan

@@ -10,13 +10,8 @@ them into a scaled, weighted matrix for modelling.
 
 from persona.features.builder import GROUPS, FeatureBuilder
 from persona.features.emotions import emotion_features
-from persona.features.psychographic import (
-    Reliability,
-    psychographic_features,
-    response_style,
-    scale_reliability,
-    score_scales,
-)
+from persona.features.psychographic import psychographic_features, response_style, score_scales
+from persona.features.reliability import Reliability, scale_reliability
 from persona.features.text import EmotionScorer, LexiconScorer, score_texts
 from persona.features.touchpoints import DAYPARTS, JourneySettings, behaviour_features
 
