@@ -95,10 +95,10 @@ NEEDS = np.array(
     ]
 )
 PERSONA_WEIGHTS = np.array([0.20, 0.17, 0.15, 0.13, 0.11, 0.10, 0.08, 0.06])
-NEED_SPREAD = 0.4  # within-persona standard deviation of each need
+NEED_SPREAD = 0.35  # within-persona standard deviation of each need
 # How sharply personas differ in behaviour: the affinity tables below are
 # written as relative preferences and raised to this power where they are used.
-SHARPNESS = 1.6
+SHARPNESS = 2.0
 
 # Share of sessions at each moment of truth (ZMOT, FMOT, SMOT, UMOT).
 MOMENT_MIX = np.array(
