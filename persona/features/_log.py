@@ -28,7 +28,7 @@ __all__ = ["LogColumns", "SortedLog", "changes"]
 class LogColumns:
     """The log's columns as arrays in input order: integer keys, small codes, times."""
 
-    customer: np.ndarray  # int64 sort key: the id itself (offset) or its code
+    customer: np.ndarray  # int64 sort key: the id itself, or its code when not an integer
     ids: np.ndarray | None  # distinct ids by code, when ``customer`` is a code
     raw_ids: np.ndarray  # the customer_id column
     time: np.ndarray  # int64 microseconds, local wall time
@@ -99,19 +99,32 @@ class SortedLog:
     """Touchpoints of a set of customers sorted by customer, then time (ties broken by
     every column). Money and session ids stay in input order, read through ``row``."""
 
+    source: LogColumns  # the whole log: its levels and observation end
     customers: pd.Index  # sorted unique ids; customer code i is customers[i]
     row: np.ndarray  # input position (within this set) of each sorted touchpoint
     customer: np.ndarray  # customer code per touchpoint, non-decreasing
     time: np.ndarray
     channel: np.ndarray
-    channel_levels: list[str]
     device: np.ndarray | None
-    device_levels: list[str]
     event_type: np.ndarray
-    event_levels: list[str]
-    value: np.ndarray
-    session_id: np.ndarray | None
-    end: int
+    value: np.ndarray  # in input order (of this set)
+    session_id: np.ndarray | None  # in input order (of this set)
+
+    @property
+    def channel_levels(self) -> list[str]:
+        return self.source.channel_levels
+
+    @property
+    def device_levels(self) -> list[str]:
+        return self.source.device_levels
+
+    @property
+    def event_levels(self) -> list[str]:
+        return self.source.event_levels
+
+    @property
+    def end(self) -> int:
+        return self.source.end
 
     @classmethod
     def from_columns(cls, columns: LogColumns, rows: np.ndarray | None) -> SortedLog:
@@ -140,19 +153,16 @@ class SortedLog:
         customer = np.cumsum(opens, dtype=np.int64) - 1
         customer = customer.astype(np.int32 if len(customers) < 2**31 else np.int64)
         return cls(
+            source=columns,
             customers=pd.Index(customers, name="customer_id"),
             row=order,
             customer=customer,
             time=time[order],
             channel=channel[order],
-            channel_levels=columns.channel_levels,
             device=None if device is None else device[order],
-            device_levels=columns.device_levels,
             event_type=event_type[order],
-            event_levels=columns.event_levels,
             value=value,
             session_id=session_id,
-            end=columns.end,
         )
 
     @property
