@@ -7,9 +7,9 @@ personas, and assigns and explains them for notebooks, batch jobs and services.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from persona.errors import InputError
 from persona.instrument import Instrument, Item
 from persona.schema import (
-    InputError,
     validate_demographics,
     validate_emotions,
     validate_events,

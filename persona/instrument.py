@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from persona.schema import InputError
+from persona.errors import InputError
 
 __all__ = ["Instrument", "Item"]
 
