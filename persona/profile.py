@@ -1,12 +1,23 @@
-"""What sets personas apart, and what must not: association measures for profiles
-and for the demographic audit."""
+"""What sets personas apart, and what must not: association measures and the
+demographic audit.
+
+Personas are meant to follow needs and desires. The audit measures how
+strongly each demographic column is associated with the persona labels --
+Cramér's V for categories, the correlation ratio eta for numbers -- and warns
+when a persona split looks like a demographic one.
+"""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 
-__all__ = ["cramers_v"]
+from persona.schema import validate_demographics
+
+__all__ = ["correlation_ratio", "cramers_v", "demographic_audit"]
 
 
 def cramers_v(a: pd.Series | np.ndarray, b: pd.Series | np.ndarray) -> float:
@@ -31,3 +42,91 @@ def cramers_v(a: pd.Series | np.ndarray, b: pd.Series | np.ndarray) -> float:
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / n
     chi2 = ((table - expected) ** 2 / expected).sum()
     return float(np.sqrt(chi2 / (n * k)))
+
+
+def correlation_ratio(categories: pd.Series | np.ndarray, values: pd.Series | np.ndarray) -> float:
+    """The correlation ratio eta: how much of a number's variance the categories explain.
+
+    ``sqrt(between-group sum of squares / total sum of squares)``, from 0 (the
+    groups share one mean) to 1 (the groups explain everything). Rows with a
+    missing category or value are left out; a constant number gives 0.
+
+    Examples
+    --------
+    >>> correlation_ratio(["a", "a", "b", "b"], [1.0, 1.0, 3.0, 3.0])
+    1.0
+    >>> correlation_ratio(["a", "b", "a", "b"], [1.0, 1.0, 3.0, 3.0])
+    0.0
+    """
+    frame = pd.DataFrame({"group": np.asarray(categories), "value": np.asarray(values, float)})
+    frame = frame.dropna()
+    if frame.empty:
+        return 0.0
+    deviation = frame["value"] - frame["value"].mean()
+    total = float((deviation**2).sum())
+    if total == 0.0:
+        return 0.0
+    groups = frame.groupby("group")["value"].agg(["mean", "size"])
+    between = float((groups["size"] * (groups["mean"] - frame["value"].mean()) ** 2).sum())
+    return float(np.sqrt(between / total))
+
+
+def demographic_audit(
+    labels: pd.Series, demographics: pd.DataFrame, *, threshold: float = 0.1
+) -> pd.DataFrame:
+    """How strongly personas align with each demographic column.
+
+    Parameters
+    ----------
+    labels : Series
+        Persona id by ``customer_id``; ``-1`` (unassigned) is left out.
+    demographics : DataFrame or path
+        ``customer_id`` plus any columns (see :func:`persona.validate_demographics`).
+    threshold : float, default=0.1
+        Associations above it are flagged, with a warning naming the columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per demographic column: ``measure`` ("cramers_v" for
+        categories, "eta" for numbers), ``association`` in [0, 1], ``n``
+        (customers compared) and ``flagged``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> labels = pd.Series([0, 0, 1, 1], index=pd.Index([1, 2, 3, 4], name="customer_id"))
+    >>> people = pd.DataFrame({"customer_id": [1, 2, 3, 4], "region": ["n", "s", "n", "s"]})
+    >>> demographic_audit(labels, people)["association"].tolist()
+    [0.0]
+    """
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"Got threshold={threshold!r}, but expected a number in [0, 1].")
+    people = validate_demographics(demographics).set_index("customer_id")
+    assigned = labels[labels != -1]
+    people = people.reindex(assigned.index)
+    rows = {}
+    for column in people.columns:
+        values = people[column]
+        numeric = ptypes.is_numeric_dtype(values.dtype) and not ptypes.is_bool_dtype(values.dtype)
+        association = (
+            correlation_ratio(assigned, values) if numeric else cramers_v(assigned, values)
+        )
+        rows[column] = {
+            "measure": "eta" if numeric else "cramers_v",
+            "association": association,
+            "n": int(values.notna().sum()),
+            "flagged": association > threshold,
+        }
+    audit = pd.DataFrame.from_dict(rows, orient="index")
+    audit.index.name = "column"
+    flagged = audit.index[audit["flagged"]].tolist() if len(audit) else []
+    if flagged:
+        shown = ", ".join(f"{c} ({audit.loc[c, 'association']:.2f})" for c in flagged)
+        warnings.warn(
+            f"personas align with demographics above {threshold}: {shown}. Personas should "
+            "follow needs and desires; check that no demographic proxy drives the features.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return audit
