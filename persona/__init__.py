@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from persona.errors import InputError
 from persona.instrument import Instrument, Item
+from persona.model import PersonaModel
 from persona.schema import (
     validate_demographics,
     validate_emotions,
@@ -26,6 +27,7 @@ __all__ = [
     "InputError",
     "Instrument",
     "Item",
+    "PersonaModel",
     "__version__",
     "validate_demographics",
     "validate_emotions",

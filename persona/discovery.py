@@ -1,0 +1,209 @@
+"""Discovery: from the respondents' feature matrix to personas.
+
+Three steps, each a plain function:
+
+1. ``reduce`` -- UMAP to a few dimensions, with settings for segmentation
+   rather than for pictures (``min_dist=0`` packs personas tightly, ten
+   components keep more of their structure than two);
+2. ``select_clustering`` -- HDBSCAN with leaf selection over a small grid of
+   minimum persona sizes, keeping the clustering with the best density-based
+   validity (DBCV). Below a validity floor the data are declared
+   structureless: one persona, never invented segments;
+3. ``refine`` -- the persona boundaries are redrawn in the original weighted
+   space by the distilled assigner, iterated to a fixed point, so that a
+   persona is what the assignment model says it is (``predict`` on the
+   training customers returns their labels exactly).
+
+Measured on ``make_customers(5000)`` respondents (seed 0): the selected
+clustering had DBCV 0.62 (adjusted Rand index 0.93 against the truth) and
+refinement raised it to 0.94-0.95; on the same features with columns
+permuted, and on Gaussian noise, no grid point exceeded DBCV 0.19.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from persona.assign import Assigner
+
+__all__ = [
+    "MIN_VALIDITY",
+    "Candidate",
+    "default_reducer",
+    "merge_personas",
+    "refine",
+    "select_clustering",
+    "split_personas",
+]
+
+#: DBCV below which a clustering is not taken as structure (see the module docstring).
+MIN_VALIDITY = 0.3
+
+#: Minimum persona sizes tried, as shares of the customers clustered.
+_GRID = (0.02, 0.03, 0.05, 0.08, 0.12)
+# HDBSCAN's min_samples defaults to min_cluster_size, which on tens of
+# thousands of rows costs minutes and leaves a quarter of them as noise.
+_MAX_MIN_SAMPLES = 100
+_MIN_CLUSTER_ROWS = 5
+
+
+def default_reducer(n_samples: int, random_state: int | None, n_jobs: int | None) -> Any:
+    """UMAP set for segmentation, sized down for very small inputs."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*ParametricUMAP.*", category=ImportWarning)
+        from umap import UMAP
+    # A seeded UMAP runs single-threaded anyway; saying so keeps it from
+    # overriding n_jobs with a warning and from changing numba's global threads.
+    return UMAP(
+        n_neighbors=max(2, min(30, n_samples - 1)),
+        n_components=max(1, min(10, n_samples - 2)),
+        min_dist=0.0,
+        random_state=random_state,
+        n_jobs=1 if random_state is not None else (n_jobs or 1),
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One clustering tried: its minimum persona size, labels and validity."""
+
+    min_cluster_size: int
+    labels: np.ndarray
+    validity: float
+    clusterer: Any
+
+    @property
+    def n_personas(self) -> int:
+        return int(self.labels.max()) + 1
+
+    @property
+    def noise_share(self) -> float:
+        return float(np.mean(self.labels < 0))
+
+
+def select_clustering(
+    embedding: np.ndarray,
+    *,
+    min_persona_share: float,
+    n_personas: int | None = None,
+    n_jobs: int | None = None,
+) -> tuple[Candidate, pd.DataFrame]:
+    """HDBSCAN over the grid of minimum sizes; the best candidate and the table of all.
+
+    Without ``n_personas`` the candidate with the highest DBCV wins; with it,
+    the best of those with exactly that many personas, else the closest.
+    """
+    import hdbscan
+
+    n = len(embedding)
+    sizes = sorted(
+        {max(_MIN_CLUSTER_ROWS, round(share * n)) for share in _GRID if share >= min_persona_share}
+        | {max(_MIN_CLUSTER_ROWS, round(min_persona_share * n))}
+    )
+    sizes = [s for s in sizes if s <= n // 2] or [max(2, n // 2)]
+    candidates = []
+    for size in sizes:
+        clusterer = hdbscan.HDBSCAN(
+            min_cluster_size=size,
+            min_samples=min(size, _MAX_MIN_SAMPLES),
+            cluster_selection_method="leaf",
+            gen_min_span_tree=True,
+            prediction_data=True,
+            core_dist_n_jobs=n_jobs or 1,
+        ).fit(embedding)
+        labels = clusterer.labels_.astype(np.int64)
+        validity = float(clusterer.relative_validity_) if labels.max() >= 1 else 0.0
+        candidates.append(Candidate(size, labels, validity, clusterer))
+    table = pd.DataFrame(
+        {
+            "min_cluster_size": [c.min_cluster_size for c in candidates],
+            "n_personas": [c.n_personas for c in candidates],
+            "noise_share": [c.noise_share for c in candidates],
+            "validity": [c.validity for c in candidates],
+        }
+    )
+    if n_personas is None:
+        best = max(candidates, key=lambda c: (c.validity, -c.min_cluster_size))
+    else:
+        best = min(
+            candidates,
+            key=lambda c: (abs(c.n_personas - n_personas), c.n_personas < n_personas, -c.validity),
+        )
+    table["chosen"] = [c is best for c in candidates]
+    return best, table
+
+
+def refine(
+    X: np.ndarray,
+    labels: np.ndarray,
+    assigner: Assigner,
+    *,
+    max_iter: int = 10,
+) -> np.ndarray:
+    """Redraw persona boundaries in the original space until the assigner agrees with itself.
+
+    Starts from the clustering (noise left out), trains the assigner on the
+    signal patterns the customers have, relabels everyone by their own
+    pattern's model (ignoring the unassigned share), and repeats until no
+    label changes. Personas that lose every member are dropped and the rest
+    renumbered ``0 .. k-1``.
+    """
+    patterns = sorted(set(assigner.patterns_of(X)) - {()}, key=lambda p: (-len(p), p))
+    current = labels
+    for _ in range(max_iter):
+        assigner.fit(X, current, patterns=patterns)
+        proba = assigner.predict_proba(X)[:, :-1]
+        updated = np.argmax(proba, axis=1)
+        updated = _renumbered(updated)
+        if np.array_equal(updated, current):
+            break
+        current = updated
+    return current
+
+
+def merge_personas(X: np.ndarray, labels: np.ndarray, n_personas: int) -> np.ndarray:
+    """Merge the two closest personas (Ward's criterion) until ``n_personas``; ``X`` has no NaN."""
+    labels, filled = labels.copy(), X
+    while labels.max() + 1 > n_personas:
+        ids = np.arange(labels.max() + 1)
+        sizes = np.array([np.sum(labels == k) for k in ids], dtype=float)
+        means = np.vstack([filled[labels == k].mean(axis=0) for k in ids])
+        cost = np.full((len(ids), len(ids)), np.inf)
+        for a, b in zip(*np.triu_indices(len(ids), 1), strict=True):
+            ward = sizes[a] * sizes[b] / (sizes[a] + sizes[b])
+            cost[a, b] = ward * ((means[a] - means[b]) ** 2).sum()
+        a, b = np.unravel_index(np.argmin(cost), cost.shape)
+        labels[labels == b] = a
+        labels = _renumbered(labels)
+    return labels
+
+
+def split_personas(
+    X: np.ndarray, labels: np.ndarray, n_personas: int, random_state: int | None
+) -> np.ndarray:
+    """Split the widest persona in two (k-means) until ``n_personas``; ``X`` has no NaN."""
+    from sklearn.cluster import KMeans
+
+    labels, filled = labels.copy(), X
+    while labels.max() + 1 < n_personas:
+        ids = np.arange(labels.max() + 1)
+        spread = [((filled[labels == k] - filled[labels == k].mean(0)) ** 2).sum() for k in ids]
+        widest = int(np.argmax(spread))
+        rows = np.flatnonzero(labels == widest)
+        halves = KMeans(2, n_init=10, random_state=random_state).fit_predict(filled[rows])
+        labels[rows[halves == 1]] = labels.max() + 1
+    return labels
+
+
+def _renumbered(labels: np.ndarray) -> np.ndarray:
+    """Labels renumbered ``0 .. k-1``, keeping their order; ``-1`` stays."""
+    kept = labels >= 0
+    _, dense = np.unique(labels[kept], return_inverse=True)
+    out = np.full_like(labels, -1)
+    out[kept] = dense
+    return out

@@ -1,0 +1,588 @@
+"""PersonaModel: need- and desire-based personas for every customer.
+
+Personas are *discovered* where needs are measured -- on survey respondents,
+in the weighted feature space where needs and desires lead (see
+:mod:`persona.discovery`) -- and every customer is then *placed* by the
+distilled :class:`~persona.assign.Assigner`, from whatever signals they have.
+Demographics never enter; they are kept for the audit.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClusterMixin, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from persona.assign import UNASSIGNED, Assigner, column_medians, labels_from_proba
+from persona.discovery import (
+    MIN_VALIDITY,
+    default_reducer,
+    merge_personas,
+    refine,
+    select_clustering,
+    split_personas,
+)
+from persona.features.builder import GROUPS, FeatureBuilder
+from persona.instrument import Instrument
+from persona.lineage import match_personas
+from persona.profile import demographic_audit
+from persona.schema import TableLike
+
+__all__ = ["PersonaModel"]
+
+_TABLES = ("events", "survey", "emotions")
+_MIN_DISCOVERY = 10  # customers needed to discover anything at all
+_SOURCES = ("discovery", "distilled", "unassigned")
+_NOTABLE_LIFT = 0.25  # standard deviations above the base for a need to count as a top need
+
+
+class PersonaModel(ClusterMixin, BaseEstimator):
+    """Discover need- and desire-based personas and place every customer in one.
+
+    Parameters
+    ----------
+    instrument : Instrument, optional
+        The survey instrument, for the default feature builder.
+    features : FeatureBuilder, optional
+        The step from tables to the weighted feature matrix (default:
+        ``FeatureBuilder(instrument=instrument)``).
+    reducer : estimator or "passthrough", optional
+        The step from the matrix to a low-dimensional space, anything with
+        ``fit_transform`` (default: UMAP with ``n_neighbors=30``,
+        ``n_components=10``, ``min_dist=0``).
+    clusterer : estimator, optional
+        The clustering of the reduced space, anything with ``fit`` and
+        ``labels_`` (``-1`` for noise). Default: ``hdbscan.HDBSCAN`` with leaf
+        selection, its minimum persona size chosen by DBCV over a small grid;
+        a structureless base yields one persona and a warning.
+    n_personas : int, optional
+        Force this many personas (clusters are merged or split to reach it).
+    min_persona_share : float, default=0.02
+        Smallest persona, as a share of the customers discovery runs on.
+    discovery_sample : int or float, optional
+        Discover personas on this many respondents (or this share of them),
+        drawn with ``random_state``; everyone else is placed by the assigner.
+    max_distance : float, default=2.0
+        How far beyond a persona's reach a customer may lie before being
+        unassigned (see :class:`~persona.assign.Assigner`).
+    previous : PersonaModel, optional
+        A fitted model whose persona ids this fit keeps where personas match
+        (see :meth:`align_to`).
+    audit_threshold : float, default=0.1
+        Cramér's V / eta between persona and a demographic column above which
+        the audit warns.
+    random_state : int, RandomState or None
+        Seed for the sample, UMAP and stability resamples.
+    n_jobs : int, optional
+        Parallel jobs for HDBSCAN's core distances, UMAP when unseeded, and
+        stability refits. Results do not depend on it.
+
+    Attributes
+    ----------
+    labels_ : Series
+        Persona id by ``customer_id`` for every customer (``-1``: unassigned).
+    label_source_ : Series
+        ``"discovery"`` (clustered in discovery), ``"distilled"`` (placed by
+        the assigner: non-respondents, customers outside the discovery sample
+        and discovery noise) or ``"unassigned"``.
+    probabilities_ : DataFrame
+        ``predict_proba`` of the training customers.
+    personas_ : DataFrame
+        One row per persona: size, share, discovered, confidence, top_needs.
+    persona_ids_ : ndarray
+        The persona id of each of the assigner's persona indices.
+    audit_ : DataFrame or None
+        The demographic audit (when demographics were given).
+    lineage_ : DataFrame or None
+        How personas relate to ``previous`` (see :func:`persona.lineage.match_personas`).
+    selection_ : DataFrame
+        The clusterings tried: minimum size, personas, noise share, DBCV, chosen.
+    validity_ : float
+        DBCV of the chosen clustering (NaN for a user clusterer).
+    features_, reducer_, clusterer_, assigner_
+        The fitted steps.
+
+    Examples
+    --------
+    >>> from persona.datasets import make_customers
+    >>> data = make_customers(n_customers=1_500, random_state=0)
+    >>> model = PersonaModel(instrument=data.instrument, random_state=0)
+    >>> model = model.fit(data)
+    >>> model.labels_.size == 1_500 and model.n_personas_ >= 2
+    True
+    """
+
+    def __init__(
+        self,
+        instrument: Instrument | None = None,
+        *,
+        features: FeatureBuilder | None = None,
+        reducer: Any = None,
+        clusterer: Any = None,
+        n_personas: int | None = None,
+        min_persona_share: float = 0.02,
+        discovery_sample: int | float | None = None,
+        max_distance: float = 2.0,
+        previous: PersonaModel | None = None,
+        audit_threshold: float = 0.1,
+        random_state: int | np.random.RandomState | None = None,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.instrument = instrument
+        self.features = features
+        self.reducer = reducer
+        self.clusterer = clusterer
+        self.n_personas = n_personas
+        self.min_persona_share = min_persona_share
+        self.discovery_sample = discovery_sample
+        self.max_distance = max_distance
+        self.previous = previous
+        self.audit_threshold = audit_threshold
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # ------------------------------------------------------------------ fitting
+
+    def fit(
+        self,
+        X: Any = None,
+        y: Any = None,
+        *,
+        events: TableLike | None = None,
+        survey: TableLike | None = None,
+        emotions: TableLike | None = None,
+        demographics: TableLike | None = None,
+    ) -> PersonaModel:
+        """Discover personas and place every customer.
+
+        Pass the tables as keywords (or ``X`` as a mapping or a
+        :class:`~persona.datasets.CustomerData` carrying them), or ``X`` as a
+        ready feature matrix (a DataFrame indexed by ``customer_id``, or an
+        array), which skips the feature step.
+        """
+        self._check_params()
+        tables = {"events": events, "survey": survey, "emotions": emotions}
+        if demographics is None and _carries_tables(X):
+            demographics = _get(X, "demographics")
+        frame, groups = self._fit_matrix(X, tables)
+        values = frame.to_numpy(dtype=np.float64)
+        self.assigner_ = Assigner(groups, max_distance=self.max_distance)
+        rng = check_random_state(self.random_state)
+        seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
+        rows = self._discovery_rows(values, rng)
+
+        discovered, clustered = self._discover(values[rows], seed)
+        discovered = _by_size(discovered)
+        self.assigner_.fit(values[rows], discovered)
+        self._discovery = {"values": values[rows], "labels": discovered, "seed": seed}
+
+        proba = self.assigner_.predict_proba(values)
+        labels = labels_from_proba(proba)
+        source = np.full(len(values), "distilled", dtype=object)
+        source[rows[clustered]] = "discovery"
+        source[labels == UNASSIGNED] = "unassigned"
+        self._index = frame.index
+        self._labels = labels
+        self._proba = proba
+        self.label_source_ = pd.Series(
+            pd.Categorical(source, categories=_SOURCES), index=frame.index, name="label_source"
+        )
+        self.n_personas_ = self.assigner_.n_personas_
+        self.persona_ids_ = np.arange(self.n_personas_)
+        self.next_persona_id_ = self.n_personas_
+        self.lineage_ = None
+        self._persona_table(values)
+        if self.previous is not None:
+            self._align(self.previous.predict(X, **tables), self.previous.next_persona_id_)
+        self._publish()
+        self.audit_ = (
+            None
+            if demographics is None
+            else demographic_audit(self.labels_, demographics, threshold=self.audit_threshold)
+        )
+        return self
+
+    def fit_predict(self, X: Any = None, y: Any = None, **tables: Any) -> Any:
+        """Fit, then return the labels (an array for an array ``X``, else a Series)."""
+        self.fit(X, y, **tables)
+        return self.labels_.to_numpy() if _is_array(X) else self.labels_
+
+    def _discover(self, values: np.ndarray, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Persona labels ``0 .. k-1`` of the discovery customers and who was clustered."""
+        Z = np.where(np.isnan(values), column_medians(values), values)
+        if isinstance(self.reducer, str) and self.reducer == "passthrough":
+            embedding = Z
+        else:
+            reducer = (
+                default_reducer(len(Z), seed, self.n_jobs)
+                if self.reducer is None
+                else clone(self.reducer)
+            )
+            embedding = reducer.fit_transform(Z)
+            self.reducer_ = reducer
+        if self.clusterer is None:
+            best, self.selection_ = select_clustering(
+                embedding,
+                min_persona_share=self.min_persona_share,
+                n_personas=self.n_personas,
+                n_jobs=self.n_jobs,
+            )
+            labels, self.validity_, self.clusterer_ = best.labels, best.validity, best.clusterer
+            if self.n_personas is None and best.validity < MIN_VALIDITY:
+                warnings.warn(
+                    f"No persona structure found: the best clustering of {len(Z)} customers "
+                    f"has density-based validity {best.validity:.2f} (below {MIN_VALIDITY}). "
+                    "Every customer is given one persona. Check the features, or force a "
+                    "number with n_personas=.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                labels = np.zeros(len(Z), dtype=np.int64)
+        else:
+            self.clusterer_ = clone(self.clusterer).fit(embedding)
+            labels = np.asarray(self.clusterer_.labels_, dtype=np.int64)
+            self.selection_, self.validity_ = None, float("nan")
+        clustered = labels >= 0
+        if not clustered.any():
+            labels = np.zeros(len(Z), dtype=np.int64)
+        if self.n_personas is not None:
+            if labels.max() + 1 > self.n_personas:
+                labels = merge_personas(Z, labels, self.n_personas)
+            elif labels.max() + 1 < self.n_personas:
+                labels = split_personas(Z, np.where(labels < 0, 0, labels), self.n_personas, seed)
+        return refine(values, labels, self.assigner_), clustered
+
+    def _discovery_rows(self, values: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+        has = self.assigner_.availability(values)
+        names = list(self.assigner_.groups)
+        measured = has[:, names.index("psychographic")] if "psychographic" in names else has.any(1)
+        rows = np.flatnonzero(measured)
+        if len(rows) < _MIN_DISCOVERY:
+            what = "survey respondents" if "psychographic" in names else "customers with features"
+            raise ValueError(
+                f"Got {len(rows)} {what} (n_samples={len(rows)}), but discovery needs at least "
+                f"{_MIN_DISCOVERY}: "
+                "pass a larger base or a survey with more respondents."
+            )
+        sample = self.discovery_sample
+        if sample is not None:
+            size = sample if isinstance(sample, Integral) else round(sample * len(rows))
+            if size < len(rows):
+                rows = np.sort(rng.choice(rows, size=max(size, _MIN_DISCOVERY), replace=False))
+        return rows
+
+    # ------------------------------------------------------------------ scoring
+
+    def predict(self, X: Any = None, **tables: TableLike | None) -> Any:
+        """Persona id of each customer (``-1``: unassigned), by ``customer_id``.
+
+        Takes what ``fit`` took; an array ``X`` gives an array back.
+        """
+        proba = self._proba_of(X, tables)
+        labels = self._public(labels_from_proba(proba.to_numpy()))
+        if _is_array(X):
+            return labels
+        return pd.Series(labels, index=proba.index, name="persona_id")
+
+    def predict_proba(self, X: Any = None, **tables: TableLike | None) -> Any:
+        """Probability of each persona and of being unassigned (column ``-1``); rows sum to 1."""
+        proba = self._proba_of(X, tables)
+        return proba.to_numpy() if _is_array(X) else proba
+
+    def _proba_of(self, X: Any, tables: dict) -> pd.DataFrame:
+        check_is_fitted(self, "assigner_")
+        frame = self._matrix(X, tables)
+        proba = self.assigner_.predict_proba(frame.to_numpy(dtype=np.float64))
+        return self._proba_frame(proba, frame.index)
+
+    # ------------------------------------------------------------------ identity
+
+    def align_to(
+        self, old: PersonaModel, X: Any = None, **tables: TableLike | None
+    ) -> PersonaModel:
+        """Take the persona ids of ``old`` where personas match; record ``lineage_``.
+
+        Personas are compared on customers: by default those both models were
+        fitted on; with tables (or ``X``), on the customers in them, labelled
+        by both models.
+        """
+        check_is_fitted(self, "assigner_")
+        check_is_fitted(old, "assigner_")
+        if X is None and not any(v is not None for v in tables.values()):
+            old_labels = old.labels_
+            shared = old_labels.index.intersection(self._index)
+            if len(shared) == 0:
+                raise ValueError(
+                    "The two models share no customer, so their personas cannot be matched: "
+                    "pass the tables to align on (model.align_to(old, events=..., survey=..., "
+                    "emotions=...)) or fit with PersonaModel(previous=old)."
+                )
+            mine = None
+        else:
+            old_labels = old.predict(X, **tables)
+            mine = self.predict(X, **tables)
+        self._align(old_labels, old.next_persona_id_, mine)
+        self._publish()
+        return self
+
+    def _align(self, old_labels: pd.Series, next_id: int, mine: pd.Series | None = None) -> None:
+        if mine is None:
+            internal = pd.Series(self._labels, index=self._index)
+        else:  # labels of this model, back to its internal persona indices
+            internal = mine.map({p: i for i, p in enumerate(self.persona_ids_)}).fillna(-1)
+        mapping, self.lineage_ = match_personas(
+            internal, old_labels, next_id=next_id, personas=range(self.n_personas_)
+        )
+        self.persona_ids_ = np.array([mapping[k] for k in range(self.n_personas_)])
+        self.next_persona_id_ = max(next_id, int(self.persona_ids_.max()) + 1)
+
+    # ------------------------------------------------------------------ stability
+
+    def assess_stability(self, n_boot: int = 10, *, sample_share: float = 0.8) -> pd.Series:
+        """Each persona's stability: mean Jaccard with its best match over refits on resamples.
+
+        Discovery is rerun ``n_boot`` times on ``sample_share`` of the discovery
+        customers (without replacement: UMAP's neighbour graph breaks on exact
+        duplicates), and each persona is compared with the most similar
+        persona of each refit on the customers both contain. Values near 1:
+        the persona comes back every time; below 0.6: it is not to be trusted.
+        Sets and returns ``stability_``.
+        """
+        check_is_fitted(self, "assigner_")
+        if not isinstance(n_boot, Integral) or n_boot < 1:
+            raise ValueError(f"Got n_boot={n_boot!r}, but expected a whole number >= 1.")
+        if not 0 < sample_share < 1:
+            raise ValueError(f"Got sample_share={sample_share!r}, but expected a share in (0, 1).")
+        values, labels = self._discovery["values"], self._discovery["labels"]
+        rng = check_random_state(self._discovery["seed"])
+        size = max(_MIN_DISCOVERY, round(sample_share * len(values)))
+        draws = [
+            (np.sort(rng.choice(len(values), size, replace=False)), int(rng.randint(2**31 - 1)))
+            for _ in range(n_boot)
+        ]
+        refits = Parallel(n_jobs=self.n_jobs)(
+            delayed(_refit_labels)(self, values[rows], seed) for rows, seed in draws
+        )
+        scores = np.zeros((n_boot, self.n_personas_))
+        for b, ((rows, _), refit) in enumerate(zip(draws, refits, strict=True)):
+            scores[b] = _best_jaccard(labels[rows], refit, self.n_personas_)
+        self.stability_ = pd.Series(
+            scores.mean(axis=0), index=pd.Index(self.persona_ids_, name="persona_id"),
+            name="stability",
+        )  # fmt: skip
+        return self.stability_
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_params(self) -> None:
+        if self.features is not None and self.instrument is not None:
+            raise ValueError(
+                "Got both features= and instrument=: pass the instrument to the feature "
+                "builder (features=FeatureBuilder(instrument=...))."
+            )
+        n = self.n_personas
+        if n is not None and (not isinstance(n, Integral) or isinstance(n, bool) or n < 1):
+            raise ValueError(f"Got n_personas={n!r}, but expected a whole number >= 1 or None.")
+        share = self.min_persona_share
+        if not isinstance(share, Real) or not 0 < share < 0.5:
+            raise ValueError(f"Got min_persona_share={share!r}, but expected a share in (0, 0.5).")
+        sample = self.discovery_sample
+        if sample is not None and not (
+            (isinstance(sample, Integral) and sample >= _MIN_DISCOVERY)
+            or (isinstance(sample, Real) and not isinstance(sample, Integral) and 0 < sample <= 1)
+        ):
+            raise ValueError(
+                f"Got discovery_sample={sample!r}, but expected a number of customers >= "
+                f"{_MIN_DISCOVERY} or a share in (0, 1]."
+            )
+        if not isinstance(self.max_distance, Real) or not self.max_distance > 1:
+            raise ValueError(f"Got max_distance={self.max_distance!r}, but expected a number > 1.")
+        if not isinstance(self.audit_threshold, Real) or not 0 <= self.audit_threshold <= 1:
+            raise ValueError(
+                f"Got audit_threshold={self.audit_threshold!r}, but expected a number in [0, 1]."
+            )
+        if self.previous is not None:
+            check_is_fitted(self.previous, "assigner_")
+
+    def _fit_matrix(self, X: Any, tables: dict) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """The training matrix (feature columns only, sorted by customer) and its groups."""
+        self.features_ = None
+        if _carries_tables(X) or X is None:
+            builder = (
+                FeatureBuilder(instrument=self.instrument)
+                if self.features is None
+                else clone(self.features)
+            )
+            frame = builder.fit_transform(**_tables_of(X, tables))
+            self.features_ = builder
+            frame = frame[builder._feature_columns()]
+        else:
+            frame = self._validated(X, reset=True)
+        self.feature_names_out_ = np.array(frame.columns, dtype=object)
+        groups: dict[str, list[int]] = {}
+        for j, column in enumerate(frame.columns):
+            prefix = str(column).split("__", 1)[0]
+            groups.setdefault(prefix if prefix in GROUPS else "features", []).append(j)
+        return frame, {g: np.array(c) for g, c in groups.items()}
+
+    def _matrix(self, X: Any, tables: dict) -> pd.DataFrame:
+        """The matrix to score, in the fitted columns."""
+        if _carries_tables(X) or X is None:
+            if self.features_ is None:
+                raise ValueError(
+                    "This model was fitted on a feature matrix; pass one (X=...) rather than "
+                    "tables."
+                )
+            frame = self.features_.transform(**_tables_of(X, tables))
+            return frame[list(self.feature_names_out_)]
+        if self.features_ is not None and isinstance(X, pd.DataFrame):
+            missing = [c for c in self.feature_names_out_ if c not in X.columns]
+            if missing:
+                raise ValueError(
+                    f"The feature matrix lacks {len(missing)} fitted column(s), first "
+                    f"{missing[:5]}; build it with model.features_.transform(...)."
+                )
+            X = X[list(self.feature_names_out_)]
+            return X.astype(np.float64)
+        return self._validated(X, reset=False)
+
+    def _validated(self, X: Any, *, reset: bool) -> pd.DataFrame:
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        if isinstance(X, pd.DataFrame) and X.columns.str.startswith("available__").any():
+            X = X.loc[:, ~X.columns.str.startswith("available__")]
+        columns = list(X.columns) if isinstance(X, pd.DataFrame) else None
+        array = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
+        if index is None:
+            index = pd.RangeIndex(len(array), name="customer_id")
+        elif index.has_duplicates:
+            dupes = index[index.duplicated()].unique()[:5].tolist()
+            raise ValueError(
+                f"The feature matrix has duplicated customer ids, first {dupes}: one row per "
+                "customer is expected."
+            )
+        frame = pd.DataFrame(
+            array, index=index, columns=columns or [f"x{j}" for j in range(array.shape[1])]
+        )
+        return frame.sort_index() if reset else frame
+
+    def _public(self, labels: np.ndarray) -> np.ndarray:
+        ids = np.append(self.persona_ids_, UNASSIGNED)
+        return ids[np.where(labels == UNASSIGNED, len(ids) - 1, labels)]
+
+    def _proba_frame(self, proba: np.ndarray, index: pd.Index) -> pd.DataFrame:
+        columns = pd.Index([*self.persona_ids_.tolist(), UNASSIGNED], name="persona_id")
+        return pd.DataFrame(proba, index=index, columns=columns)
+
+    def _publish(self) -> None:
+        """Labels, probabilities and the persona table under the public persona ids."""
+        self.labels_ = pd.Series(self._public(self._labels), index=self._index, name="persona_id")
+        self.probabilities_ = self._proba_frame(self._proba, self._index)
+        self.personas_ = self._personas.set_axis(
+            pd.Index(self.persona_ids_, name="persona_id"), axis=0
+        )
+
+    def _persona_table(self, values: np.ndarray) -> None:
+        k = self.n_personas_
+        labels, source = self._labels, self.label_source_.to_numpy()
+        size = np.bincount(labels[labels >= 0], minlength=k)
+        discovered = np.bincount(labels[(labels >= 0) & (source == "discovery")], minlength=k)
+        confidence = np.array(
+            [self._proba[labels == p, p].mean() if size[p] else np.nan for p in range(k)]
+        )
+        self._personas = pd.DataFrame(
+            {
+                "size": size,
+                "share": size / len(labels),
+                "discovered": discovered,
+                "confidence": confidence,
+                "top_needs": self._top_needs(values, labels),
+            }
+        )
+
+    def _top_needs(self, values: np.ndarray, labels: np.ndarray, n: int = 3) -> list[tuple]:
+        """The needs on which each persona stands clearly above the base, highest first."""
+        names = [str(c) for c in self.feature_names_out_]
+        needs = [j for j, c in enumerate(names) if c.startswith("psychographic__")]
+        if not needs:
+            return [() for _ in range(self.n_personas_)]
+        scores = values[:, needs]
+        answered = ~np.isnan(scores).all(axis=1)
+        scores, labels = scores[answered], labels[answered]
+        spread = scores.std(axis=0)
+        spread[spread == 0] = 1.0
+        top = []
+        for p in range(self.n_personas_):
+            members = scores[labels == p]
+            if len(members) == 0:
+                top.append(())
+                continue
+            lift = (members.mean(axis=0) - scores.mean(axis=0)) / spread
+            order = [j for j in np.argsort(-lift, kind="stable")[:n] if lift[j] >= _NOTABLE_LIFT]
+            top.append(tuple(names[needs[j]].removeprefix("psychographic__") for j in order))
+        return top
+
+
+def _refit_labels(model: PersonaModel, values: np.ndarray, seed: int) -> np.ndarray:
+    """Discovery rerun on a resample, with the fitted model's settings."""
+    refit = clone(model)
+    refit.assigner_ = Assigner(model.assigner_.groups, max_distance=model.max_distance)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "no structure" on a resample is a result
+        labels, _ = refit._discover(values, seed)
+    return labels
+
+
+def _best_jaccard(reference: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
+    """For each reference persona, the highest Jaccard overlap with a persona of ``other``."""
+    best = np.zeros(k)
+    for p in range(k):
+        mine = reference == p
+        if not mine.any():
+            continue
+        for q in np.unique(other[other >= 0]):
+            theirs = other == q
+            union = np.sum(mine | theirs)
+            best[p] = max(best[p], np.sum(mine & theirs) / union)
+    return best
+
+
+def _by_size(labels: np.ndarray) -> np.ndarray:
+    """Labels renumbered so that persona 0 is the largest (ties: the lower old number)."""
+    counts = np.bincount(labels[labels >= 0])
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return np.where(labels >= 0, rank[np.maximum(labels, 0)], labels)
+
+
+def _is_array(X: Any) -> bool:
+    return X is not None and not isinstance(X, pd.DataFrame) and not _carries_tables(X)
+
+
+def _carries_tables(X: Any) -> bool:
+    if isinstance(X, Mapping):
+        return any(name in X for name in _TABLES)
+    return X is not None and all(hasattr(X, name) for name in _TABLES)
+
+
+def _get(X: Any, name: str) -> Any:
+    return X.get(name) if isinstance(X, Mapping) else getattr(X, name, None)
+
+
+def _tables_of(X: Any, tables: dict) -> dict:
+    found = {} if X is None else {name: _get(X, name) for name in _TABLES}
+    found.update({k: v for k, v in tables.items() if v is not None})
+    return found
