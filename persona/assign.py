@@ -165,11 +165,12 @@ class Assigner:
         names = list(self.groups)
         return [c for size in range(len(names), 0, -1) for c in combinations(names, size)]
 
-    def patterns_of(self, X: np.ndarray) -> list[tuple[str, ...]]:
-        """The signal pattern of each customer (an empty tuple: no usable signal)."""
+    def patterns_in(self, X: np.ndarray) -> list[tuple[str, ...]]:
+        """The signal patterns the customers of ``X`` have, largest first (no empty one)."""
         names = list(self.groups)
-        has = self.availability(X)
-        return [tuple(n for n, h in zip(names, row, strict=True) if h) for row in has]
+        found = np.unique(self.availability(X), axis=0)
+        patterns = {tuple(n for n, h in zip(names, row, strict=True) if h) for row in found}
+        return sorted(patterns - {()}, key=lambda p: (-len(p), p))
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probabilities: one column per persona, then the unassigned share; rows sum to 1."""

@@ -153,7 +153,7 @@ def refine(
     label changes. Personas that lose every member are dropped and the rest
     renumbered ``0 .. k-1``.
     """
-    patterns = sorted(set(assigner.patterns_of(X)) - {()}, key=lambda p: (-len(p), p))
+    patterns = assigner.patterns_in(X)
     current = labels
     for _ in range(max_iter):
         assigner.fit(X, current, patterns=patterns)
