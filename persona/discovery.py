@@ -96,7 +96,8 @@ def select_clustering(
     """HDBSCAN over the grid of minimum sizes; the best candidate and the table of all.
 
     Without ``n_personas`` the candidate with the highest DBCV wins; with it,
-    the best of those with exactly that many personas, else the closest.
+    the best of those with exactly that many personas, else the best of those
+    with more (to be merged), else the one with the most (to be split).
     """
     import hdbscan
 
@@ -127,13 +128,18 @@ def select_clustering(
             "validity": [c.validity for c in candidates],
         }
     )
+
+    def most_valid(pool: list[Candidate]) -> Candidate:
+        return max(pool, key=lambda c: (c.validity, -c.min_cluster_size))
+
+    exact = [c for c in candidates if c.n_personas == n_personas]
+    finer = [c for c in candidates if n_personas is not None and c.n_personas > n_personas]
     if n_personas is None:
-        best = max(candidates, key=lambda c: (c.validity, -c.min_cluster_size))
+        best = most_valid(candidates)
+    elif exact or finer:  # merging a finer structure beats a coarser one that must be split
+        best = most_valid(exact or finer)
     else:
-        best = min(
-            candidates,
-            key=lambda c: (abs(c.n_personas - n_personas), c.n_personas < n_personas, -c.validity),
-        )
+        best = max(candidates, key=lambda c: (c.n_personas, c.validity))
     table["chosen"] = [c is best for c in candidates]
     return best, table
 

@@ -1,0 +1,81 @@
+"""The distilled assigner: one model per signal pattern, row-wise exact scoring."""
+
+import numpy as np
+import pytest
+
+from persona.assign import Assigner, labels_from_proba
+
+
+@pytest.fixture(scope="module")
+def two_personas():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 200)
+    needs = rng.normal(size=(400, 2)) + labels[:, None] * 4.0
+    behaviour = rng.normal(size=(400, 3)) + labels[:, None] * 1.0
+    X = np.column_stack([needs, behaviour])
+    return X, labels
+
+
+def test_each_signal_pattern_has_its_own_model(two_personas):
+    X, labels = two_personas
+    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
+    assert sorted(assigner.models_) == [("behaviour",), ("needs",), ("needs", "behaviour")]
+    behaviour_only = X.copy()
+    behaviour_only[:, :2] = np.nan
+    # a customer without needs is scored by a model of behaviour alone, not by imputed needs
+    alone = Assigner({"behaviour": [0, 1, 2]}).fit(X[:, 2:], labels)
+    np.testing.assert_allclose(
+        assigner.predict_proba(behaviour_only), alone.predict_proba(X[:, 2:]), rtol=1e-12
+    )
+    # needs separate the personas better than behaviour: confidence follows the signal
+    full = assigner.predict_proba(X)[:, :2].max(axis=1).mean()
+    weak = assigner.predict_proba(behaviour_only)[:, :2].max(axis=1).mean()
+    assert full > 0.95 and 0.6 < weak < full
+
+
+def test_probabilities_do_not_depend_on_the_batch(two_personas):
+    X, labels = two_personas
+    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
+    mixed = X.copy()
+    mixed[::3, :2] = np.nan
+    together = assigner.predict_proba(mixed)
+    one_by_one = np.vstack([assigner.predict_proba(mixed[i : i + 1]) for i in range(len(mixed))])
+    np.testing.assert_array_equal(together, one_by_one)
+    reversed_ = assigner.predict_proba(mixed[::-1])[::-1]
+    np.testing.assert_array_equal(together, reversed_)
+
+
+def test_unassigned_share_grows_with_distance_and_without_signal(two_personas):
+    X, labels = two_personas
+    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}, max_distance=2.0)
+    assigner.fit(X, labels)
+    centre = X[labels == 0].mean(axis=0)
+    direction = np.array([-1.0, 0, 0, 0, 0])
+    reach = assigner.models_[("needs", "behaviour")].radius[0]
+    rows = np.vstack([centre, centre + 1.5 * reach * direction, centre + 3 * reach * direction,
+                      np.full(5, np.nan)])  # fmt: skip
+    proba = assigner.predict_proba(rows)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert proba[0, -1] == 0.0
+    assert 0.0 < proba[1, -1] < 1.0
+    assert proba[2, -1] == 1.0 and proba[3, -1] == 1.0
+    assert labels_from_proba(proba).tolist()[2:] == [-1, -1]
+
+
+def test_a_single_persona_is_scored_without_a_classifier():
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    assigner = Assigner({"features": [0, 1]}).fit(X, np.zeros(50, dtype=int))
+    proba = assigner.predict_proba(X)
+    assert proba.shape == (50, 2)
+    assert (labels_from_proba(proba) == 0).mean() > 0.95
+
+
+def test_bad_groups_and_shapes_are_named(two_personas):
+    X, labels = two_personas
+    with pytest.raises(ValueError, match="every group needs columns"):
+        Assigner({"needs": []})
+    with pytest.raises(ValueError, match="Got max_distance=1, but expected a number > 1"):
+        Assigner({"needs": [0]}, max_distance=1)
+    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
+    with pytest.raises(ValueError, match=r"shape \(2, 3\), but the assigner was fitted on 5"):
+        assigner.predict_proba(np.zeros((2, 3)))
