@@ -6,8 +6,8 @@ Three steps, each a plain function:
    rather than for pictures (``min_dist=0`` packs personas tightly, ten
    components keep more of their structure than two);
 2. ``select_clustering`` -- HDBSCAN with leaf selection over a small grid of
-   minimum persona sizes, keeping the clustering with the best density-based
-   validity (DBCV). Below a validity floor the data are declared
+   minimum persona sizes, keeping the finest clustering whose density-based
+   validity (DBCV) is near the best. Below a validity floor the data are declared
    structureless: one persona, never invented segments;
 3. ``refine`` -- the persona boundaries are redrawn in the original weighted
    space by the distilled assigner, iterated to a fixed point, so that a
@@ -43,6 +43,11 @@ __all__ = [
 
 #: DBCV below which a clustering is not taken as structure (see the module docstring).
 MIN_VALIDITY = 0.3
+
+# Measured on make_customers(20000) respondents: the six true personas scored
+# DBCV 0.65 and a merge of two of them 0.69; spurious finer splits scored at
+# most 0.53, 0.33 and 0.41 at 5,000, 20,000 and 200,000 customers.
+_NEAR_BEST = 0.85
 
 #: Minimum persona sizes tried, as shares of the customers clustered.
 _GRID = (0.02, 0.03, 0.05, 0.08, 0.12)
@@ -95,7 +100,9 @@ def select_clustering(
 ) -> tuple[Candidate, pd.DataFrame]:
     """HDBSCAN over the grid of minimum sizes; the best candidate and the table of all.
 
-    Without ``n_personas`` the candidate with the highest DBCV wins; with it,
+    Without ``n_personas`` the candidate with the most personas among those
+    within 15 % of the best DBCV wins (DBCV alone prefers merging close
+    personas); with it,
     the best of those with exactly that many personas, else the best of those
     with more (to be merged), else the one with the most (to be split).
     """
@@ -135,7 +142,11 @@ def select_clustering(
     exact = [c for c in candidates if c.n_personas == n_personas]
     finer = [c for c in candidates if n_personas is not None and c.n_personas > n_personas]
     if n_personas is None:
-        best = most_valid(candidates)
+        # DBCV rewards merging two close personas: the finest clustering that is
+        # nearly as valid as the best one wins.
+        top = most_valid(candidates).validity
+        near = [c for c in candidates if c.validity >= _NEAR_BEST * top]
+        best = max(near, key=lambda c: (c.n_personas, c.validity, -c.min_cluster_size))
     elif exact or finer:  # merging a finer structure beats a coarser one that must be split
         best = most_valid(exact or finer)
     else:

@@ -41,7 +41,7 @@ __all__ = ["PersonaModel"]
 _TABLES = ("events", "survey", "emotions")
 _MIN_DISCOVERY = 10  # customers needed to discover anything at all
 _SOURCES = ("discovery", "distilled", "unassigned")
-_NOTABLE_LIFT = 0.25  # standard deviations above the base for a need to count as a top need
+_NOTABLE_LIFT = 0.25  # standard deviations from the base for a need to count as distinctive
 
 
 class PersonaModel(ClusterMixin, BaseEstimator):
@@ -96,7 +96,8 @@ class PersonaModel(ClusterMixin, BaseEstimator):
     probabilities_ : DataFrame
         ``predict_proba`` of the training customers.
     personas_ : DataFrame
-        One row per persona: size, share, discovered, confidence, top_needs.
+        One row per persona: size, share, discovered, confidence, distinctive_needs
+        (the need dimensions furthest from the base, ``+`` above and ``-`` below).
     persona_ids_ : ndarray
         The persona id of each of the assigner's persona indices.
     audit_ : DataFrame or None
@@ -241,10 +242,11 @@ class PersonaModel(ClusterMixin, BaseEstimator):
                 n_jobs=self.n_jobs,
             )
             labels, self.validity_, self.clusterer_ = best.labels, best.validity, best.clusterer
-            if self.n_personas is None and best.validity < MIN_VALIDITY:
+            top = float(self.selection_["validity"].max())
+            if self.n_personas is None and top < MIN_VALIDITY:
                 warnings.warn(
                     f"No persona structure found: the best clustering of {len(Z)} customers "
-                    f"has density-based validity {best.validity:.2f} (below {MIN_VALIDITY}). "
+                    f"has density-based validity {top:.2f} (below {MIN_VALIDITY}). "
                     "Every customer is given one persona. Check the features, or force a "
                     "number with n_personas=.",
                     UserWarning,
@@ -508,12 +510,12 @@ class PersonaModel(ClusterMixin, BaseEstimator):
                 "share": size / len(labels),
                 "discovered": discovered,
                 "confidence": confidence,
-                "top_needs": self._top_needs(values, labels),
+                "distinctive_needs": self._distinctive_needs(values, labels),
             }
         )
 
-    def _top_needs(self, values: np.ndarray, labels: np.ndarray, n: int = 3) -> list[tuple]:
-        """The needs on which each persona stands clearly above the base, highest first."""
+    def _distinctive_needs(self, values: np.ndarray, labels: np.ndarray, n: int = 3) -> list[tuple]:
+        """Needs on which each persona stands apart from the base (``+`` above, ``-`` below)."""
         names = [str(c) for c in self.feature_names_out_]
         needs = [j for j, c in enumerate(names) if c.startswith("psychographic__")]
         if not needs:
@@ -530,8 +532,14 @@ class PersonaModel(ClusterMixin, BaseEstimator):
                 top.append(())
                 continue
             lift = (members.mean(axis=0) - scores.mean(axis=0)) / spread
-            order = [j for j in np.argsort(-lift, kind="stable")[:n] if lift[j] >= _NOTABLE_LIFT]
-            top.append(tuple(names[needs[j]].removeprefix("psychographic__") for j in order))
+            order = np.argsort(-np.abs(lift), kind="stable")[:n]
+            top.append(
+                tuple(
+                    ("+" if lift[j] > 0 else "-") + names[needs[j]].removeprefix("psychographic__")
+                    for j in order
+                    if abs(lift[j]) >= _NOTABLE_LIFT
+                )
+            )
         return top
 
 

@@ -26,6 +26,13 @@ def test_demo_writes_valid_tables_and_reports_independence(tmp_path, capsys):
     assert "Bargain hunters" in out and "age band" in out
     assert "Feature matrix: 600 customers x 86 columns" in out
     assert "psychographic  signal available for 30% of customers" in out
+    assert "personas discovered on" in out and "placed for all 600 customers" in out
+    assert "agreement with the true personas (adjusted Rand index): respondents" in out
+    assert "Demographic audit" in out and "cramers_v" in out
+    placed = pd.read_parquet(tmp_path / "personas.parquet")
+    assert len(placed) == 600 and list(placed.columns) == [
+        "persona_id", "label_source", "confidence"
+    ]  # fmt: skip
     events = pd.read_parquet(tmp_path / "events.parquet")
     assert events["customer_id"].nunique() == 600
     truth = pd.read_parquet(tmp_path / "truth.parquet")
