@@ -14,6 +14,7 @@ def test_readme_python_blocks_run():
         exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - our own README
     assert namespace["inputs"].events is namespace["data"].events
     assert namespace["instrument"].reverse_keyed == ("thr4",)
+    assert namespace["model"].n_personas_ == 6
 
 
 def test_readme_commands_are_the_ci_commands():
