@@ -14,8 +14,10 @@ the memory is the process's peak resident set (VmHWM).
 
 The peers are given the true number of personas (6); persona finds it. They
 cluster every customer on the median-imputed matrix, as a user without
-persona's respondent-first discovery would, and KMeans and StepMix also run
-the fairer way: fitted on survey respondents, then predicting everyone. Scores: adjusted Rand index
+persona's respondent-first discovery would; KMeans and StepMix also run the
+fairer ways: fitted on survey respondents, then predicting everyone, and as a
+latent profile analysis on the respondents' need scores alone (customers
+without a survey then stay unlabelled). Scores: adjusted Rand index
 against the true personas on survey respondents and on all customers (an
 unassigned or noise label counts as one more group), and Cramér's V between
 the labels and age band (personas must not follow demographics).
@@ -172,6 +174,28 @@ def _stepmix_respondents(train, X):
     return model.fit(train).predict(X)
 
 
+def _needs_only(fit_predict):
+    """Latent profile analysis as practitioners run it: on respondents' need scores alone.
+
+    Customers without a survey have no need scores and stay unlabelled (-1).
+    """
+
+    def run(folder: Path, sample: int | None):
+        import numpy as np
+        import pandas as pd
+
+        matrix = _weighted(folder)
+        needs = matrix.filter(like="psychographic__")
+        answered = needs.notna().any(axis=1).to_numpy()
+        start = time.perf_counter()
+        X = _imputed(needs[answered])
+        labels = np.full(len(matrix), -1)
+        labels[answered] = fit_predict(X, X)
+        return time.perf_counter() - start, pd.Series(labels, index=matrix.index)
+
+    return run
+
+
 CONTENDERS = {
     "persona": ("PersonaModel, weighted matrix", run_persona),
     "persona-tables": ("PersonaModel, from the tables (features included)", run_persona_tables),
@@ -184,6 +208,11 @@ CONTENDERS = {
     "stepmix-respondents": (
         "StepMix(6) fitted on respondents",
         _on_respondents(_stepmix_respondents),
+    ),
+    "kmeans-needs": ("KMeans(6) on respondents' need scores", _needs_only(_kmeans_respondents)),
+    "stepmix-needs": (
+        "StepMix(6) on respondents' need scores (latent profiles)",
+        _needs_only(_stepmix_respondents),
     ),
 }
 
@@ -259,7 +288,9 @@ def _prepare(n: int, *, matrices: bool = True) -> Path:
         builder = FeatureBuilder(instrument=data.instrument)
         builder.fit_transform(data).to_parquet(folder / "weighted.parquet")
         raw = builder.compute(data)
-        raw[builder._feature_columns()].to_parquet(folder / "raw.parquet")
+        raw.loc[:, ~raw.columns.str.startswith(("available__", "response__"))].to_parquet(
+            folder / "raw.parquet"
+        )
     (folder / "done").touch()
     return folder
 

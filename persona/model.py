@@ -225,7 +225,7 @@ class PersonaModel(ClusterMixin, BaseEstimator):
         """Persona labels ``0 .. k-1`` of the discovery customers and who was clustered."""
         Z = np.where(np.isnan(values), column_medians(values), values)
         if isinstance(self.reducer, str) and self.reducer == "passthrough":
-            embedding = Z
+            embedding, self.reducer_ = Z, None
         else:
             reducer = (
                 default_reducer(len(Z), seed, self.n_jobs)
@@ -375,8 +375,10 @@ class PersonaModel(ClusterMixin, BaseEstimator):
             (np.sort(rng.choice(len(values), size, replace=False)), int(rng.randint(2**31 - 1)))
             for _ in range(n_boot)
         ]
+        # Workers get an unfitted copy: the fitted reducer alone can weigh hundreds of MB.
         refits = Parallel(n_jobs=self.n_jobs)(
-            delayed(_refit_labels)(self, values[rows], seed) for rows, seed in draws
+            delayed(_refit_labels)(clone(self), self.assigner_.groups, values[rows], seed)
+            for rows, seed in draws
         )
         scores = np.zeros((n_boot, self.n_personas_))
         for b, ((rows, _), refit) in enumerate(zip(draws, refits, strict=True)):
@@ -430,7 +432,7 @@ class PersonaModel(ClusterMixin, BaseEstimator):
             )
             frame = builder.fit_transform(**_tables_of(X, tables))
             self.features_ = builder
-            frame = frame[builder._feature_columns()]
+            frame = frame.loc[:, ~frame.columns.str.startswith("available__")]
         else:
             frame = self._validated(X, reset=True)
         self.feature_names_out_ = np.array(frame.columns, dtype=object)
@@ -543,10 +545,11 @@ class PersonaModel(ClusterMixin, BaseEstimator):
         return top
 
 
-def _refit_labels(model: PersonaModel, values: np.ndarray, seed: int) -> np.ndarray:
-    """Discovery rerun on a resample, with the fitted model's settings."""
-    refit = clone(model)
-    refit.assigner_ = Assigner(model.assigner_.groups, max_distance=model.max_distance)
+def _refit_labels(
+    refit: PersonaModel, groups: dict[str, np.ndarray], values: np.ndarray, seed: int
+) -> np.ndarray:
+    """Discovery rerun on a resample, with the model's settings."""
+    refit.assigner_ = Assigner(groups, max_distance=refit.max_distance)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "no structure" on a resample is a result
         labels, _ = refit._discover(values, seed)

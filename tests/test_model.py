@@ -276,3 +276,34 @@ def test_unfitted_and_mismatched_inputs(persona_model, customers):
     on_matrix = PersonaModel(random_state=0, n_personas=2).fit(matrix.iloc[:300])
     with pytest.raises(ValueError, match="fitted on a feature matrix; pass one"):
         on_matrix.predict(events=customers.events)
+
+
+# ---------------------------------------------------------------- swappable steps
+
+
+def test_every_step_can_be_swapped(customers):
+    from sklearn.decomposition import PCA
+
+    from persona.features import FeatureBuilder
+
+    model = PersonaModel(
+        features=FeatureBuilder(customers.instrument, weights={"psychographic": 3}),
+        reducer=PCA(n_components=8, random_state=0),
+        clusterer=KMeans(6, n_init=10, random_state=0),
+        random_state=0,
+    ).fit(customers)
+    assert model.features_.weights_["psychographic"] == 3
+    assert model.reducer_.n_components_ == 8 and model.clusterer_.n_clusters == 6
+    assert model.selection_ is None and np.isnan(model.validity_)
+    assert model.n_personas_ == 6
+    labels = model.labels_
+    respondent = _respondent(labels, customers)
+    truth = customers.truth.reindex(labels.index)
+    assert adjusted_rand_score(truth[respondent], labels[respondent]) > 0.8
+
+
+def test_reduction_can_be_skipped(persona_model, customers):
+    matrix = _matrix(persona_model, customers)
+    model = PersonaModel(reducer="passthrough", clusterer=KMeans(6, n_init=4, random_state=0))
+    model.fit(matrix)
+    assert model.reducer_ is None and model.n_personas_ == 6
