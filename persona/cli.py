@@ -92,8 +92,8 @@ def _positive_int(text: str) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from persona.audit import cramers_v
     from persona.datasets import make_customers
-    from persona.profile import cramers_v
 
     started = time.perf_counter()
     data = make_customers(n_customers=args.n_customers, random_state=args.seed)

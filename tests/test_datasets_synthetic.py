@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from persona import validate_inputs
+from persona.audit import cramers_v
 from persona.datasets import NEEDS_INSTRUMENT, make_customers
 from persona.journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.profile import cramers_v
 
 
 @pytest.fixture(scope="module")

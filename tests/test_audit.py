@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from persona import InputError
+from persona.audit import correlation_ratio, cramers_v, demographic_audit
 from persona.datasets import make_customers
-from persona.profile import correlation_ratio, cramers_v, demographic_audit
 
 
 def test_cramers_v_and_eta_by_hand():
