@@ -132,3 +132,30 @@ def test_contract_errors_come_before_any_computation(data):
     survey.loc[survey.index[0], "thr1"] = 9
     with pytest.raises(Exception, match="survey.thr1: 1 of 360 rows are outside"):
         FeatureBuilder(instrument=data.instrument).fit(events=data.events, survey=survey)
+
+
+def test_inverse_transform_gives_back_the_raw_features():
+    from persona.datasets import make_customers
+
+    data = make_customers(n_customers=300, random_state=1)
+    builder = FeatureBuilder(instrument=data.instrument)
+    matrix = builder.fit_transform(data)
+    raw = builder.compute(data)[builder.get_feature_names_out()[:-3]]
+    back = builder.inverse_transform(matrix)
+    pd.testing.assert_frame_equal(back, raw, check_exact=False, rtol=1e-9, atol=1e-9)
+    # counts come back as the counts they were
+    assert back["behaviour__touchpoints"].round(9).eq(raw["behaviour__touchpoints"]).all()
+
+
+def test_a_respondent_who_skipped_every_scale_has_no_survey_signal():
+    from persona.datasets import make_customers
+
+    data = make_customers(n_customers=200, random_state=2)
+    survey = data.survey.copy()
+    skipped = survey["customer_id"].iloc[0]
+    # one answer left: too few for any scale to be scored
+    survey.loc[survey["customer_id"] == skipped, list(data.instrument.item_names)[1:]] = np.nan
+    X = FeatureBuilder(instrument=data.instrument).fit_transform(survey=survey, events=data.events)
+    assert X.loc[skipped, "available__psychographic"] == 0.0
+    assert X.loc[skipped].filter(like="psychographic__").isna().all()
+    assert X["available__psychographic"].sum() == survey["customer_id"].nunique() - 1

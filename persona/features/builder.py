@@ -139,6 +139,26 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         check_is_fitted(self, "scale_")
         return self._raw(_tables(X, tables), self.feature_names_in_groups_)
 
+    def inverse_transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Raw feature values back from the scaled, weighted matrix (its feature columns).
+
+        Undoes the weighting, the robust scaling and the log scale of counts and
+        money, so profiles and explanations can speak in the features' own
+        units. A group weighted 0 carries no information and comes back NaN.
+        """
+        check_is_fitted(self, "scale_")
+        columns = [c for c in self._feature_columns() if c in X.columns]
+        values = X[columns].astype(np.float64).copy()
+        for group, names in self.feature_names_in_groups_.items():
+            present = [c for c in names if c in values.columns]
+            if present:
+                factor = self.weights_[group] / np.sqrt(len(names))
+                values[present] = values[present] / factor if factor > 0 else np.nan
+        raw = values * self.scale_[columns] + self.center_[columns]
+        heavy = [c for c in columns if c in _LOG_SCALED]
+        raw[heavy] = np.expm1(raw[heavy])
+        return raw
+
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""
         check_is_fitted(self, "scale_")
@@ -220,9 +240,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
             elif block is None:
                 continue
             parts.append(block.reindex(customers))
+        # A customer has a signal when at least one of its features could be
+        # computed: a respondent whose every scale was skipped has no survey signal.
         flags = pd.DataFrame(
             {
-                f"available__{g}": customers.isin(blocks[g].index).astype(np.float64)
+                f"available__{g}": _has_values(blocks[g], g, customers)
                 if g in blocks
                 else np.zeros(len(customers))
                 for g in GROUPS
@@ -294,6 +316,11 @@ def _levels_of(behaviour_columns: list[str]) -> dict[str, list[str]]:
         ]
         for kind in ("channel", "device")
     }
+
+
+def _has_values(block: pd.DataFrame, group: str, customers: pd.Index) -> np.ndarray:
+    features = block[[c for c in block.columns if c.startswith(group + "__")]]
+    return features.notna().any(axis=1).reindex(customers, fill_value=False).to_numpy(np.float64)
 
 
 def _union_index(indexes: list[pd.Index]) -> pd.Index:

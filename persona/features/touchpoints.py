@@ -230,7 +230,8 @@ def _mix(log: SortedLog, channels, devices) -> dict[str, np.ndarray]:
             for d in (log.device_levels if devices is None else devices)
         }
     with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = -np.where(shares > 0, shares * np.log(shares), 0.0).sum(axis=1)
+        # Adding 0.0 turns the -0.0 of a single-channel customer into 0.0.
+        entropy = -np.where(shares > 0, shares * np.log(shares), 0.0).sum(axis=1) + 0.0
     out["n_channels"] = (by_channel > 0).sum(axis=1)
     out["channel_entropy"] = entropy
     return out
