@@ -160,6 +160,7 @@ def refine(
     labels: np.ndarray,
     assigner: Assigner,
     *,
+    min_size: int = 1,
     max_iter: int = 10,
 ) -> np.ndarray:
     """Redraw persona boundaries in the original space until the assigner agrees with itself.
@@ -167,20 +168,30 @@ def refine(
     Starts from the clustering (noise left out), trains the assigner on the
     signal patterns the customers have, relabels everyone by their own
     pattern's model (ignoring the unassigned share), and repeats until no
-    label changes. Personas that lose every member are dropped and the rest
-    renumbered ``0 .. k-1``.
+    label changes. A persona left with fewer than ``min_size`` members is
+    dropped and its members relabelled; the rest are renumbered ``0 .. k-1``.
     """
     patterns = assigner.patterns_in(X)
     current = labels
     for _ in range(max_iter):
-        assigner.fit(X, current, patterns=patterns)
-        proba = assigner.predict_proba(X)[:, :-1]
-        updated = np.argmax(proba, axis=1)
-        updated = _renumbered(updated)
+        updated = _relabelled(X, current, assigner, patterns)
+        sizes = np.bincount(updated)
+        small = sizes < min_size
+        if small.any() and not small.all():
+            updated = _renumbered(np.where(small[updated], -1, updated))
         if np.array_equal(updated, current):
             break
         current = updated
+    if (current < 0).any():  # the last round dropped a persona: place its members
+        current = _relabelled(X, current, assigner, patterns)
     return current
+
+
+def _relabelled(
+    X: np.ndarray, labels: np.ndarray, assigner: Assigner, patterns: list[tuple[str, ...]]
+) -> np.ndarray:
+    assigner.fit(X, labels, patterns=patterns)
+    return _renumbered(np.argmax(assigner.predict_proba(X)[:, :-1], axis=1))
 
 
 def merge_personas(X: np.ndarray, labels: np.ndarray, n_personas: int) -> np.ndarray:
