@@ -109,6 +109,8 @@ class Assigner:
         self.n_personas_ = int(labels.max()) + 1
         self.n_features_in_ = X.shape[1]
         self.median_ = column_medians(X)
+        observed = np.where(np.isnan(X), self.median_, X)
+        self.low_, self.high_ = observed.min(axis=0), observed.max(axis=0)
         filled = np.where(np.isnan(X), self.median_, X)
         self.centroids_ = _persona_means(X, labels, self.n_personas_, self.median_)
         has = self.availability(X)
@@ -216,6 +218,13 @@ class Assigner:
         reach = np.sqrt((offsets**2).sum(axis=2)) / model.radius
         far = np.clip((reach.min(axis=1) - 1.0) / (self.max_distance - 1.0), 0.0, 1.0)
         return np.column_stack([proba * (1.0 - far)[:, None], far])
+
+    def scale_of(self, columns: np.ndarray) -> np.ndarray:
+        """Spread of each column among the customers learned from (for standardised changes)."""
+        full = self.models_[max(self.models_, key=len)]
+        spread = np.ones(self.n_features_in_)
+        spread[full.columns] = full.scale
+        return spread[np.asarray(columns)]
 
     def _model_for(self, pattern: tuple[str, ...]) -> _PatternModel:
         model = self.models_.get(pattern)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
@@ -22,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from persona.assign import UNASSIGNED, Assigner, column_medians, labels_from_proba
+from persona.audit import demographic_audit
 from persona.discovery import (
     MIN_VALIDITY,
     default_reducer,
@@ -30,18 +32,42 @@ from persona.discovery import (
     select_clustering,
     split_personas,
 )
+from persona.explain import contributions, counterfactual_row, reasons_table
 from persona.features.builder import GROUPS, FeatureBuilder
 from persona.instrument import Instrument
 from persona.lineage import match_personas
-from persona.profile import demographic_audit
+from persona.naming import describe_personas
+from persona.profiles import activation, profile, trait_label
 from persona.schema import TableLike
 
-__all__ = ["PersonaModel"]
+__all__ = ["Counterfactual", "PersonaModel"]
 
 _TABLES = ("events", "survey", "emotions")
 _MIN_DISCOVERY = 10  # customers needed to discover anything at all
 _SOURCES = ("discovery", "distilled", "unassigned")
-_NOTABLE_LIFT = 0.25  # standard deviations from the base for a need to count as distinctive
+_NOTABLE_SMD = 0.25  # Cohen's d from the rest of the base for a need to count as distinctive
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """A change that would move a customer to another persona.
+
+    ``features`` is the changed feature row (None if no change of the allowed
+    features reaches the persona): ``model.predict(features)`` gives ``to``.
+    ``changes`` lists the features that change, in their own units, largest
+    change (in standard deviations of the base) first.
+    """
+
+    customer: Any
+    to: int
+    features: pd.DataFrame | None
+    changes: pd.DataFrame
+    before: pd.Series
+    after: pd.Series | None
+
+    @property
+    def found(self) -> bool:
+        return self.features is not None
 
 
 class PersonaModel(ClusterMixin, BaseEstimator):
@@ -96,8 +122,16 @@ class PersonaModel(ClusterMixin, BaseEstimator):
     probabilities_ : DataFrame
         ``predict_proba`` of the training customers.
     personas_ : DataFrame
-        One row per persona: size, share, discovered, confidence, distinctive_needs
-        (the need dimensions furthest from the base, ``+`` above and ``-`` below).
+        One row per persona: ``name`` (yours, see :meth:`rename`, or generated),
+        ``description``, ``size``, ``share``, ``discovered``, mean
+        ``confidence``, ``distinctive_needs`` (the need dimensions furthest from
+        the rest, ``+`` above and ``-`` below) and where to reach it:
+        ``channel``, ``device``, ``daypart``, ``moment``, ``tone``, ``emotion``.
+    profile_ : DataFrame
+        Every persona against the rest, feature by feature, most distinctive
+        first (see :func:`persona.profiles.profile`).
+    names_ : dict
+        The names given with :meth:`rename`, by persona id.
     persona_ids_ : ndarray
         The persona id of each of the assigner's persona indices.
     audit_ : DataFrame or None
@@ -196,6 +230,7 @@ class PersonaModel(ClusterMixin, BaseEstimator):
         source[rows[clustered]] = "discovery"
         source[labels == UNASSIGNED] = "unassigned"
         self._index = frame.index
+        self._training = frame  # for explanations of training customers by id; not saved
         self._labels = labels
         self._proba = proba
         self.label_source_ = pd.Series(
@@ -205,9 +240,11 @@ class PersonaModel(ClusterMixin, BaseEstimator):
         self.persona_ids_ = np.arange(self.n_personas_)
         self.next_persona_id_ = self.n_personas_
         self.lineage_ = None
-        self._persona_table(values)
+        self.names_ = {}
+        self._persona_table(frame)
         if self.previous is not None:
             self._align(self.previous.predict(X, **tables), self.previous.next_persona_id_)
+            self._inherit_names(self.previous)
         self._publish()
         self.audit_ = (
             None
@@ -265,7 +302,18 @@ class PersonaModel(ClusterMixin, BaseEstimator):
                 labels = merge_personas(Z, labels, self.n_personas)
             elif labels.max() + 1 < self.n_personas:
                 labels = split_personas(Z, np.where(labels < 0, 0, labels), self.n_personas, seed)
-        return refine(values, labels, self.assigner_), clustered
+        min_size = max(2, round(self.min_persona_share * len(Z)))
+        refined = refine(values, labels, self.assigner_, min_size=min_size)
+        found = int(refined.max()) + 1
+        if self.n_personas is not None and found != self.n_personas:
+            warnings.warn(
+                f"n_personas={self.n_personas} was asked, but {found} persona(s) keep at least "
+                f"{min_size} members (min_persona_share={self.min_persona_share}) once their "
+                "boundaries are drawn in the feature space: the data do not hold that many.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return refined, clustered
 
     def _discovery_rows(self, values: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
         has = self.assigner_.availability(values)
@@ -310,6 +358,148 @@ class PersonaModel(ClusterMixin, BaseEstimator):
         proba = self.assigner_.predict_proba(frame.to_numpy(dtype=np.float64))
         return self._proba_frame(proba, frame.index)
 
+    # ------------------------------------------------------------------ explanations
+
+    def explain(
+        self,
+        X: Any = None,
+        *,
+        customer_ids: Any = None,
+        top: int = 5,
+        **tables: TableLike | None,
+    ) -> pd.DataFrame:
+        """Why each customer got their persona.
+
+        Customers are the training customers (by ``customer_ids``) or those of
+        the tables / feature matrix given (optionally narrowed to
+        ``customer_ids``).
+
+        Returns
+        -------
+        DataFrame
+            By ``customer_id``: ``persona_id`` and ``name``, ``confidence``,
+            ``runner_up`` (the next persona), ``margin`` (the assignment
+            model's log-odds of the persona over the runner-up), ``reasons``
+            (the ``top`` features by absolute contribution to that margin,
+            each a dict with the feature, its trait label, the customer's
+            value in the feature's own units, the contribution and its
+            direction: "toward" the persona or "away" from it, toward the
+            runner-up), ``signals_used`` and ``missing_signals``. The
+            contributions are exact: with :meth:`contributions` they sum to
+            the margin.
+        """
+        frame = self._rows(X, customer_ids, tables)
+        found = contributions(self.assigner_, frame.to_numpy(dtype=np.float64))
+        raw = frame if self.features_ is None else self.features_.inverse_transform(frame)
+        names = self.personas_["name"]
+        ids = np.append(self.persona_ids_, UNASSIGNED)
+        persona = self._public(found.label)
+        runner = np.where(found.runner_up >= 0, ids[found.runner_up], UNASSIGNED)
+        has = self.assigner_.availability(frame.to_numpy(dtype=np.float64))
+        groups = np.array(list(self.assigner_.groups))
+        return pd.DataFrame(
+            {
+                "persona_id": persona,
+                "name": [names.get(p, "unassigned") for p in persona],
+                "confidence": found.confidence,
+                "runner_up": runner,
+                "margin": found.margin,
+                "reasons": reasons_table(found, list(frame.columns), raw, top=top),
+                "signals_used": [tuple(groups[row]) for row in has],
+                "missing_signals": [tuple(groups[~row]) for row in has],
+            },
+            index=frame.index,
+        )
+
+    def contributions(
+        self, X: Any = None, *, customer_ids: Any = None, **tables: TableLike | None
+    ) -> pd.DataFrame:
+        """Each feature's exact contribution to the margin of the persona over the runner-up.
+
+        One row per customer, one column per feature (NaN: a signal the
+        customer lacks) plus ``intercept``; a row sums to ``explain``'s margin.
+        """
+        frame = self._rows(X, customer_ids, tables)
+        found = contributions(self.assigner_, frame.to_numpy(dtype=np.float64))
+        result = pd.DataFrame(found.values, index=frame.index, columns=frame.columns)
+        result["intercept"] = found.intercept
+        return result
+
+    def counterfactual(
+        self,
+        customer: Any,
+        to: int,
+        *,
+        change: tuple[str, ...] = ("psychographic", "behaviour"),
+        X: Any = None,
+        **tables: TableLike | None,
+    ) -> Counterfactual:
+        """The smallest change of a customer's needs and behaviour that moves them to ``to``.
+
+        ``customer`` is a customer id (of the training customers, or of the
+        tables / matrix given). ``change`` names the feature groups that may
+        change; the change is the smallest in standard deviations of the base.
+        """
+        if to not in set(self.persona_ids_.tolist()):
+            raise ValueError(f"Got to={to!r}, but the personas are {self.persona_ids_.tolist()}.")
+        unknown = sorted(set(change) - set(self.assigner_.groups))
+        if unknown:
+            raise ValueError(
+                f"Got change={change!r}, but {unknown} are not feature groups of this model "
+                f"({list(self.assigner_.groups)})."
+            )
+        frame = self._rows(X, [customer], tables)
+        allowed = np.concatenate([self.assigner_.groups[g] for g in change])
+        target = int(np.flatnonzero(self.persona_ids_ == to)[0])
+        row = frame.to_numpy(dtype=np.float64)[0]
+        moved = counterfactual_row(self.assigner_, row, target, allowed)
+        before = self._proba_frame(self.assigner_.predict_proba(row[None]), frame.index)
+        if moved is None:
+            return Counterfactual(customer, to, None, pd.DataFrame(), before.iloc[0], None)
+        after_frame = pd.DataFrame(moved[None], index=frame.index, columns=frame.columns)
+        after = self._proba_frame(self.assigner_.predict_proba(moved[None]), frame.index)
+        raw = pd.concat([frame, after_frame])
+        if self.features_ is not None:
+            raw = self.features_.inverse_transform(raw)
+        changed = np.flatnonzero(~np.isclose(row, moved, rtol=0, atol=1e-12) & ~np.isnan(row))
+        changes = pd.DataFrame(
+            {
+                "feature": frame.columns[changed],
+                "trait": [trait_label(str(c)) for c in frame.columns[changed]],
+                "before": raw.iloc[0, changed].to_numpy(),
+                "after": raw.iloc[1, changed].to_numpy(),
+                "standardised_change": (moved - row)[changed] / self.assigner_.scale_of(changed),
+            }
+        )
+        changes = changes.reindex(
+            changes["standardised_change"].abs().sort_values(ascending=False, kind="stable").index
+        ).reset_index(drop=True)
+        return Counterfactual(customer, to, after_frame, changes, before.iloc[0], after.iloc[0])
+
+    def _rows(self, X: Any, customer_ids: Any, tables: dict) -> pd.DataFrame:
+        """The feature matrix of the customers to explain."""
+        check_is_fitted(self, "assigner_")
+        given = X is not None or any(v is not None for v in tables.values())
+        if given:
+            frame = self._matrix(X, tables)
+            if isinstance(frame, np.ndarray):
+                frame = pd.DataFrame(frame, columns=self.feature_names_out_)
+        elif customer_ids is None:
+            raise ValueError("Pass customer_ids=, or the tables or feature matrix to explain.")
+        else:
+            frame = self._training
+        if customer_ids is None:
+            return frame
+        wanted = pd.Index(np.atleast_1d(np.asarray(customer_ids, dtype=object)).tolist())
+        missing = wanted.difference(frame.index)
+        if len(missing):
+            where = "the tables given" if given else "the training customers"
+            raise ValueError(
+                f"Got {len(missing)} customer id(s) not in {where}, first "
+                f"{missing[:5].tolist()}; pass the tables that hold them."
+            )
+        return frame.loc[wanted]
+
     # ------------------------------------------------------------------ identity
 
     def align_to(
@@ -337,8 +527,14 @@ class PersonaModel(ClusterMixin, BaseEstimator):
             old_labels = old.predict(X, **tables)
             mine = self.predict(X, **tables)
         self._align(old_labels, old.next_persona_id_, mine)
+        self._inherit_names(old)
         self._publish()
         return self
+
+    def _inherit_names(self, old: PersonaModel) -> None:
+        """Names given to old personas stay with the personas that kept their ids."""
+        kept = set(self.persona_ids_.tolist())
+        self.names_ = {p: n for p, n in old.names_.items() if p in kept} | self.names_
 
     def _align(self, old_labels: pd.Series, next_id: int, mine: pd.Series | None = None) -> None:
         if mine is None:
@@ -491,14 +687,20 @@ class PersonaModel(ClusterMixin, BaseEstimator):
         return pd.DataFrame(proba, index=index, columns=columns)
 
     def _publish(self) -> None:
-        """Labels, probabilities and the persona table under the public persona ids."""
+        """Labels, probabilities, profiles and personas under the public persona ids."""
+        ids = pd.Index(self.persona_ids_, name="persona_id")
         self.labels_ = pd.Series(self._public(self._labels), index=self._index, name="persona_id")
         self.probabilities_ = self._proba_frame(self._proba, self._index)
-        self.personas_ = self._personas.set_axis(
-            pd.Index(self.persona_ids_, name="persona_id"), axis=0
+        self.profile_ = self._profile.assign(
+            persona_id=self.persona_ids_[self._profile["persona_id"].to_numpy()]
         )
+        personas = self._personas.set_axis(ids, axis=0)
+        named = {p: n for p, n in self.names_.items() if p in ids}
+        personas["name"] = [named.get(p, generated) for p, generated in personas["name"].items()]
+        self.personas_ = personas
 
-    def _persona_table(self, values: np.ndarray) -> None:
+    def _persona_table(self, frame: pd.DataFrame) -> None:
+        """Sizes, confidence, profile, activation hints and names, by internal persona index."""
         k = self.n_personas_
         labels, source = self._labels, self.label_source_.to_numpy()
         size = np.bincount(labels[labels >= 0], minlength=k)
@@ -506,43 +708,66 @@ class PersonaModel(ClusterMixin, BaseEstimator):
         confidence = np.array(
             [self._proba[labels == p, p].mean() if size[p] else np.nan for p in range(k)]
         )
-        self._personas = pd.DataFrame(
-            {
-                "size": size,
-                "share": size / len(labels),
-                "discovered": discovered,
-                "confidence": confidence,
-                "distinctive_needs": self._distinctive_needs(values, labels),
-            }
+        raw = frame if self.features_ is None else self.features_.inverse_transform(frame)
+        self._profile = profile(raw, pd.Series(labels, index=frame.index))
+        every = pd.RangeIndex(k, name="persona_id")
+        reach = activation(self._profile).reindex(every)
+        words = describe_personas(self._profile, reach).reindex(every)
+        self._personas = pd.concat(
+            [
+                words,
+                pd.DataFrame(
+                    {
+                        "size": size,
+                        "share": size / len(labels),
+                        "discovered": discovered,
+                        "confidence": confidence,
+                        "distinctive_needs": _distinctive_needs(self._profile, k),
+                    },
+                    index=every,
+                ),
+                reach,
+            ],
+            axis=1,
         )
 
-    def _distinctive_needs(self, values: np.ndarray, labels: np.ndarray, n: int = 3) -> list[tuple]:
-        """Needs on which each persona stands apart from the base (``+`` above, ``-`` below)."""
-        names = [str(c) for c in self.feature_names_out_]
-        needs = [j for j, c in enumerate(names) if c.startswith("psychographic__")]
-        if not needs:
-            return [() for _ in range(self.n_personas_)]
-        scores = values[:, needs]
-        answered = ~np.isnan(scores).all(axis=1)
-        scores, labels = scores[answered], labels[answered]
-        spread = scores.std(axis=0)
-        spread[spread == 0] = 1.0
-        top = []
-        for p in range(self.n_personas_):
-            members = scores[labels == p]
-            if len(members) == 0:
-                top.append(())
-                continue
-            lift = (members.mean(axis=0) - scores.mean(axis=0)) / spread
-            order = np.argsort(-np.abs(lift), kind="stable")[:n]
-            top.append(
-                tuple(
-                    ("+" if lift[j] > 0 else "-") + names[needs[j]].removeprefix("psychographic__")
-                    for j in order
-                    if abs(lift[j]) >= _NOTABLE_LIFT
-                )
+    # ------------------------------------------------------------------ names
+
+    def rename(self, names: Mapping[int, str]) -> PersonaModel:
+        """Give personas names of your own; they win over the generated ones.
+
+        The names are kept by persona id, so they survive saving and loading
+        and, through persona identity, refits with ``previous=`` or
+        :meth:`align_to`.
+        """
+        check_is_fitted(self, "assigner_")
+        unknown = sorted(set(names) - set(self.persona_ids_.tolist()))
+        if unknown:
+            raise ValueError(
+                f"Got names for personas {unknown}, but the personas are "
+                f"{self.persona_ids_.tolist()}."
             )
-        return top
+        current = dict(self.personas_["name"])
+        current.update({int(p): str(n) for p, n in names.items()})
+        repeated = sorted(n for n in set(current.values()) if list(current.values()).count(n) > 1)
+        if repeated:
+            raise ValueError(f"Persona names must be unique; {repeated} would be given twice.")
+        self.names_ = {**self.names_, **{int(p): str(n) for p, n in names.items()}}
+        self._publish()
+        return self
+
+
+def _distinctive_needs(table: pd.DataFrame, k: int, n: int = 3) -> list[tuple[str, ...]]:
+    """The need dimensions furthest from the rest of the base: ``+thrift``, ``-status``."""
+    needs = table[(table["family"] == "need") & (table["smd"].abs() >= _NOTABLE_SMD)]
+    found = {
+        p: tuple(
+            ("+" if r.smd > 0 else "-") + r.feature.removeprefix("psychographic__")
+            for r in rows.head(n).itertuples()
+        )
+        for p, rows in needs.groupby("persona_id")
+    }
+    return [found.get(p, ()) for p in range(k)]
 
 
 def _refit_labels(

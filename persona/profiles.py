@@ -1,0 +1,269 @@
+"""Persona profiles: what sets each persona apart from the rest of the base.
+
+:func:`profile` is a plain function on a raw feature table and persona labels:
+for every persona and every feature it gives the persona's mean, the rest of
+the base's mean, the standardised mean difference (Cohen's d) and Welch's
+t-test, so that traits are ranked by how *distinctive* they are, not by their
+raw level (most customers use the web; a persona is not "web users" unless it
+uses the web clearly more than the rest). :func:`activation` turns a profile
+into where, when and how to reach each persona.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["FAMILIES", "activation", "profile", "ranked", "trait_family", "trait_label"]
+
+#: Trait families, in the order a profile reads.
+FAMILIES: tuple[str, ...] = (
+    "need", "emotion", "channel", "device", "moment", "daypart", "journey", "value", "feature",
+)  # fmt: skip
+
+_VALUE = {
+    "purchases", "total_spend", "frequency", "recency", "T", "monetary_value",
+    "support_per_purchase", "return_rate",
+}  # fmt: skip
+_LABELS = {
+    "touchpoints": "touchpoints",
+    "n_channels": "channels used",
+    "channel_entropy": "channel mix breadth",
+    "sessions": "sessions",
+    "session_touchpoints": "touchpoints per session",
+    "session_minutes": "minutes per session",
+    "micro_moment_share": "micro-moments (short bursts)",
+    "days_between_sessions": "days between sessions",
+    "channel_switch_across_sessions": "switching channel between sessions",
+    "channel_switch_in_session": "switching channel within a session",
+    "research_before_purchase": "research before purchase",
+    "research_other_channel": "research on another channel than the purchase",
+    "expression_after_experience": "sharing after the experience",
+    "journey_backtracking": "going back to earlier moments",
+    "weekend_share": "weekend activity",
+    "activity_trend": "activity trend",
+    "purchases": "purchases",
+    "total_spend": "total spend",
+    "frequency": "repeat purchases",
+    "recency": "recency (days to last repeat purchase)",
+    "T": "customer age (days)",
+    "monetary_value": "average repeat order value",
+    "support_per_purchase": "support contacts per purchase",
+    "return_rate": "return rate",
+    "valence_mean": "valence",
+    "arousal_mean": "arousal",
+    "valence_volatility": "valence volatility",
+    "arousal_volatility": "arousal volatility",
+    "valence_peak": "valence at the emotional peak",
+    "valence_end": "valence at the end",
+    "valence_trend": "valence trend",
+    "n_readings": "emotion readings",
+}
+
+
+def trait_family(feature: str) -> str:
+    """The family of a feature column (``need``, ``channel``, ``emotion``, ...).
+
+    Examples
+    --------
+    >>> trait_family("behaviour__share_channel_app"), trait_family("psychographic__thrift")
+    ('channel', 'need')
+    """
+    group, _, name = feature.partition("__")
+    if group == "psychographic":
+        return "need"
+    if group == "emotion":
+        return "emotion"
+    if group != "behaviour":
+        return "feature"
+    for family in ("channel", "device", "moment", "daypart"):
+        if name.startswith(f"share_{family}_"):
+            return family
+    if name == "weekend_share":
+        return "daypart"
+    return "value" if name in _VALUE else "journey"
+
+
+def trait_label(feature: str) -> str:
+    """A short human label of a feature column.
+
+    Examples
+    --------
+    >>> trait_label("behaviour__share_channel_call_center")
+    'call center share'
+    >>> trait_label("emotion__valence_SMOT")
+    'valence at SMOT'
+    """
+    _, _, name = feature.partition("__")
+    if not name:
+        return feature
+    if name in _LABELS:
+        return _LABELS[name]
+    for family in ("channel", "device", "moment", "daypart"):
+        if name.startswith(f"share_{family}_"):
+            return name.removeprefix(f"share_{family}_").replace("_", " ") + " share"
+    for kind in ("valence", "arousal"):
+        if name.startswith(f"{kind}_") and name.removeprefix(f"{kind}_").isupper():
+            return f"{kind} at {name.removeprefix(f'{kind}_')}"
+    if name.startswith("share_"):
+        return f"share of {name.removeprefix('share_')} readings"
+    if name.startswith("mean_"):
+        return f"{name.removeprefix('mean_')} intensity"
+    return name.replace("_", " ")
+
+
+def profile(features: pd.DataFrame, labels: pd.Series, *, alpha: float = 0.01) -> pd.DataFrame:
+    """Every persona against the rest of the base, feature by feature.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Raw feature values by ``customer_id`` (NaN where a customer lacks the
+        signal: they are left out of that feature's comparison).
+    labels : Series
+        Persona id by ``customer_id``; ``-1`` (unassigned) is left out.
+    alpha : float, default=0.01
+        Family-wise significance level; Bonferroni-corrected over the features
+        of a persona.
+
+    Returns
+    -------
+    DataFrame
+        One row per persona and feature, most distinctive first within a
+        persona: ``persona_id``, ``family``, ``feature``, ``trait``, ``n``
+        (members with a value), ``persona_mean``, ``rest_mean``,
+        ``base_mean`` (all assigned customers), ``smd`` (Cohen's d, persona
+        minus rest, pooled standard deviation), ``p_value`` (Welch's t-test),
+        ``significant`` and ``rank``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> features = pd.DataFrame({"psychographic__thrift": [5.0, 4.0, 1.0, 2.0],
+    ...                          "behaviour__share_channel_app": [0.5, 0.5, 0.4, 0.6]},
+    ...                         index=pd.Index([1, 2, 3, 4], name="customer_id"))
+    >>> table = profile(features, pd.Series([0, 0, 1, 1], index=features.index))
+    >>> top = table[table["rank"] == 1]
+    >>> top["trait"].tolist(), top["smd"].round(2).tolist()
+    (['thrift', 'thrift'], [4.24, -4.24])
+    """
+    assigned = labels[labels != -1]
+    frame = features.reindex(assigned.index)
+    values = frame.to_numpy(dtype=np.float64)
+    observed = ~np.isnan(values)
+    filled = np.where(observed, values, 0.0)
+    personas = np.unique(assigned.to_numpy())
+    members = assigned.to_numpy()[:, None] == personas[None, :]  # customers x personas
+
+    def moments(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        weight = mask.T.astype(np.float64)  # personas x customers
+        n = weight @ observed
+        total = weight @ filled
+        squares = weight @ (filled**2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total / n
+            variance = (squares - n * mean**2) / (n - 1)
+        return n, mean, np.clip(variance, 0.0, None)
+
+    n_in, mean_in, var_in = moments(members)
+    n_out, mean_out, var_out = moments(~members)
+    n_all = observed.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        base = filled.sum(axis=0) / n_all
+        pooled = np.sqrt(((n_in - 1) * var_in + (n_out - 1) * var_out) / (n_in + n_out - 2))
+        smd = np.where(pooled > 0, (mean_in - mean_out) / pooled, 0.0)
+        error = np.sqrt(var_in / n_in + var_out / n_out)
+        t = np.where(error > 0, (mean_in - mean_out) / error, 0.0)
+        dof = error**4 / ((var_in / n_in) ** 2 / (n_in - 1) + (var_out / n_out) ** 2 / (n_out - 1))
+    p_value = np.where(error > 0, 2 * stats.t.sf(np.abs(t), np.nan_to_num(dof, nan=1.0)), 1.0)
+    enough = (n_in >= 2) & (n_out >= 2)
+    smd = np.where(enough, smd, np.nan)
+    p_value = np.where(enough, p_value, np.nan)
+
+    columns = [str(c) for c in frame.columns]
+    k, d = len(personas), len(columns)
+    table = pd.DataFrame(
+        {
+            "persona_id": np.repeat(personas, d),
+            "family": np.tile([trait_family(c) for c in columns], k),
+            "feature": np.tile(columns, k),
+            "trait": np.tile([trait_label(c) for c in columns], k),
+            "n": n_in.ravel().astype(np.int64),
+            "persona_mean": mean_in.ravel(),
+            "rest_mean": mean_out.ravel(),
+            "base_mean": np.tile(base, k),
+            "smd": smd.ravel(),
+            "p_value": p_value.ravel(),
+        }
+    )
+    table["significant"] = table["p_value"] < alpha / max(d, 1)
+    table = ranked(table)
+    table["rank"] = table.groupby("persona_id").cumcount() + 1
+    return table.reset_index(drop=True)
+
+
+_TONES = {
+    (1, 1): "upbeat and energetic",
+    (1, -1): "warm and calm",
+    (-1, 1): "reassuring and to the point",
+    (-1, -1): "empathetic and encouraging",
+}
+_NOTABLE = 0.2  # |smd| from which a trait counts as distinctive
+
+
+def activation(table: pd.DataFrame) -> pd.DataFrame:
+    """Where, when and how to reach each persona, from its :func:`profile`.
+
+    For channels, devices, dayparts and moments of truth, the one whose share
+    rises most above the rest of the base (or, if none rises, the one the
+    persona uses most); the emotional tone from how valence and arousal
+    differ from the rest; and the emotion most over-represented.
+
+    Returns
+    -------
+    DataFrame
+        By ``persona_id``: ``channel``, ``device``, ``daypart``, ``moment``,
+        ``tone`` and ``emotion`` (None where the data has no such trait).
+    """
+    rows = {}
+    for persona, traits in ranked(table).groupby("persona_id", sort=True):
+        hints: dict[str, str | None] = {}
+        for family in ("channel", "device", "daypart", "moment"):
+            shares = traits[(traits["family"] == family) & traits["feature"].str.contains("share_")]
+            hints[family] = _leading(shares, family)
+        hints["tone"] = _tone(traits)
+        emotions = traits[traits["feature"].str.startswith("emotion__share_")]
+        emotions = emotions[emotions["smd"] > _NOTABLE]
+        hints["emotion"] = (
+            emotions.iloc[0]["feature"].removeprefix("emotion__share_") if len(emotions) else None
+        )
+        rows[persona] = hints
+    result = pd.DataFrame.from_dict(rows, orient="index")
+    result.index.name = "persona_id"
+    return result
+
+
+def ranked(table: pd.DataFrame) -> pd.DataFrame:
+    """A profile table in its reading order: by persona, most distinctive first."""
+    key = table["smd"].abs().fillna(-1.0)
+    order = table.assign(_key=-key).sort_values(["persona_id", "_key", "feature"], kind="stable")
+    return order.drop(columns="_key")
+
+
+def _leading(shares: pd.DataFrame, family: str) -> str | None:
+    if shares.empty or shares["persona_mean"].isna().all():
+        return None
+    rising = shares[shares["smd"] > _NOTABLE]
+    best = rising.iloc[0] if len(rising) else shares.loc[shares["persona_mean"].idxmax()]
+    return best["feature"].split(f"share_{family}_", 1)[-1]
+
+
+def _tone(traits: pd.DataFrame) -> str | None:
+    level = traits.set_index("feature")["smd"]
+    valence, arousal = level.get("emotion__valence_mean"), level.get("emotion__arousal_mean")
+    if valence is None or arousal is None or np.isnan(valence) or np.isnan(arousal):
+        return None
+    if max(abs(valence), abs(arousal)) < _NOTABLE:
+        return "neutral and informative"
+    return _TONES[(1 if valence >= 0 else -1, 1 if arousal >= 0 else -1)]

@@ -1,0 +1,135 @@
+"""Profiles, activation hints and names: what sets each persona apart, in words."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from persona.naming import describe_personas
+from persona.profiles import activation, profile, trait_family, trait_label
+
+
+def test_profile_statistics_on_a_hand_made_base():
+    index = pd.Index(range(1, 9), name="customer_id")
+    features = pd.DataFrame(
+        {
+            "psychographic__thrift": [5, 4, 5, 4, 1, 2, 1, np.nan],
+            "behaviour__share_channel_app": [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+        },
+        index=index,
+        dtype=float,
+    )
+    labels = pd.Series([0, 0, 0, 0, 1, 1, 1, -1], index=index)
+    table = profile(features, labels).set_index(["persona_id", "feature"])
+    thrift = table.loc[(0, "psychographic__thrift")]
+    assert thrift["n"] == 4 and thrift["persona_mean"] == 4.5
+    assert thrift["rest_mean"] == pytest.approx(4 / 3)
+    assert thrift["base_mean"] == pytest.approx(22 / 7)
+    pooled = np.sqrt((3 * np.var([5, 4, 5, 4], ddof=1) + 2 * np.var([1, 2, 1], ddof=1)) / 5)
+    assert thrift["smd"] == pytest.approx((4.5 - 4 / 3) / pooled)
+    from scipy import stats
+
+    welch = stats.ttest_ind([5, 4, 5, 4], [1, 2, 1], equal_var=False)
+    assert thrift["p_value"] == pytest.approx(welch.pvalue)
+    app = table.loc[(0, "behaviour__share_channel_app")]
+    assert app["smd"] == 0 and app["p_value"] == 1 and app["rank"] == 2
+    assert thrift["rank"] == 1 and thrift["family"] == "need" and thrift["trait"] == "thrift"
+
+
+def test_families_and_labels():
+    assert trait_family("behaviour__share_device_mobile") == "device"
+    assert trait_family("behaviour__weekend_share") == "daypart"
+    assert trait_family("behaviour__monetary_value") == "value"
+    assert trait_family("behaviour__research_before_purchase") == "journey"
+    assert trait_family("emotion__valence_ZMOT") == "emotion"
+    assert trait_family("x0") == "feature"
+    assert trait_label("emotion__share_joy") == "share of joy readings"
+    assert trait_label("behaviour__share_moment_ZMOT") == "ZMOT share"
+
+
+@pytest.fixture(scope="module")
+def true_profile(customers):
+    from persona.features import FeatureBuilder
+
+    builder = FeatureBuilder(customers.instrument).fit(customers)
+    raw = builder.inverse_transform(builder.transform(customers))
+    return profile(raw, customers.truth)
+
+
+def test_the_top_need_of_each_true_persona_is_its_defining_dimension(true_profile, customers):
+    needs = true_profile[true_profile["family"] == "need"]
+    top = needs.groupby("persona_id").head(1).set_index("persona_id")
+    truth = customers.personas
+    for persona, row in top.iterrows():
+        assert row["feature"] == "psychographic__" + truth.loc[persona, "defining_dimension"]
+        assert row["smd"] > 1 and row["significant"]
+
+
+def test_activation_finds_where_and_how_to_reach_each_persona(true_profile, customers):
+    reach = activation(true_profile)
+    names = customers.personas["name"]
+    by_name = {names[p]: reach.loc[p] for p in reach.index}
+    assert by_name["Community sharers"]["channel"] == "social"
+    assert by_name["Community sharers"]["moment"] == "UMOT"
+    assert by_name["Bargain hunters"]["moment"] == "ZMOT"
+    assert by_name["Cautious planners"]["tone"] == "reassuring and to the point"
+    assert set(reach.columns) == {"channel", "device", "daypart", "moment", "tone", "emotion"}
+
+
+def test_names_are_unique_deterministic_and_follow_the_profile(true_profile):
+    reach = activation(true_profile)
+    first = describe_personas(true_profile, reach)
+    again = describe_personas(true_profile.sample(frac=1, random_state=1), reach)
+    pd.testing.assert_frame_equal(first, again)
+    assert first["name"].is_unique
+    assert first.loc[0, "name"].startswith("Bargain-hunting")
+    assert first.loc[0, "description"].startswith("Customers who care most about thrift")
+
+    # a different profile gives a different name
+    flipped = true_profile.copy()
+    thrift = (flipped["persona_id"] == 0) & (flipped["feature"] == "psychographic__thrift")
+    flipped.loc[thrift, "smd"] = -3.0
+    changed = describe_personas(flipped, reach)
+    assert changed.loc[0, "name"] != first.loc[0, "name"]
+
+
+def test_identical_profiles_still_get_unique_names():
+    rows = []
+    for persona in (0, 1, 2):
+        rows.append({"persona_id": persona, "family": "need", "feature": "psychographic__thrift",
+                     "trait": "thrift", "n": 10, "smd": 1.0})  # fmt: skip
+    table = pd.DataFrame(rows)
+    reach = pd.DataFrame(index=pd.Index([0, 1, 2], name="persona_id"))
+    names = describe_personas(table, reach)["name"]
+    assert names.is_unique and names.str.startswith("Bargain-hunting customers").all()
+
+
+def test_model_personas_carry_names_profiles_and_reach(persona_model, customers):
+    personas = persona_model.personas_
+    assert personas["name"].is_unique
+    assert {"description", "channel", "device", "daypart", "moment", "tone"} <= set(personas)
+    table = persona_model.profile_
+    assert set(table["persona_id"]) == set(persona_model.persona_ids_)
+    # every discovered persona that matches a true one leads with the true defining need
+    truth = customers.truth.reindex(persona_model.labels_.index)
+    matches = pd.crosstab(persona_model.labels_, truth).idxmax(axis=1)
+    needs = table[table["family"] == "need"].groupby("persona_id").head(1)
+    for row in needs.itertuples():
+        defining = customers.personas.loc[matches[row.persona_id], "defining_dimension"]
+        assert row.feature == f"psychographic__{defining}"
+
+
+def test_rename_overrides_and_refuses_clashes(persona_model):
+    model = persona_model
+    before = model.personas_["name"].copy()
+    try:
+        model.rename({3: "Weekend explorers"})
+        assert model.personas_.loc[3, "name"] == "Weekend explorers"
+        assert model.names_ == {3: "Weekend explorers"}
+        with pytest.raises(ValueError, match="Got names for personas \\[9\\]"):
+            model.rename({9: "Nobody"})
+        with pytest.raises(ValueError, match="must be unique.*Weekend explorers"):
+            model.rename({4: "Weekend explorers"})
+    finally:
+        model.names_ = {}
+        model._publish()
+    pd.testing.assert_series_equal(model.personas_["name"], before)
