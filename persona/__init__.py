@@ -10,6 +10,8 @@ from importlib.metadata import PackageNotFoundError, version
 from persona.errors import InputError
 from persona.instrument import Instrument, Item
 from persona.model import PersonaModel
+from persona.persistence import load
+from persona.profiles import profile
 from persona.schema import (
     validate_demographics,
     validate_emotions,
@@ -29,6 +31,8 @@ __all__ = [
     "Item",
     "PersonaModel",
     "__version__",
+    "load",
+    "profile",
     "validate_demographics",
     "validate_emotions",
     "validate_events",

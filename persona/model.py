@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from persona import report
 from persona.assign import UNASSIGNED, Assigner, column_medians, labels_from_proba
 from persona.audit import demographic_audit
 from persona.discovery import (
@@ -222,7 +224,7 @@ class PersonaModel(ClusterMixin, BaseEstimator):
         discovered, clustered = self._discover(values[rows], seed)
         discovered = _by_size(discovered)
         self.assigner_.fit(values[rows], discovered)
-        self._discovery = {"values": values[rows], "labels": discovered, "seed": seed}
+        self._discovery = {"values": values[rows], "labels": discovered, "seed": seed, "rows": rows}
 
         proba = self.assigner_.predict_proba(values)
         labels = labels_from_proba(proba)
@@ -488,6 +490,11 @@ class PersonaModel(ClusterMixin, BaseEstimator):
             raise ValueError("Pass customer_ids=, or the tables or feature matrix to explain.")
         else:
             frame = self._training
+            if frame is None:
+                raise ValueError(
+                    "A loaded model does not keep its training matrix: pass the customers' "
+                    "tables (or feature matrix) with customer_ids=."
+                )
         if customer_ids is None:
             return frame
         wanted = pd.Index(np.atleast_1d(np.asarray(customer_ids, dtype=object)).tolist())
@@ -730,6 +737,39 @@ class PersonaModel(ClusterMixin, BaseEstimator):
             ],
             axis=1,
         )
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self, path: str | Path) -> Path:
+        """Save the fitted model to a folder (manifest + joblib); load it with ``persona.load``.
+
+        The training matrix is not saved: after loading, explain customers by
+        passing their tables. Unpickling runs code, so only load models from
+        sources you trust (see :mod:`persona.persistence`).
+        """
+        from persona.persistence import save_model
+
+        return save_model(self, path)
+
+    # ------------------------------------------------------------------ figures
+
+    def plot_map(self, max_points: int = 5_000) -> Any:
+        """A matplotlib Figure: the discovery customers on a 2-D map, coloured by persona."""
+        check_is_fitted(self, "assigner_")
+        return report.plot_map(self, max_points)
+
+    def plot_profile(self, persona_id: int) -> Any:
+        """A matplotlib Figure of one persona: needs, emotion journey, channels, moments."""
+        check_is_fitted(self, "assigner_")
+        return report.plot_profile(self, persona_id)
+
+    def report(self, out_dir: str | Path) -> Path:
+        """Write a self-contained HTML persona report (``index.html``); return its path."""
+        check_is_fitted(self, "assigner_")
+        return report.write_report(self, out_dir)
+
+    def _discovery_public_labels(self) -> np.ndarray:
+        return self._public(self._labels[self._discovery["rows"]])
 
     # ------------------------------------------------------------------ names
 

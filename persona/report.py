@@ -1,0 +1,306 @@
+"""Figures and a self-contained HTML report of a fitted PersonaModel.
+
+Figures are plain matplotlib ``Figure`` objects (no pyplot state), so they
+render in notebooks and save anywhere. The report is one HTML file with every
+figure embedded as a PNG data URI and no external resource: it opens offline,
+from a mail attachment or a shared drive.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from persona.model import PersonaModel
+
+__all__ = ["plot_map", "plot_need_heatmap", "plot_profile", "plot_sizes", "write_report"]
+
+_MOMENTS = ("ZMOT", "FMOT", "SMOT", "UMOT")
+_MAP_POINTS = 5_000
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _colours(model: PersonaModel) -> dict[int, tuple]:
+    from matplotlib import colormaps
+
+    palette = colormaps["tab10" if model.n_personas_ <= 10 else "tab20"]
+    return {int(p): palette(i % palette.N) for i, p in enumerate(model.persona_ids_)}
+
+
+def map_coordinates(model: PersonaModel, max_points: int = _MAP_POINTS) -> pd.DataFrame:
+    """2-D coordinates of (up to ``max_points``) discovery customers, with their persona.
+
+    The reducer's embedding (ten dimensions by default) is laid out in two
+    with a seeded UMAP; a sample keeps it quick on large bases.
+    """
+    values = model._discovery["values"]
+    labels = model._discovery_public_labels()
+    embedding = getattr(model.reducer_, "embedding_", None)
+    if embedding is None or len(embedding) != len(values):
+        from persona.assign import column_medians
+
+        embedding = np.where(np.isnan(values), column_medians(values), values)
+    rng = np.random.default_rng(0)
+    rows = np.sort(rng.choice(len(embedding), min(max_points, len(embedding)), replace=False))
+    points = embedding[rows]
+    if points.shape[1] > 2:
+        from persona.discovery import default_reducer
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numba and UMAP notices about small inputs
+            layout = default_reducer(len(points), 0, 1).set_params(n_components=2, min_dist=0.1)
+            points = layout.fit_transform(points)
+    elif points.shape[1] == 1:
+        points = np.column_stack([points[:, 0], np.zeros(len(points))])
+    return pd.DataFrame({"x": points[:, 0], "y": points[:, 1], "persona_id": labels[rows]})
+
+
+def plot_map(model: PersonaModel, max_points: int = _MAP_POINTS) -> Figure:
+    """A 2-D map of the customers personas were discovered on, coloured by persona."""
+    coordinates = map_coordinates(model, max_points)
+    colours = _colours(model)
+    names = model.personas_["name"]
+    figure = _figure(7.5, 5.5)
+    ax = figure.add_subplot()
+    for persona, points in coordinates.groupby("persona_id"):
+        colour = colours.get(int(persona), (0.6, 0.6, 0.6, 1.0))
+        label = names.get(persona, "unassigned")
+        ax.scatter(points["x"], points["y"], s=4, color=colour, label=f"{persona}: {label}")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title("Customers by persona", loc="left")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=3, frameon=False)
+    return figure
+
+
+def plot_sizes(model: PersonaModel) -> Figure:
+    """Persona sizes, as shares of all customers."""
+    personas = model.personas_
+    colours = _colours(model)
+    figure = _figure(7.5, 0.45 * len(personas) + 1.2)
+    ax = figure.add_subplot()
+    labels = [f"{p}: {n}" for p, n in personas["name"].items()]
+    ax.barh(labels, personas["share"], color=[colours[int(p)] for p in personas.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("share of customers")
+    ax.xaxis.set_major_formatter(_percent())
+    return figure
+
+
+def plot_need_heatmap(model: PersonaModel) -> Figure:
+    """Persona x need: how far each persona stands from the rest (Cohen's d)."""
+    needs = model.profile_[model.profile_["family"] == "need"]
+    grid = needs.pivot(index="persona_id", columns="trait", values="smd").reindex(
+        model.persona_ids_
+    )
+    figure = _figure(1.0 * grid.shape[1] + 3.5, 0.5 * grid.shape[0] + 1.8)
+    ax = figure.add_subplot()
+    if grid.empty:
+        ax.text(0.5, 0.5, "no survey: no need dimensions", ha="center", va="center")
+        ax.set_axis_off()
+        return figure
+    limit = max(1.0, float(np.nanmax(np.abs(grid.to_numpy()))))
+    image = ax.imshow(grid.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=30, ha="right")
+    names = model.personas_["name"]
+    ax.set_yticks(range(grid.shape[0]), [f"{p}: {names[p]}" for p in grid.index])
+    for (i, j), value in np.ndenumerate(grid.to_numpy()):
+        if np.isfinite(value):
+            ink = "white" if abs(value) > 0.6 * limit else "black"
+            ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=8, color=ink)
+    figure.colorbar(image, ax=ax, label="Cohen's d against the rest of the base")
+    return figure
+
+
+def plot_profile(model: PersonaModel, persona_id: int) -> Figure:
+    """One persona at a glance: needs, emotion journey, channels and moments."""
+    if persona_id not in set(model.persona_ids_.tolist()):
+        raise ValueError(
+            f"Got persona_id={persona_id!r}, but the personas are {model.persona_ids_.tolist()}."
+        )
+    traits = model.profile_[model.profile_["persona_id"] == persona_id].set_index("feature")
+    colour = _colours(model)[int(persona_id)]
+    figure = _figure(11, 6.5)
+    axes = figure.subplots(2, 2)
+    figure.suptitle(f"{persona_id}: {model.personas_.loc[persona_id, 'name']}")
+
+    needs = traits[traits["family"] == "need"]
+    ax = axes[0, 0]
+    if len(needs):
+        ordered = needs.sort_values("smd")
+        ax.barh(ordered["trait"], ordered["smd"], color=colour)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel("Cohen's d against the rest")
+    ax.set_title("Needs and desires")
+
+    ax = axes[0, 1]
+    for kind, style in (("valence", "-"), ("arousal", "--")):
+        rows = [f"emotion__{kind}_{m}" for m in _MOMENTS if f"emotion__{kind}_{m}" in traits.index]
+        if rows:
+            moments = [r.rsplit("_", 1)[-1] for r in rows]
+            ax.plot(moments, traits.loc[rows, "persona_mean"], style, marker="o", color=colour,
+                    label=f"{kind}, persona")  # fmt: skip
+            ax.plot(moments, traits.loc[rows, "base_mean"], style, marker=".", color="grey",
+                    label=f"{kind}, base")  # fmt: skip
+    if ax.lines:
+        ax.legend(fontsize=8, frameon=False)
+    ax.set_title("Emotion journey: ZMOT > FMOT > SMOT > UMOT")
+
+    for ax, family, title in ((axes[1, 0], "channel", "Channel mix"),
+                              (axes[1, 1], "moment", "Moments of truth")):  # fmt: skip
+        shares = traits[(traits["family"] == family) & traits.index.str.contains("__share_")]
+        if len(shares):
+            positions = np.arange(len(shares))
+            ax.bar(positions - 0.2, shares["persona_mean"], 0.4, color=colour, label="persona")
+            ax.bar(positions + 0.2, shares["base_mean"], 0.4, color="lightgrey", label="base")
+            ax.set_xticks(positions, [t.removesuffix(" share") for t in shares["trait"]],
+                          rotation=30, ha="right")  # fmt: skip
+            ax.yaxis.set_major_formatter(_percent())
+            ax.legend(fontsize=8, frameon=False)
+        ax.set_title(title)
+    return figure
+
+
+def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
+    """Write ``index.html``, a self-contained persona report, into ``out_dir``; return its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    personas = model.personas_
+    sections = [
+        "<h1>Persona report</h1>",
+        f"<p class='lead'>{len(model.labels_):,} customers, {model.n_personas_} personas. "
+        f"{_sources(model)}</p>",
+        "<h2>Overview</h2>",
+        "<div class='overview'>",
+        _image(plot_map(model), "map of customers by persona"),
+        _image(plot_sizes(model), "persona sizes"),
+        _image(plot_need_heatmap(model), "persona by need heatmap"),
+        "</div>",
+        "<h2>Demographic audit</h2>",
+        _audit(model),
+        "<h2>Personas</h2>",
+    ]
+    sections += [_card(model, persona) for persona in personas.index]
+    page = _PAGE.format(body="\n".join(sections))
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------- pieces
+
+
+def _card(model: PersonaModel, persona: int) -> str:
+    row = model.personas_.loc[persona]
+    stability = getattr(model, "stability_", None)
+    facts = {
+        "size": f"{row['size']:,} customers ({row['share']:.1%})",
+        "mean confidence": f"{row['confidence']:.2f}",
+        "stability": "not assessed (model.assess_stability())"
+        if stability is None
+        else f"{stability.get(persona, float('nan')):.2f} (Jaccard over resamples)",
+        "reach": ", ".join(
+            f"{key} {row[key]}"
+            for key in ("channel", "device", "daypart", "moment")
+            if isinstance(row.get(key), str)
+        )
+        or "-",
+        "tone": row.get("tone") if isinstance(row.get("tone"), str) else "-",
+    }
+    traits = model.profile_[model.profile_["persona_id"] == persona]
+    value = traits[traits["family"] == "value"][["trait", "persona_mean", "base_mean", "smd"]]
+    top = traits.head(8)[["family", "trait", "persona_mean", "base_mean", "smd"]]
+    return (
+        f"<section class='card' id='persona-{persona}'>"
+        f"<h3>{persona}: {html.escape(str(row['name']))}</h3>"
+        f"<p>{html.escape(str(row['description']))}</p>"
+        + _facts(facts)
+        + _image(plot_profile(model, persona), f"profile of persona {persona}")
+        + "<h4>Most distinctive traits</h4>"
+        + _table(top)
+        + "<h4>Value (RFM)</h4>"
+        + _table(value)
+        + "</section>"
+    )
+
+
+def _sources(model: PersonaModel) -> str:
+    counts = model.label_source_.value_counts()
+    return (
+        f"{counts.get('discovery', 0):,} found in discovery, {counts.get('distilled', 0):,} placed "
+        f"by the assigner, {counts.get('unassigned', 0):,} unassigned."
+    )
+
+
+def _audit(model: PersonaModel) -> str:
+    audit = getattr(model, "audit_", None)
+    if audit is None:
+        return "<p>No demographics were given at fit, so no audit was run.</p>"
+    note = (
+        "<p>Association between persona and each demographic column (Cramér's V for categories, "
+        "eta for numbers); demographics never entered the features.</p>"
+    )
+    return note + _table(audit.reset_index())
+
+
+def _facts(facts: dict[str, str]) -> str:
+    items = "".join(
+        f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in facts.items()
+    )
+    return f"<dl>{items}</dl>"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.3g}", border=0, escape=True)
+
+
+def _image(figure: Figure, alt: str) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"<img class='figure' alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0)
+
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Persona report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }}
+.lead {{ color: #555; }}
+.overview {{ display: flex; flex-wrap: wrap; gap: 1em; }}
+.card {{ border: 1px solid #ddd; border-radius: 8px; padding: 1em 1.5em; margin: 1.5em 0; }}
+dl {{ display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }}
+dt {{ font-weight: 600; }}
+img.figure {{ max-width: 100%; }}
+table {{ border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }}
+td, th {{ padding: 0.2em 0.8em; border-bottom: 1px solid #eee; text-align: left; }}
+</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""

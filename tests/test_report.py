@@ -1,0 +1,72 @@
+"""The persona report: one card per persona, every figure, offline in headless Chromium."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+ARTIFACTS = Path(os.environ.get("PERSONA_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
+
+
+@pytest.fixture(scope="module")
+def report(persona_model, tmp_path_factory):
+    return persona_model.report(tmp_path_factory.mktemp("report"))
+
+
+def test_report_has_a_card_per_persona_and_every_figure(report, persona_model):
+    page = report.read_text()
+    k = persona_model.n_personas_
+    assert page.count("<section class='card'") == k
+    for persona, name in persona_model.personas_["name"].items():
+        assert f"id='persona-{persona}'" in page and name in page
+    images = re.findall(r"<img [^>]*src='data:image/png;base64,", page)
+    assert len(images) == 3 + k  # map, sizes, heatmap + one profile per persona
+    assert "Demographic audit" in page and "cramers_v" in page
+    # nothing to fetch: no external scripts, styles, fonts or images
+    assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
+
+
+def test_figures_are_matplotlib_figures(persona_model):
+    figure = persona_model.plot_profile(int(persona_model.persona_ids_[0]))
+    assert isinstance(figure, Figure) and len(figure.axes) == 4
+    assert isinstance(persona_model.plot_map(max_points=500), Figure)
+    with pytest.raises(ValueError, match="Got persona_id=42"):
+        persona_model.plot_profile(42)
+
+
+def test_report_renders_offline_in_headless_chromium(report, persona_model):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("PERSONA_REQUIRE_CHROMIUM"):
+            pytest.fail("chromium is required here: .ci/run installs Debian's chromium package")
+        pytest.skip("no chromium on this machine (.ci/run installs Debian's chromium package)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    screenshot = ARTIFACTS / "report.png"
+    screenshot.unlink(missing_ok=True)
+    profile = report.parent / "chromium-profile"
+    offline = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", f"--user-data-dir={profile}",
+        "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: the page must need none
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [*offline, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert dom.stdout.count('class="card"') == persona_model.n_personas_
+    shot = subprocess.run(
+        [*offline, "--window-size=1200,2400", f"--screenshot={screenshot}", report.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    from matplotlib.image import imread
+
+    pixels = imread(screenshot)
+    assert pixels.shape[:2] == (2400, 1200)
+    assert np.std(pixels[..., :3]) > 0.05  # figures drawn, not a blank page
