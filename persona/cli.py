@@ -1,4 +1,4 @@
-"""The ``persona`` command: ``persona demo`` and ``persona validate``.
+"""The ``persona`` command: ``persona demo``, ``persona report`` and ``persona validate``.
 
 The command line is the top of the package: it imports the library and
 prints; nothing imports it.
@@ -68,6 +68,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.set_defaults(run=_demo)
+
+    report = commands.add_parser(
+        "report",
+        help="write the HTML persona report of a saved model",
+        description="Load a model saved with model.save(path) and write its self-contained "
+        "HTML persona report (opens offline).",
+    )
+    report.add_argument("model", type=Path, metavar="MODEL", help="folder of a saved model")
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("persona-report"),
+        metavar="DIR",
+        help="folder to write index.html to (default: ./persona-report)",
+    )
+    report.set_defaults(run=_report)
 
     validate = commands.add_parser(
         "validate",
@@ -162,7 +178,7 @@ def _demo_model(data, args: argparse.Namespace) -> None:
     )
     needs = model.personas_["distinctive_needs"].map(lambda needs: ", ".join(needs) or "-")
     table = model.personas_.assign(distinctive_needs=needs)[
-        ["size", "share", "confidence", "distinctive_needs"]
+        ["name", "size", "share", "confidence", "distinctive_needs"]
     ]
     print(_indent(table.to_string(formatters={"share": "{:.1%}".format,
                                               "confidence": "{:.2f}".format})))  # fmt: skip
@@ -186,6 +202,12 @@ def _demo_model(data, args: argparse.Namespace) -> None:
     confidence = model.probabilities_.drop(columns=-1).max(axis=1).rename("confidence")
     frame = pd.concat([labels, source, confidence], axis=1)
     frame.to_parquet(args.out / "personas.parquet")
+    print("\nWho they are:")
+    for persona_id, row in model.personas_.iterrows():
+        print(f"  {persona_id}: {row['name']}. {row['description']}")
+    model.save(args.out / "model")
+    report = model.report(args.out / "report")
+    print(f"\nModel saved to {args.out / 'model'}/; persona report written to {report}")
 
 
 def _demo_features(data) -> None:
@@ -205,6 +227,17 @@ def _demo_features(data) -> None:
     for group in ("psychographic", "behaviour", "emotion"):
         share = matrix[f"available__{group}"].mean()
         print(f"  {group:<14} signal available for {share:.0%} of customers")
+
+
+def _report(args: argparse.Namespace) -> int:
+    try:
+        model = persona.load(args.model)
+    except ValueError as error:
+        print(f"persona report: {error}", file=sys.stderr)
+        return 2
+    path = model.report(args.out)
+    print(f"Persona report of {model.n_personas_} personas written to {path}")
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -7,20 +7,34 @@ so its decision between the chosen persona and the runner-up is a sum:
 Each term is a feature's exact contribution -- no sampling, no approximation.
 A counterfactual is the smallest change (in standard deviations of the base)
 of the chosen features that makes the model prefer another persona.
+
+The plain functions do the work on an :class:`~persona.assign.Assigner`;
+:class:`ExplanationsMixin` gives PersonaModel its ``explain``,
+``contributions`` and ``counterfactual`` methods on top of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from sklearn.utils.validation import check_is_fitted
 
 from persona.assign import UNASSIGNED, Assigner, labels_from_proba
+from persona.profiles import trait_label
+from persona.schema import TableLike
 
-__all__ = ["Contributions", "contributions", "counterfactual_row"]
+__all__ = [
+    "Contributions",
+    "Counterfactual",
+    "ExplanationsMixin",
+    "contributions",
+    "counterfactual_row",
+]
 
 
 @dataclass(frozen=True)
@@ -145,8 +159,6 @@ def reasons_table(
     top: int,
 ) -> list[list[dict]]:
     """The ``top`` features by absolute contribution, per customer, as plain records."""
-    from persona.profiles import trait_label
-
     magnitude = np.nan_to_num(np.abs(found.values), nan=-1.0)
     order = np.argsort(-magnitude, axis=1, kind="stable")[:, :top]
     raw_values = raw.to_numpy(dtype=np.float64)
@@ -168,3 +180,174 @@ def reasons_table(
             )
         records.append(row)
     return records
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """A change that would move a customer to another persona.
+
+    ``features`` is the changed feature row (None if no change of the allowed
+    features reaches the persona): ``model.predict(features)`` gives ``to``.
+    ``changes`` lists the features that change, in their own units, largest
+    change (in standard deviations of the base) first.
+    """
+
+    customer: Any
+    to: int
+    features: pd.DataFrame | None
+    changes: pd.DataFrame
+    before: pd.Series
+    after: pd.Series | None
+
+    @property
+    def found(self) -> bool:
+        return self.features is not None
+
+
+class ExplanationsMixin:
+    """PersonaModel's explanation methods (kept here, beside the computations they wrap)."""
+
+    def explain(
+        self,
+        X: Any = None,
+        *,
+        customer_ids: Any = None,
+        top: int = 5,
+        **tables: TableLike | None,
+    ) -> pd.DataFrame:
+        """Why each customer got their persona.
+
+        Customers are the training customers (by ``customer_ids``) or those of
+        the tables / feature matrix given (optionally narrowed to
+        ``customer_ids``).
+
+        Returns
+        -------
+        DataFrame
+            By ``customer_id``: ``persona_id`` and ``name``, ``confidence``,
+            ``runner_up`` (the next persona), ``margin`` (the assignment
+            model's log-odds of the persona over the runner-up), ``reasons``
+            (the ``top`` features by absolute contribution to that margin,
+            each a dict with the feature, its trait label, the customer's
+            value in the feature's own units, the contribution and its
+            direction: "toward" the persona or "away" from it, toward the
+            runner-up), ``signals_used`` and ``missing_signals``. The
+            contributions are exact: with :meth:`contributions` they sum to
+            the margin.
+        """
+        frame = self._rows(X, customer_ids, tables)
+        found = contributions(self.assigner_, frame.to_numpy(dtype=np.float64))
+        raw = frame if self.features_ is None else self.features_.inverse_transform(frame)
+        names = self.personas_["name"]
+        ids = np.append(self.persona_ids_, UNASSIGNED)
+        persona = self._public(found.label)
+        runner = np.where(found.runner_up >= 0, ids[found.runner_up], UNASSIGNED)
+        has = self.assigner_.availability(frame.to_numpy(dtype=np.float64))
+        groups = np.array(list(self.assigner_.groups))
+        return pd.DataFrame(
+            {
+                "persona_id": persona,
+                "name": [names.get(p, "unassigned") for p in persona],
+                "confidence": found.confidence,
+                "runner_up": runner,
+                "margin": found.margin,
+                "reasons": reasons_table(found, list(frame.columns), raw, top=top),
+                "signals_used": [tuple(groups[row]) for row in has],
+                "missing_signals": [tuple(groups[~row]) for row in has],
+            },
+            index=frame.index,
+        )
+
+    def contributions(
+        self, X: Any = None, *, customer_ids: Any = None, **tables: TableLike | None
+    ) -> pd.DataFrame:
+        """Each feature's exact contribution to the margin of the persona over the runner-up.
+
+        One row per customer, one column per feature (NaN: a signal the
+        customer lacks) plus ``intercept``; a row sums to ``explain``'s margin.
+        """
+        frame = self._rows(X, customer_ids, tables)
+        found = contributions(self.assigner_, frame.to_numpy(dtype=np.float64))
+        result = pd.DataFrame(found.values, index=frame.index, columns=frame.columns)
+        result["intercept"] = found.intercept
+        return result
+
+    def counterfactual(
+        self,
+        customer: Any,
+        to: int,
+        *,
+        change: tuple[str, ...] = ("psychographic", "behaviour"),
+        X: Any = None,
+        **tables: TableLike | None,
+    ) -> Counterfactual:
+        """The smallest change of a customer's needs and behaviour that moves them to ``to``.
+
+        ``customer`` is a customer id (of the training customers, or of the
+        tables / matrix given). ``change`` names the feature groups that may
+        change; the change is the smallest in standard deviations of the base.
+        """
+        if to not in set(self.persona_ids_.tolist()):
+            raise ValueError(f"Got to={to!r}, but the personas are {self.persona_ids_.tolist()}.")
+        unknown = sorted(set(change) - set(self.assigner_.groups))
+        if unknown:
+            raise ValueError(
+                f"Got change={change!r}, but {unknown} are not feature groups of this model "
+                f"({list(self.assigner_.groups)})."
+            )
+        frame = self._rows(X, [customer], tables)
+        allowed = np.concatenate([self.assigner_.groups[g] for g in change])
+        target = int(np.flatnonzero(self.persona_ids_ == to)[0])
+        row = frame.to_numpy(dtype=np.float64)[0]
+        moved = counterfactual_row(self.assigner_, row, target, allowed)
+        before = self._proba_frame(self.assigner_.predict_proba(row[None]), frame.index)
+        if moved is None:
+            return Counterfactual(customer, to, None, pd.DataFrame(), before.iloc[0], None)
+        after_frame = pd.DataFrame(moved[None], index=frame.index, columns=frame.columns)
+        after = self._proba_frame(self.assigner_.predict_proba(moved[None]), frame.index)
+        raw = pd.concat([frame, after_frame])
+        if self.features_ is not None:
+            raw = self.features_.inverse_transform(raw)
+        changed = np.flatnonzero(~np.isclose(row, moved, rtol=0, atol=1e-12) & ~np.isnan(row))
+        changes = pd.DataFrame(
+            {
+                "feature": frame.columns[changed],
+                "trait": [trait_label(str(c)) for c in frame.columns[changed]],
+                "before": raw.iloc[0, changed].to_numpy(),
+                "after": raw.iloc[1, changed].to_numpy(),
+                "standardised_change": (moved - row)[changed] / self.assigner_.scale_of(changed),
+            }
+        )
+        changes = changes.reindex(
+            changes["standardised_change"].abs().sort_values(ascending=False, kind="stable").index
+        ).reset_index(drop=True)
+        return Counterfactual(customer, to, after_frame, changes, before.iloc[0], after.iloc[0])
+
+    def _rows(self, X: Any, customer_ids: Any, tables: dict) -> pd.DataFrame:
+        """The feature matrix of the customers to explain."""
+        check_is_fitted(self, "assigner_")
+        given = X is not None or any(v is not None for v in tables.values())
+        if given:
+            frame = self._matrix(X, tables)
+            if isinstance(frame, np.ndarray):
+                frame = pd.DataFrame(frame, columns=self.feature_names_out_)
+        elif customer_ids is None:
+            raise ValueError("Pass customer_ids=, or the tables or feature matrix to explain.")
+        else:
+            frame = self._training
+            if frame is None:
+                raise ValueError(
+                    "A loaded model does not keep its training matrix: pass the customers' "
+                    "tables (or feature matrix) with customer_ids=."
+                )
+        if customer_ids is None:
+            return frame
+        wanted = pd.Index(np.atleast_1d(np.asarray(customer_ids, dtype=object)).tolist())
+        missing = wanted.difference(frame.index)
+        if len(missing):
+            where = "the tables given" if given else "the training customers"
+            raise ValueError(
+                f"Got {len(missing)} customer id(s) not in {where}, first "
+                f"{missing[:5].tolist()}; pass the tables that hold them."
+            )
+        return frame.loc[wanted]

@@ -148,29 +148,32 @@ def profile(features: pd.DataFrame, labels: pd.Series, *, alpha: float = 0.01) -
     >>> top["trait"].tolist(), top["smd"].round(2).tolist()
     (['thrift', 'thrift'], [4.24, -4.24])
     """
-    assigned = labels[labels != -1]
-    frame = features.reindex(assigned.index)
-    values = frame.to_numpy(dtype=np.float64)
-    observed = ~np.isnan(values)
-    filled = np.where(observed, values, 0.0)
-    personas = np.unique(assigned.to_numpy())
-    members = assigned.to_numpy()[:, None] == personas[None, :]  # customers x personas
-
-    def moments(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        weight = mask.T.astype(np.float64)  # personas x customers
-        n = weight @ observed
-        total = weight @ filled
-        squares = weight @ (filled**2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / n
-            variance = (squares - n * mean**2) / (n - 1)
-        return n, mean, np.clip(variance, 0.0, None)
-
-    n_in, mean_in, var_in = moments(members)
-    n_out, mean_out, var_out = moments(~members)
-    n_all = observed.sum(axis=0)
+    aligned = labels.reindex(features.index)
+    persona_of = aligned.fillna(-1).to_numpy(dtype=np.int64)
+    values = features.to_numpy(dtype=np.float64, copy=False)
+    personas = np.unique(persona_of[persona_of != -1])
+    # Counts, sums and sums of squares per persona, in row chunks so that a base
+    # of millions needs no full-size temporaries; centred on the column means
+    # so the variances do not lose digits to large values (spend, days).
+    center = np.nan_to_num(_column_means(values, persona_of != -1))
+    k, d = len(personas), values.shape[1]
+    n_in, sum_in, squares_in = np.zeros((k, d)), np.zeros((k, d)), np.zeros((k, d))
+    for start in range(0, len(values), _CHUNK_ROWS):
+        chunk = values[start : start + _CHUNK_ROWS] - center
+        owner = persona_of[start : start + _CHUNK_ROWS]
+        for i, persona in enumerate(personas):
+            rows = chunk[owner == persona]
+            seen = ~np.isnan(rows)
+            rows = np.where(seen, rows, 0.0)
+            n_in[i] += seen.sum(axis=0)
+            sum_in[i] += rows.sum(axis=0)
+            squares_in[i] += (rows**2).sum(axis=0)
+    n_all, sum_all, squares_all = n_in.sum(axis=0), sum_in.sum(axis=0), squares_in.sum(axis=0)
+    n_in, mean_in, var_in = _moments(n_in, sum_in, squares_in)
+    n_out, mean_out, var_out = _moments(n_all - n_in, sum_all - sum_in, squares_all - squares_in)
+    mean_in, mean_out = mean_in + center, mean_out + center
     with np.errstate(invalid="ignore", divide="ignore"):
-        base = filled.sum(axis=0) / n_all
+        base = sum_all / n_all + center
         pooled = np.sqrt(((n_in - 1) * var_in + (n_out - 1) * var_out) / (n_in + n_out - 2))
         smd = np.where(pooled > 0, (mean_in - mean_out) / pooled, 0.0)
         error = np.sqrt(var_in / n_in + var_out / n_out)
@@ -181,8 +184,7 @@ def profile(features: pd.DataFrame, labels: pd.Series, *, alpha: float = 0.01) -
     smd = np.where(enough, smd, np.nan)
     p_value = np.where(enough, p_value, np.nan)
 
-    columns = [str(c) for c in frame.columns]
-    k, d = len(personas), len(columns)
+    columns = [str(c) for c in features.columns]
     table = pd.DataFrame(
         {
             "persona_id": np.repeat(personas, d),
@@ -201,6 +203,28 @@ def profile(features: pd.DataFrame, labels: pd.Series, *, alpha: float = 0.01) -
     table = ranked(table)
     table["rank"] = table.groupby("persona_id").cumcount() + 1
     return table.reset_index(drop=True)
+
+
+_CHUNK_ROWS = 131_072
+
+
+def _column_means(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    total, count = np.zeros(values.shape[1]), np.zeros(values.shape[1])
+    for start in range(0, len(values), _CHUNK_ROWS):
+        chunk = values[start : start + _CHUNK_ROWS][rows[start : start + _CHUNK_ROWS]]
+        seen = ~np.isnan(chunk)
+        total += np.where(seen, chunk, 0.0).sum(axis=0)
+        count += seen.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / count
+
+
+def _moments(n: np.ndarray, total: np.ndarray, squares: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Count, mean and sample variance from count, sum and sum of squares."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        variance = (squares - n * mean**2) / (n - 1)
+    return n, mean, np.clip(variance, 0.0, None)
 
 
 _TONES = {

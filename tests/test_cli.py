@@ -29,6 +29,10 @@ def test_demo_writes_valid_tables_and_reports_independence(tmp_path, capsys):
     assert "personas discovered on" in out and "placed for all 600 customers" in out
     assert "agreement with the true personas (adjusted Rand index): respondents" in out
     assert "Demographic audit" in out and "cramers_v" in out
+    assert "Who they are:" in out and "Customers who" in out
+    assert f"persona report written to {tmp_path / 'report' / 'index.html'}" in out
+    assert (tmp_path / "report" / "index.html").is_file()
+    assert (tmp_path / "model" / "manifest.json").is_file()
     placed = pd.read_parquet(tmp_path / "personas.parquet")
     assert len(placed) == 600 and list(placed.columns) == [
         "persona_id", "label_source", "confidence"
@@ -88,3 +92,14 @@ def test_installed_entry_point_runs(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Inputs passed the data contracts" in done.stdout
+
+
+def test_report_command_writes_the_report_of_a_saved_model(tmp_path, capsys):
+    assert main(["demo", "--n-customers", "500", "--out", str(tmp_path / "demo")]) == 0
+    capsys.readouterr()
+    out = tmp_path / "again"
+    assert main(["report", str(tmp_path / "demo" / "model"), "--out", str(out)]) == 0
+    assert f"written to {out / 'index.html'}" in capsys.readouterr().out
+    assert (out / "index.html").read_text().count("<section class='card'") >= 2
+    assert main(["report", str(tmp_path), "--out", str(out)]) == 2
+    assert "is not a saved persona model" in capsys.readouterr().err

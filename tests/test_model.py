@@ -201,9 +201,17 @@ def test_persona_ids_survive_a_refit_on_a_resample(persona_model, customers):
     def subset(table):
         return table[table["customer_id"].isin(kept)]
 
-    refit = PersonaModel(instrument=customers.instrument, random_state=5, previous=persona_model)
-    refit.fit(events=subset(customers.events), survey=subset(customers.survey),
-              emotions=subset(customers.emotions))  # fmt: skip
+    persona_model.rename({4: "Weekend explorers"})
+    try:
+        refit = PersonaModel(
+            instrument=customers.instrument, random_state=5, previous=persona_model
+        )
+        refit.fit(events=subset(customers.events), survey=subset(customers.survey),
+                  emotions=subset(customers.emotions))  # fmt: skip
+    finally:
+        persona_model.names_ = {}
+        persona_model._publish()
+    assert refit.personas_.loc[4, "name"] == "Weekend explorers"  # the name followed the id
     assert refit.lineage_["event"].tolist() == ["kept"] * 6
     assert sorted(refit.persona_ids_) == list(range(6))
     old = persona_model.labels_.reindex(refit.labels_.index)
