@@ -17,7 +17,7 @@ from pandas.api import types as ptypes
 
 from persona.schema import validate_demographics
 
-__all__ = ["correlation_ratio", "cramers_v", "demographic_audit"]
+__all__ = ["correlation_ratio", "cramers_v", "demographic_audit", "demographic_description"]
 
 
 def cramers_v(a: pd.Series | np.ndarray, b: pd.Series | np.ndarray) -> float:
@@ -130,3 +130,61 @@ def demographic_audit(
             stacklevel=2,
         )
     return audit
+
+
+def demographic_description(labels: pd.Series, demographics: pd.DataFrame) -> pd.DataFrame:
+    """How each persona looks demographically, beside (never inside) its profile.
+
+    For a numeric column, the persona's mean against the base's; for a
+    categorical one, the category most over-represented in the persona, with
+    its share in the persona and in the base.
+
+    Returns
+    -------
+    DataFrame
+        One row per persona and column: ``persona_id``, ``column``,
+        ``value`` (the mean, or the over-represented category), ``persona``
+        and ``base`` (means, or that category's shares).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> labels = pd.Series([0, 0, 1, 1], index=pd.Index([1, 2, 3, 4], name="customer_id"))
+    >>> people = pd.DataFrame({"customer_id": [1, 2, 3, 4], "age": [20, 30, 50, 60]})
+    >>> table = demographic_description(labels, people)
+    >>> table["persona"].tolist(), table["base"].tolist()
+    ([25.0, 55.0], [40.0, 40.0])
+    """
+    people = validate_demographics(demographics).set_index("customer_id")
+    assigned = labels[labels != -1]
+    people = people.reindex(assigned.index)
+    rows = []
+    for column in people.columns:
+        values = people[column]
+        numeric = ptypes.is_numeric_dtype(values.dtype) and not ptypes.is_bool_dtype(values.dtype)
+        if numeric:
+            means = values.groupby(assigned).mean()
+            base = values.mean()
+            rows += [
+                {"persona_id": p, "column": column, "value": "mean", "persona": m, "base": base}
+                for p, m in means.items()
+            ]
+            continue
+        shares = pd.crosstab(assigned, values, normalize="index")
+        base_share = values.value_counts(normalize=True)
+        lift = shares - base_share.reindex(shares.columns)
+        for persona in shares.index:
+            category = lift.loc[persona].idxmax()
+            rows.append(
+                {
+                    "persona_id": persona,
+                    "column": column,
+                    "value": str(category),
+                    "persona": float(shares.loc[persona, category]),
+                    "base": float(base_share[category]),
+                }
+            )
+    table = pd.DataFrame.from_records(
+        rows, columns=["persona_id", "column", "value", "persona", "base"]
+    )
+    return table.sort_values(["persona_id", "column"], kind="stable").reset_index(drop=True)

@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from persona import report
 from persona.assign import UNASSIGNED, Assigner, column_medians, labels_from_proba
-from persona.audit import demographic_audit
+from persona.audit import demographic_audit, demographic_description
 from persona.discovery import (
     MIN_VALIDITY,
     default_reducer,
@@ -115,6 +115,10 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         The persona id of each of the assigner's persona indices.
     audit_ : DataFrame or None
         The demographic audit (when demographics were given).
+    demographics_ : DataFrame or None
+        How each persona looks demographically (see
+        :func:`persona.audit.demographic_description`): shown beside the
+        profile, never used to form it.
     lineage_ : DataFrame or None
         How personas relate to ``previous`` (see :func:`persona.lineage.match_personas`).
     selection_ : DataFrame
@@ -225,11 +229,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             self._align(self.previous.predict(X, **tables), self.previous.next_persona_id_)
             self._inherit_names(self.previous)
         self._publish()
-        self.audit_ = (
-            None
-            if demographics is None
-            else demographic_audit(self.labels_, demographics, threshold=self.audit_threshold)
-        )
+        self.audit_ = self.demographics_ = None
+        if demographics is not None:
+            self.audit_ = demographic_audit(
+                self.labels_, demographics, threshold=self.audit_threshold
+            )
+            self.demographics_ = demographic_description(self.labels_, demographics)
         return self
 
     def fit_predict(self, X: Any = None, y: Any = None, **tables: Any) -> Any:
@@ -363,9 +368,15 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         else:
             old_labels = old.predict(X, **tables)
             mine = self.predict(X, **tables)
+        before = self.persona_ids_
         self._align(old_labels, old.next_persona_id_, mine)
         self._inherit_names(old)
         self._publish()
+        if getattr(self, "demographics_", None) is not None:
+            renamed = dict(zip(before.tolist(), self.persona_ids_.tolist(), strict=True))
+            self.demographics_ = self.demographics_.assign(
+                persona_id=self.demographics_["persona_id"].map(renamed)
+            )
         return self
 
     def _inherit_names(self, old: PersonaModel) -> None:

@@ -235,7 +235,18 @@ def _card(model: PersonaModel, persona: int) -> str:
         + _table(top)
         + "<h4>Value (RFM)</h4>"
         + _table(value)
+        + _demographics(model, persona)
         + "</section>"
+    )
+
+
+def _demographics(model: PersonaModel, persona: int) -> str:
+    described = getattr(model, "demographics_", None)
+    if described is None:
+        return ""
+    rows = described[described["persona_id"] == persona].drop(columns="persona_id")
+    return "<h4>Demographics (described beside the persona, never used to form it)</h4>" + _table(
+        rows
     )
 
 

@@ -47,3 +47,23 @@ def test_unassigned_customers_are_left_out_and_bad_input_is_named():
         demographic_audit(labels, people.assign(customer_id=[1, 1, 2, 3]))
     with pytest.raises(ValueError, match="Got threshold=2"):
         demographic_audit(labels, people, threshold=2)
+
+
+def test_demographic_description_shows_each_persona_beside_the_base():
+    index = pd.Index([1, 2, 3, 4, 5, 6], name="customer_id")
+    labels = pd.Series([0, 0, 0, 1, 1, -1], index=index)
+    people = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3, 4, 5, 6],
+            "age": [20, 30, 40, 60, 70, 99],
+            "region": ["north", "north", "south", "south", "south", "north"],
+        }
+    )
+    from persona.audit import demographic_description
+
+    table = demographic_description(labels, people).set_index(["persona_id", "column"])
+    assert table.loc[(0, "age"), "persona"] == 30 and table.loc[(0, "age"), "base"] == 44
+    assert table.loc[(0, "region"), "value"] == "north"
+    assert table.loc[(0, "region"), "persona"] == pytest.approx(2 / 3)
+    assert table.loc[(0, "region"), "base"] == pytest.approx(2 / 5)  # the unassigned are left out
+    assert table.loc[(1, "region"), "value"] == "south"

@@ -27,6 +27,7 @@ def test_report_has_a_card_per_persona_and_every_figure(report, persona_model):
     images = re.findall(r"<img [^>]*src='data:image/png;base64,", page)
     assert len(images) == 3 + k  # map, sizes, heatmap + one profile per persona
     assert "Demographic audit" in page and "cramers_v" in page
+    assert page.count("Demographics (described beside the persona, never used to form it)") == k
     # nothing to fetch: no external scripts, styles, fonts or images
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
 
