@@ -281,8 +281,9 @@ def _days(df: pd.DataFrame) -> np.ndarray:
     timed = ~np.isnat(micros)
     days = np.full(len(df), np.nan)
     if timed.any():
-        ticks = micros[timed].astype(np.int64)
-        days[timed] = (ticks - ticks.min()) / 86_400e6
+        # Days since the epoch, not since the batch's first reading: the same
+        # reading gets the same number whoever else is scored with it.
+        days[timed] = micros[timed].astype(np.int64) / 86_400e6
     return days
 
 
@@ -366,6 +367,9 @@ def _trend(customer, days, valence, n) -> np.ndarray:
     """Least-squares slope per customer; rows are in time order within customer."""
     known = ~np.isnan(valence) & ~np.isnan(days)
     who, t, v = customer[known], days[known], valence[known]
+    if len(who):  # each customer's times from their own first reading (rows are in time order)
+        starts = np.r_[True, who[1:] != who[:-1]]
+        t = t - t[starts][np.cumsum(starts) - 1]
     count = np.bincount(who, minlength=n)
     t_mean = _ratio(_per_customer(who, t, n), count)
     v_mean = _ratio(_per_customer(who, v, n), count)

@@ -354,12 +354,12 @@ def _rhythm(log: SortedLog) -> dict[str, np.ndarray]:
     out["weekend_share"] = log.count(weekday >= 5) / log.total
     # Where in the customer's own span (first touch .. observation end) the
     # touches fall: 0 is steady, positive growing, negative fading.
-    first = np.flatnonzero(changes(log.customer))
-    t0 = log.time[0] if len(log.time) else 0
-    first_time = (log.time[first] - t0) / 1e6  # seconds since the earliest touch
-    mean_time = np.bincount(log.customer, weights=log.time - t0, minlength=log.n) / 1e6
-    mean_since = mean_time / log.total - first_time
-    span = (log.end - t0) / 1e6 - first_time
+    # Times count from each customer's own first touch, in whole microseconds,
+    # so a customer's trend does not depend on who else is in the batch.
+    first_time = log.time[np.flatnonzero(changes(log.customer))]
+    since = (log.time - first_time[log.customer]) / 1e6
+    mean_since = np.bincount(log.customer, weights=since, minlength=log.n) / log.total
+    span = (log.end - first_time) / 1e6
     out["activity_trend"] = 2.0 * _ratio(mean_since, span) - 1.0
     return out
 
