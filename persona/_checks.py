@@ -230,6 +230,8 @@ def check_labels(
 ) -> None:
     values = df[column]
     dtype = values.dtype
+    if nullable and values.isna().all():
+        return  # an optional column left empty (NaN reads as float): nothing to check
     categories = pd.Series(dtype.categories) if isinstance(dtype, pd.CategoricalDtype) else None
     probe = categories if categories is not None else values
     if not ptypes.is_string_dtype(probe.dtype) or pd.api.types.infer_dtype(
@@ -277,6 +279,8 @@ def blank(values: pd.Series) -> np.ndarray:
         blank_category = np.append(categories.str.strip().eq("").to_numpy(dtype=bool), True)
         return blank_category[values.cat.codes.to_numpy()]  # code -1 (missing) -> the last
     missing = values.isna().to_numpy()
+    if missing.all():  # includes a column of NaN only, which pandas reads as float
+        return missing
     empty = values.str.strip().eq("").to_numpy(dtype=bool, na_value=False)
     return missing | empty
 
