@@ -7,6 +7,7 @@ personas, and assigns and explains them for notebooks, batch jobs and services.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from persona.assignment import Assignment, assign_persona, assign_personas, load_assigner
 from persona.errors import InputError
 from persona.instrument import Instrument, Item
 from persona.model import PersonaModel
@@ -26,12 +27,16 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Assignment",
     "InputError",
     "Instrument",
     "Item",
     "PersonaModel",
     "__version__",
+    "assign_persona",
+    "assign_personas",
     "load",
+    "load_assigner",
     "profile",
     "validate_demographics",
     "validate_emotions",

@@ -16,9 +16,12 @@ a table, a batch and a single record give the same numbers.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -199,14 +202,59 @@ class Assigner:
                 out[chunk] = self._score(model, X[chunk])
         return out
 
+    def predict_proba_one(self, x: np.ndarray) -> np.ndarray:
+        """``predict_proba`` of a single customer, with none of the batch bookkeeping.
+
+        The same arithmetic on the same numbers: the result equals that
+        customer's row of :meth:`predict_proba` on any batch, bit for bit.
+        """
+        return self.score_one(x)[0]
+
+    def score_one(self, x: np.ndarray) -> tuple[np.ndarray, _PatternModel | None, np.ndarray]:
+        """Probabilities of one customer, their pattern's model and standardised values."""
+        row = np.asarray(x, dtype=np.float64)
+        observed = ~np.isnan(row)
+        pattern = tuple(g for g, cols in self.groups.items() if observed[cols].any())
+        if not pattern:
+            out = np.zeros(self.n_personas_ + 1)
+            out[-1] = 1.0
+            return out, None, np.empty(0)
+        model = self._model_for(pattern)
+        median, centroids = self._row_constants(pattern, model)
+        values = row[model.columns]
+        values = np.where(np.isnan(values), median, values)
+        z = (values - model.mean) / model.scale
+        # (personas, columns) rows reduced along the last axis: the same sums as
+        # _score's (customers, personas, columns) reduction, row for row.
+        logits = (z * model.coef).sum(axis=1) + model.intercept
+        logits -= logits.max()
+        weights = np.exp(logits)
+        proba = weights / weights.sum()
+        reach = np.sqrt(((values - centroids) ** 2).sum(axis=1)) / model.radius
+        far = min(max((reach.min() - 1.0) / (self.max_distance - 1.0), 0.0), 1.0)
+        out = np.empty(len(proba) + 1)
+        out[:-1] = proba * (1.0 - far)
+        out[-1] = far
+        return out, model, z
+
+    def _row_constants(
+        self, pattern: tuple[str, ...], model: _PatternModel
+    ) -> tuple[np.ndarray, np.ndarray]:
+        cache = self.__dict__.setdefault("_row_cache", {})
+        if pattern not in cache:
+            cache[pattern] = (self.median_[model.columns], self.centroids_[:, model.columns])
+        return cache[pattern]
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The persona index (``-1``: unassigned) with the highest probability."""
         return labels_from_proba(self.predict_proba(X))
 
     def _score(self, model: _PatternModel, X: np.ndarray) -> np.ndarray:
-        values = X[:, model.columns]
+        # C order throughout: a column selection can come back in Fortran order,
+        # and numpy then reduces the products in another order than for one row.
+        values = np.ascontiguousarray(X[:, model.columns])
         values = np.where(np.isnan(values), self.median_[model.columns], values)
-        z = (values - model.mean) / model.scale
+        z = np.ascontiguousarray((values - model.mean) / model.scale)
         # Broadcast-and-sum rather than a matrix product: BLAS may round a row
         # differently depending on how many rows it is given, and a customer's
         # probabilities must not depend on the batch they are scored in.
@@ -225,6 +273,53 @@ class Assigner:
         spread = np.ones(self.n_features_in_)
         spread[full.columns] = full.scale
         return spread[np.asarray(columns)]
+
+    def to_arrays(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The fitted assigner as JSON-able settings and named numpy arrays (no pickling)."""
+        patterns = list(self.models_)
+        settings = {
+            "groups": {g: c.tolist() for g, c in self.groups.items()},
+            "C": self.C,
+            "max_distance": self.max_distance,
+            "n_personas": self.n_personas_,
+            "n_features": self.n_features_in_,
+            "patterns": [list(p) for p in patterns],
+        }
+        arrays = {
+            "median": self.median_, "low": self.low_, "high": self.high_,
+            "centroids": self.centroids_,
+        }  # fmt: skip
+        for i, pattern in enumerate(patterns):
+            model = self.models_[pattern]
+            for name in ("columns", "mean", "scale", "coef", "intercept", "radius"):
+                arrays[f"pattern{i}_{name}"] = getattr(model, name)
+        return settings, arrays
+
+    @classmethod
+    def from_arrays(cls, settings: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Assigner:
+        """An assigner back from :meth:`to_arrays`."""
+        assigner = cls(settings["groups"], C=settings["C"], max_distance=settings["max_distance"])
+        assigner.n_personas_ = int(settings["n_personas"])
+        assigner.n_features_in_ = int(settings["n_features"])
+        assigner.median_, assigner.low_ = arrays["median"], arrays["low"]
+        assigner.high_, assigner.centroids_ = arrays["high"], arrays["centroids"]
+        assigner.models_ = {}
+        for i, pattern in enumerate(settings["patterns"]):
+            parts = {
+                name: arrays[f"pattern{i}_{name}"]
+                for name in ("columns", "mean", "scale", "coef", "intercept", "radius")
+            }
+            assigner.models_[tuple(pattern)] = _PatternModel(groups=tuple(pattern), **parts)
+        return assigner
+
+    def fingerprint(self) -> str:
+        """A short hash of every fitted number: the model version services report."""
+        settings, arrays = self.to_arrays()
+        digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+        for name in sorted(arrays):
+            digest.update(name.encode())
+            digest.update(np.ascontiguousarray(arrays[name]).tobytes())
+        return digest.hexdigest()[:12]
 
     def _model_for(self, pattern: tuple[str, ...]) -> _PatternModel:
         model = self.models_.get(pattern)

@@ -34,6 +34,7 @@ __all__ = [
     "ExplanationsMixin",
     "contributions",
     "counterfactual_row",
+    "row_contributions",
 ]
 
 
@@ -70,9 +71,9 @@ def contributions(assigner: Assigner, X: np.ndarray) -> Contributions:
             continue
         rows = np.flatnonzero(codes == code)
         model = assigner._model_for(tuple(g for i, g in enumerate(names) if code >> i & 1))
-        part = X[np.ix_(rows, model.columns)]
+        part = np.ascontiguousarray(X[np.ix_(rows, model.columns)])
         part = np.where(np.isnan(part), assigner.median_[model.columns], part)
-        z = (part - model.mean) / model.scale
+        z = np.ascontiguousarray((part - model.mean) / model.scale)
         logits = (z[:, None, :] * model.coef[None]).sum(axis=2) + model.intercept
         order = np.argsort(-logits, axis=1, kind="stable")
         best = order[:, 0]
@@ -85,6 +86,30 @@ def contributions(assigner: Assigner, X: np.ndarray) -> Contributions:
         margin[rows] = terms.sum(axis=1) + intercept[rows]
         values[np.ix_(rows, model.columns)] = terms
     return Contributions(label, chosen, runner, confidence, margin, intercept, values)
+
+
+def row_contributions(
+    model: Any, z: np.ndarray, n_features: int
+) -> tuple[np.ndarray, int, int, float]:
+    """:func:`contributions` of one customer from :meth:`Assigner.score_one`'s model and ``z``.
+
+    Returns the contributions (NaN for unused features), the chosen and the
+    runner-up persona index (-1 for none) and the margin.
+    """
+    values = np.full(n_features, np.nan)
+    if model is None:
+        return values, -1, -1, 0.0
+    logits = (z * model.coef).sum(axis=1) + model.intercept
+    order = np.argsort(-logits, kind="stable")
+    if len(order) == 1:
+        values[model.columns] = 0.0
+        return values, int(order[0]), -1, 0.0
+    best, second = int(order[0]), int(order[1])
+    terms = (model.coef[best] - model.coef[second]) * z
+    offset = model.intercept[best] - model.intercept[second]
+    values[model.columns] = terms
+    offset = offset if np.isfinite(offset) else 0.0
+    return values, best, second, float(terms.sum() + offset)
 
 
 def counterfactual_row(

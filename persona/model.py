@@ -9,6 +9,7 @@ Demographics never enter; they are kept for the audit.
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
@@ -34,7 +35,7 @@ from persona.discovery import (
     split_personas,
 )
 from persona.explain import Counterfactual, ExplanationsMixin
-from persona.features.builder import GROUPS, FeatureBuilder
+from persona.features.builder import GROUPS, FeatureBuilder, with_observation_end
 from persona.instrument import Instrument
 from persona.lineage import match_personas
 from persona.naming import describe_personas
@@ -121,6 +122,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         profile, never used to form it.
     lineage_ : DataFrame or None
         How personas relate to ``previous`` (see :func:`persona.lineage.match_personas`).
+    model_version_ : str
+        A short hash of the assignment model and persona ids, reported with
+        every assignment.
     selection_ : DataFrame
         The clusterings tried: minimum size, personas, noise share, DBCV, chosen.
     validity_ : float
@@ -323,7 +327,10 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     def predict(self, X: Any = None, **tables: TableLike | None) -> Any:
         """Persona id of each customer (``-1``: unassigned), by ``customer_id``.
 
-        Takes what ``fit`` took; an array ``X`` gives an array back.
+        Takes what ``fit`` took; an array ``X`` gives an array back. With
+        tables, ``observation_end=`` fixes the end of the touchpoint window
+        (by default the latest touchpoint of the tables given): pass it when
+        scoring a base in parts, so every part sees the same window.
         """
         proba = self._proba_of(X, tables)
         labels = self._public(labels_from_proba(proba.to_numpy()))
@@ -494,7 +501,10 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                     "This model was fitted on a feature matrix; pass one (X=...) rather than "
                     "tables."
                 )
-            frame = self.features_.transform(**_tables_of(X, tables))
+            tables = dict(tables)
+            end = tables.pop("observation_end", None)
+            builder = self.features_ if end is None else with_observation_end(self.features_, end)
+            frame = builder.transform(**_tables_of(X, tables))
             return frame[list(self.feature_names_out_)]
         if self.features_ is not None and isinstance(X, pd.DataFrame):
             missing = [c for c in self.feature_names_out_ if c not in X.columns]
@@ -537,6 +547,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     def _publish(self) -> None:
         """Labels, probabilities, profiles and personas under the public persona ids."""
         ids = pd.Index(self.persona_ids_, name="persona_id")
+        self.model_version_ = hashlib.sha256(
+            f"{self.assigner_.fingerprint()} {self.persona_ids_.tolist()}".encode()
+        ).hexdigest()[:12]
         self.labels_ = pd.Series(self._public(self._labels), index=self._index, name="persona_id")
         self.probabilities_ = self._proba_frame(self._proba, self._index)
         self.profile_ = self._profile.assign(
@@ -591,6 +604,16 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         from persona.persistence import save_model
 
         return save_model(self, path)
+
+    def export_assigner(self, path: str | Path) -> Path:
+        """Write the portable assigner a service loads (JSON + NPZ + manifest, no pickle).
+
+        See :func:`persona.load_assigner` and :func:`persona.assign_persona`.
+        """
+        from persona.assignment import export_assigner
+
+        check_is_fitted(self, "assigner_")
+        return export_assigner(self, path)
 
     # ------------------------------------------------------------------ figures
 

@@ -26,7 +26,7 @@ from persona.features.touchpoints import JourneySettings, behaviour_features
 from persona.instrument import Instrument
 from persona.schema import TableLike, validate_inputs
 
-__all__ = ["GROUPS", "FeatureBuilder"]
+__all__ = ["GROUPS", "FeatureBuilder", "with_observation_end"]
 
 #: The feature groups, in column order.
 GROUPS: tuple[str, ...] = ("psychographic", "behaviour", "emotion")
@@ -159,6 +159,96 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         raw[heavy] = np.expm1(raw[heavy])
         return raw
 
+    def scale_rows(self, raw: np.ndarray) -> np.ndarray:
+        """The weighted matrix from raw feature values in the fitted column order, in numpy.
+
+        The same arithmetic as :meth:`transform`, without pandas: what a
+        service needs to score a record whose features a feature store holds.
+        """
+        check_is_fitted(self, "scale_")
+        key = (id(self.center_), id(self.scale_))
+        cached = getattr(self, "_row_scaling", None)
+        if cached is None or cached[0] != key:  # computed once per fit, not per record
+            columns = self._feature_columns()
+            factors = np.concatenate(
+                [
+                    np.full(len(names), self.weights_[group] / np.sqrt(len(names)))
+                    for group, names in self.feature_names_in_groups_.items()
+                    if names
+                ]
+            )
+            cached = (
+                key,
+                np.array([c in _LOG_SCALED for c in columns]),
+                self.center_[columns].to_numpy(),
+                self.scale_[columns].to_numpy(),
+                factors,
+            )
+            self._row_scaling = cached
+        _, heavy, center, scale, factors = cached
+        raw = np.asarray(raw, dtype=np.float64)
+        with np.errstate(invalid="ignore"):  # log1p of NaN is NaN: a missing value stays missing
+            values = np.where(heavy, np.log1p(np.clip(raw, 0, None)), raw)
+        return (values - center) / scale * factors
+
+    def to_state(self) -> dict[str, Any]:
+        """The fitted builder as plain JSON-able data (see :meth:`from_state`)."""
+        check_is_fitted(self, "scale_")
+        if self.scorer is not None and type(self.scorer).__name__ != "LexiconScorer":
+            raise ValueError(
+                f"Got a custom emotion scorer ({type(self.scorer).__name__}), which cannot be "
+                "written as data: score text readings upstream and pass scores instead."
+            )
+        journey = None
+        if self.journey is not None:
+            journey = {
+                k: (str(v) if isinstance(v, pd.Timedelta) else v)
+                for k, v in vars(self.journey).items()
+            }
+            journey["taxonomy"] = dict(self.journey.taxonomy)
+        columns = self._feature_columns()
+        end = getattr(self, "observation_end_", None)
+        return {
+            "instrument": None if self.instrument is None else self.instrument.to_dict(),
+            "weights": dict(self.weights_),
+            "observation_end": None if self.observation_end is None else str(self.observation_end),
+            "fitted_observation_end": None if end is None else str(end),
+            "journey": journey,
+            "max_missing_share": self.max_missing_share,
+            "ipsatize": self.ipsatize,
+            "groups": {g: list(c) for g, c in self.feature_names_in_groups_.items()},
+            "center": [float(v) for v in self.center_[columns]],
+            "scale": [float(v) for v in self.scale_[columns]],
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> FeatureBuilder:
+        """A fitted builder back from :meth:`to_state`'s data."""
+        journey = None
+        if state["journey"] is not None:
+            settings = dict(state["journey"])
+            for key in ("purchase_types", "support_types", "return_types"):
+                settings[key] = tuple(settings[key])
+            journey = JourneySettings(**settings)
+        instrument = state["instrument"]
+        builder = cls(
+            instrument=None if instrument is None else Instrument.from_dict(instrument),
+            weights=state["weights"],
+            observation_end=state["observation_end"],
+            journey=journey,
+            max_missing_share=state["max_missing_share"],
+            ipsatize=state["ipsatize"],
+        )
+        builder.feature_names_in_groups_ = {g: list(c) for g, c in state["groups"].items()}
+        columns = builder._feature_columns()
+        builder.center_ = pd.Series(state["center"], index=columns, dtype=np.float64)
+        builder.scale_ = pd.Series(state["scale"], index=columns, dtype=np.float64)
+        builder.weights_ = dict(state["weights"])
+        builder.n_features_in_ = len(columns)
+        end = state["fitted_observation_end"]
+        builder.observation_end_ = None if end is None else pd.Timestamp(end)
+        return builder
+
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""
         check_is_fitted(self, "scale_")
@@ -281,6 +371,15 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
                     f"Got weights[{group!r}]={value!r}, but expected a finite number >= 0."
                 )
         return weights
+
+
+def with_observation_end(builder: FeatureBuilder, end: Any) -> FeatureBuilder:
+    """A copy of a fitted builder whose touchpoint window ends at ``end``."""
+    import copy
+
+    moved = copy.copy(builder)
+    moved.observation_end = pd.Timestamp(end)
+    return moved
 
 
 def _tables(X: Any, tables: dict) -> dict[str, TableLike | None]:

@@ -1,0 +1,496 @@
+"""Assigning one customer at a time: ``assign_persona`` and the portable assigner artifact.
+
+A service asks "which persona is this customer, and why?" in the middle of a
+request. :func:`assign_persona` answers from a *record* -- a mapping with a
+``customer_id`` and any of ``events`` (a list of touchpoint dicts), ``survey``
+(item -> answer), ``emotions`` (a list of readings), or ``features`` (feature
+name -> raw value, as a feature store holds them) -- with the distilled
+assigner of a fitted :class:`~persona.PersonaModel` or of an exported artifact.
+
+One truth: a record is turned into features by the same code as a table
+(events, survey and emotions go through the FeatureBuilder; stored features
+are scaled with the same arithmetic in numpy), and scored by the same
+assigner arithmetic, so ``assign_persona``, ``model.predict`` and batch
+scoring give the same persona and the same probabilities.
+
+``model.export_assigner(path)`` writes what assignment needs -- feature
+definitions and scaling, the assigner's parameters, persona names -- as JSON
+and NPZ with a manifest of versions and checksums; :func:`load_assigner`
+verifies it and loads it without unpickling anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from persona.assign import UNASSIGNED, Assigner
+from persona.errors import InputError
+from persona.explain import row_contributions
+from persona.features.builder import FeatureBuilder, with_observation_end
+from persona.profiles import trait_label
+
+__all__ = [
+    "Assignment",
+    "PortableAssigner",
+    "assign_persona",
+    "assign_personas",
+    "export_assigner",
+    "load_assigner",
+]
+
+ARTIFACT_FORMAT = "persona-assigner"
+ARTIFACT_VERSION = 1
+_FIELDS = ("customer_id", "events", "survey", "emotions", "features", "observation_end")
+_PLAIN_NUMBERS = {float, int, type(None), np.float64, np.float32, np.int64, np.int32}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The persona of one customer, how sure the assigner is, and why."""
+
+    customer_id: Any
+    persona_id: int
+    name: str
+    confidence: float
+    probabilities: dict[int, float]
+    reasons: list[dict[str, Any]]
+    signals_used: tuple[str, ...]
+    model_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data (probability keys as strings)."""
+        return {
+            "customer_id": self.customer_id,
+            "persona_id": self.persona_id,
+            "name": self.name,
+            "confidence": self.confidence,
+            "probabilities": {str(k): v for k, v in self.probabilities.items()},
+            "reasons": self.reasons,
+            "signals_used": list(self.signals_used),
+            "model_version": self.model_version,
+        }
+
+
+@dataclass
+class PortableAssigner:
+    """What assignment needs, without the discovery model: load it with :func:`load_assigner`."""
+
+    builder: FeatureBuilder | None
+    assigner: Assigner
+    feature_names: list[str]
+    persona_ids: np.ndarray
+    names: dict[int, str]
+    descriptions: dict[int, str]
+    model_version: str
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def predict_proba(self, X: Any = None, **tables: Any) -> pd.DataFrame:
+        """Probabilities of each persona and of being unassigned (column -1), by customer."""
+        frame = _matrix_of(self, X, tables)
+        proba = self.assigner.predict_proba(frame.to_numpy(dtype=np.float64))
+        columns = pd.Index([*self.persona_ids.tolist(), UNASSIGNED], name="persona_id")
+        return pd.DataFrame(proba, index=frame.index, columns=columns)
+
+    def predict(self, X: Any = None, **tables: Any) -> pd.Series:
+        """The persona id of each customer (-1: unassigned)."""
+        proba = self.predict_proba(X, **tables)
+        best = proba.columns.to_numpy()[np.argmax(proba.to_numpy(), axis=1)]
+        return pd.Series(best, index=proba.index, name="persona_id")
+
+
+# --------------------------------------------------------------------------- assigning
+
+
+def assign_persona(record: Mapping[str, Any], model: Any, *, top: int = 5) -> Assignment:
+    """The persona of one customer, with confidence and reasons.
+
+    Parameters
+    ----------
+    record : mapping
+        ``customer_id`` and any of ``events`` (list of touchpoint dicts),
+        ``survey`` (item -> answer), ``emotions`` (list of readings), or
+        ``features`` (feature name -> raw value; NaN or None for missing).
+        ``observation_end`` (optional) fixes the end of the observation
+        window for touchpoint features; by default it is the record's latest
+        touchpoint, as for a table of that one customer. Missing signals lower
+        the confidence; invalid ones raise the batch path's errors.
+    model : PersonaModel or PortableAssigner
+    top : int, default=5
+        Reasons to return: the features with the largest exact contribution
+        to the persona's margin over the runner-up.
+
+    Examples
+    --------
+    >>> from persona.datasets import make_customers
+    >>> from persona import PersonaModel
+    >>> data = make_customers(n_customers=1_500, random_state=0)
+    >>> model = PersonaModel(instrument=data.instrument, random_state=0).fit(data)
+    >>> record = {"customer_id": 7, "features": {"behaviour__share_channel_app": 0.8}}
+    >>> assignment = assign_persona(record, model)
+    >>> assignment.signals_used, 0 <= assignment.confidence <= 1
+    (('behaviour',), True)
+    """
+    parts = _parts(model)
+    customer_id, row, raw = _row_of(record, parts)
+    proba, pattern_model, z = parts.assigner.score_one(row)
+    k = len(parts.persona_ids)
+    best = int(np.argmax(proba))
+    persona_id = UNASSIGNED if best == k else int(parts.persona_ids[best])
+    values, _, _, _ = row_contributions(pattern_model, z, len(row))
+    signals = () if pattern_model is None else pattern_model.groups
+    return Assignment(
+        customer_id=customer_id,
+        persona_id=persona_id,
+        name=parts.names.get(persona_id, "unassigned"),
+        confidence=float(proba[best]),
+        probabilities=dict(zip(parts.ids_with_unassigned, proba.tolist(), strict=True)),
+        reasons=_reasons(values, raw, parts, top),
+        signals_used=signals,
+        model_version=parts.version,
+    )
+
+
+def assign_personas(records: Iterable[Mapping[str, Any]], model: Any, *, top: int = 5) -> list:
+    """:func:`assign_persona` for each record, in order."""
+    return [assign_persona(record, model, top=top) for record in records]
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class _Parts:
+    builder: FeatureBuilder | None
+    assigner: Assigner
+    feature_names: list[str]
+    persona_ids: np.ndarray
+    names: dict[int, str]
+    version: str
+    index: dict[str, int]
+    ids_with_unassigned: tuple[int, ...]
+    traits: list[str]
+
+
+def _parts(model: Any) -> _Parts:
+    """The pieces assignment needs, from a fitted PersonaModel or a PortableAssigner.
+
+    Kept on the model between calls (keyed by its version, persona ids and
+    names), so a service pays for them once, not per request.
+    """
+    ids = getattr(model, "persona_ids_", getattr(model, "persona_ids", None))
+    key = (
+        getattr(model, "model_version_", None) or getattr(model, "model_version", None),
+        None if ids is None else tuple(np.asarray(ids).tolist()),
+        tuple(getattr(model, "names_", {}).items()),
+    )
+    cached = getattr(model, "_assignment_parts", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    if isinstance(model, PortableAssigner):
+        builder, assigner, names = model.builder, model.assigner, model.feature_names
+        ids, labels, version_ = model.persona_ids, model.names, model.model_version
+    elif hasattr(model, "assigner_"):
+        builder, assigner = model.features_, model.assigner_
+        names = [str(c) for c in model.feature_names_out_]
+        ids, version_ = np.asarray(model.persona_ids_), model.model_version_
+        labels = {int(p): str(n) for p, n in model.personas_["name"].items()}
+    else:
+        raise TypeError(
+            f"Got a {type(model).__name__}; assign with a fitted PersonaModel or the "
+            "PortableAssigner that persona.load_assigner returns."
+        )
+    parts = _Parts(
+        builder, assigner, names, ids, labels, version_,
+        {n: i for i, n in enumerate(names)}, (*ids.tolist(), UNASSIGNED),
+        [trait_label(n) for n in names],
+    )  # fmt: skip
+    model._assignment_parts = (key, parts)
+    return parts
+
+
+def _row_of(record: Mapping[str, Any], parts: _Parts) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Customer id, the weighted feature row and the raw feature row of a record."""
+    if not isinstance(record, Mapping):
+        raise InputError(
+            "record", f"got a {type(record).__name__}, not a mapping",
+            fix="pass a dict with customer_id and any of events, survey, emotions, features.",
+        )  # fmt: skip
+    unknown = [k for k in record if k not in _FIELDS]
+    if unknown:
+        raise InputError(
+            "record", f"has unknown field(s) {sorted(map(str, unknown))}",
+            fix=f"use only {list(_FIELDS)}.",
+        )  # fmt: skip
+    customer_id = record.get("customer_id")
+    if customer_id is None:
+        raise InputError("record", "has no customer_id", column="customer_id",
+                         fix="give every record the customer's id.")  # fmt: skip
+    raw_signals = [k for k in ("events", "survey", "emotions") if record.get(k) is not None]
+    if record.get("features") is not None:
+        if raw_signals:
+            raise InputError(
+                "record", f"has both features and {raw_signals}",
+                fix="give either stored features or the raw signals, not both.",
+            )  # fmt: skip
+        raw = _stored_features(record["features"], parts)
+    else:
+        raw = _computed_features(record, customer_id, raw_signals, parts)
+    if parts.builder is None:
+        return customer_id, raw, raw
+    return customer_id, parts.builder.scale_rows(raw), raw
+
+
+def _stored_features(features: Any, parts: _Parts) -> np.ndarray:
+    if not isinstance(features, Mapping):
+        raise InputError("record", "features is not a mapping", column="features",
+                         fix="give features as {feature name: value}.")  # fmt: skip
+    if len(features) == len(parts.feature_names):
+        names, values = list(features.keys()), list(features.values())
+        # A feature-store row in the model's own order, numbers or None: one conversion.
+        if names == parts.feature_names and set(map(type, values)) <= _PLAIN_NUMBERS:
+            return np.array(values, dtype=np.float64)
+    raw = np.full(len(parts.feature_names), np.nan)
+    unknown, malformed = [], []
+    for name, value in features.items():
+        position = parts.index.get(name)
+        if position is None:
+            unknown.append(name)
+        elif value is None:
+            continue
+        elif (
+            type(value) is float
+            or type(value) is int
+            or (  # the common cases, fast
+                isinstance(value, Real) and not isinstance(value, bool)
+            )
+        ):
+            raw[position] = float(value)
+        else:
+            malformed.append(f"{name}={value!r}")
+    if unknown:
+        raise InputError(
+            "record", f"{len(unknown)} unknown feature(s), first {sorted(map(str, unknown))[:5]}",
+            column="features",
+            fix="use the model's feature names (model.feature_names_out_), e.g. "
+            f"{parts.feature_names[0]!r}.",
+        )  # fmt: skip
+    if malformed:
+        raise InputError(
+            "record", f"{len(malformed)} feature value(s) are not numbers: {malformed[:5]}",
+            column="features", fix="give numbers, or None / NaN for a missing value.",
+        )  # fmt: skip
+    return raw
+
+
+def _computed_features(
+    record: Mapping[str, Any], customer_id: Any, signals: list[str], parts: _Parts
+) -> np.ndarray:
+    if parts.builder is None:
+        raise InputError(
+            "record", "has raw signals, but this model was fitted on a feature matrix",
+            fix="give the record's features instead.",
+        )  # fmt: skip
+    if not signals:  # nothing to go on: scored as no signal (unassigned)
+        return np.full(len(parts.feature_names), np.nan)
+    tables = {}
+    for name in signals:
+        value = record[name]
+        if name == "survey":
+            if not isinstance(value, Mapping):
+                raise InputError("record", "survey is not a mapping", column="survey",
+                                 fix="give the survey as {item: answer}.")  # fmt: skip
+            table = pd.DataFrame([{"customer_id": customer_id, **value}])
+        else:
+            if isinstance(value, Mapping) or not isinstance(value, Iterable):
+                raise InputError("record", f"{name} is not a list of readings", column=name,
+                                 fix=f"give {name} as a list of dicts.")  # fmt: skip
+            table = pd.DataFrame(list(value))
+            if "customer_id" in table and not (table["customer_id"] == customer_id).all():
+                raise InputError(
+                    "record", f"{name} carry another customer's id", column=name,
+                    fix="leave customer_id out of the rows, or give the record's own id.",
+                )  # fmt: skip
+            table["customer_id"] = customer_id
+        tables[name] = table
+    builder = parts.builder
+    end = record.get("observation_end")
+    if end is not None:
+        builder = with_observation_end(builder, end)
+    raw = builder.compute(**tables)
+    return raw[parts.feature_names].to_numpy(dtype=np.float64)[0]
+
+
+def _reasons(values: np.ndarray, raw: np.ndarray, parts: _Parts, top: int) -> list[dict]:
+    magnitude = np.abs(values)
+    magnitude[np.isnan(magnitude)] = -1.0
+    order = np.argsort(-magnitude, kind="stable")[:top].tolist()
+    contribution, value = values.tolist(), raw.tolist()
+    return [
+        {
+            "feature": parts.feature_names[j],
+            "trait": parts.traits[j],
+            "value": round(value[j], 10),
+            "contribution": contribution[j],
+            "direction": "toward" if contribution[j] > 0 else "away",
+        }
+        for j in order
+        if contribution[j] == contribution[j]  # not NaN: the feature was used
+    ]
+
+
+def _matrix_of(portable: PortableAssigner, X: Any, tables: dict) -> pd.DataFrame:
+    if X is not None and not isinstance(X, pd.DataFrame):
+        raise TypeError("Got X that is not a DataFrame: pass a feature matrix or the tables.")
+    if X is not None:
+        missing = [c for c in portable.feature_names if c not in X.columns]
+        if missing:
+            raise ValueError(
+                f"The feature matrix lacks {len(missing)} column(s), first {missing[:5]}."
+            )
+        return X[portable.feature_names].astype(np.float64)
+    if portable.builder is None:
+        raise ValueError("This assigner scores feature matrices: pass X=.")
+    tables = dict(tables)
+    end = tables.pop("observation_end", None)
+    builder = portable.builder if end is None else with_observation_end(portable.builder, end)
+    return builder.transform(**tables)[portable.feature_names]
+
+
+# --------------------------------------------------------------------------- the artifact
+
+
+def export_assigner(model: Any, path: str | os.PathLike) -> Path:
+    """Write the portable assigner of a fitted PersonaModel to the folder ``path``.
+
+    ``assigner.json`` (feature definitions and scaling, the assigner's
+    settings, the persona table), ``assigner.npz`` (the assigner's arrays) and
+    ``manifest.json`` (versions, feature schema, persona table, SHA-256 of
+    every file). Nothing in it is pickled.
+    """
+    parts = _parts(model)
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    settings, arrays = parts.assigner.to_arrays()
+    personas = [
+        {"persona_id": int(p), "name": parts.names[int(p)],
+         "description": str(model.personas_.loc[p, "description"])}
+        for p in parts.persona_ids
+    ]  # fmt: skip
+    body = {
+        "assigner": settings,
+        "builder": None if parts.builder is None else parts.builder.to_state(),
+        "feature_names": parts.feature_names,
+        "personas": personas,
+        "model_version": parts.version,
+    }
+    _write(folder / "assigner.json", json.dumps(body, indent=1).encode("utf-8"))
+    partial = folder / "assigner.npz.partial"
+    with partial.open("wb") as stream:
+        np.savez(stream, **arrays)
+    os.replace(partial, folder / "assigner.npz")
+    manifest = {
+        "format": ARTIFACT_FORMAT,
+        "format_version": ARTIFACT_VERSION,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "versions": {n: _version(n) for n in ("persona", "numpy", "pandas")},
+        "model_version": parts.version,
+        "feature_schema": {
+            g: [parts.feature_names[j] for j in c] for g, c in settings["groups"].items()
+        },
+        "personas": [{"persona_id": p["persona_id"], "name": p["name"]} for p in personas],
+        "files": {n: _sha256(folder / n) for n in ("assigner.json", "assigner.npz")},
+    }
+    _write(folder / "manifest.json", json.dumps(manifest, indent=1).encode("utf-8"))
+    return folder
+
+
+def load_assigner(path: str | os.PathLike) -> PortableAssigner:
+    """Load an exported assigner after verifying its manifest; nothing is unpickled.
+
+    Raises
+    ------
+    ValueError
+        If the folder is not an assigner artifact, a file does not match its
+        checksum, or it was written by another persona version.
+    """
+    folder = Path(path)
+    manifest_file = folder / "manifest.json"
+    if not manifest_file.is_file():
+        raise ValueError(
+            f"{folder} is not a persona assigner: it has no manifest.json. Write one with "
+            "model.export_assigner(path)."
+        )
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    kind = (manifest.get("format"), manifest.get("format_version"))
+    if kind != (ARTIFACT_FORMAT, ARTIFACT_VERSION):
+        raise ValueError(
+            f"{manifest_file}: format {manifest.get('format')!r} version "
+            f"{manifest.get('format_version')!r}, but this persona reads {ARTIFACT_FORMAT!r} "
+            f"version {ARTIFACT_VERSION}."
+        )
+    for name in ("assigner.json", "assigner.npz"):
+        expected = manifest.get("files", {}).get(name)
+        actual = _sha256(folder / name) if (folder / name).is_file() else "missing"
+        if actual != expected:
+            raise ValueError(
+                f"{folder / name} does not match its checksum in manifest.json (expected sha256 "
+                f"{str(expected)[:12]}..., found {actual[:12]}...): the artifact was altered or "
+                "damaged after it was written."
+            )
+    saved, installed = manifest["versions"].get("persona", "?"), _version("persona")
+    if _minor(saved) != _minor(installed):
+        raise ValueError(
+            f"{folder} was written by persona {saved}, and this is persona {installed}: feature "
+            f"definitions may differ. Install persona=={saved} or export the assigner again."
+        )
+    body = json.loads((folder / "assigner.json").read_text(encoding="utf-8"))
+    with np.load(folder / "assigner.npz", allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    assigner = Assigner.from_arrays(body["assigner"], arrays)
+    builder = None if body["builder"] is None else FeatureBuilder.from_state(body["builder"])
+    personas = body["personas"]
+    return PortableAssigner(
+        builder=builder,
+        assigner=assigner,
+        feature_names=list(body["feature_names"]),
+        persona_ids=np.array([p["persona_id"] for p in personas], dtype=np.int64),
+        names={int(p["persona_id"]): p["name"] for p in personas},
+        descriptions={int(p["persona_id"]): p["description"] for p in personas},
+        model_version=body["model_version"],
+        manifest=manifest,
+    )
+
+
+def _write(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _minor(text: str) -> str:
+    return ".".join(text.split("+")[0].split(".")[:2])

@@ -1,0 +1,282 @@
+"""Golden questions: the fewest survey items that reproduce each respondent's persona."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from persona import Instrument
+from persona.golden import GoldenQuestions, keyed_answers, select_golden_questions
+
+MAX_ITEMS = 6
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def split(customers, persona_model):
+    """Labelled respondents split 70 / 30 with a fixed seed: (train survey, test survey)."""
+    labels = persona_model.labels_
+    survey = customers.survey
+    labelled = survey["customer_id"].isin(labels.index[labels != -1])
+    ids = survey.loc[labelled, "customer_id"].to_numpy()
+    shuffled = np.random.default_rng(0).permutation(ids)
+    cut = int(0.7 * len(shuffled))
+    train = survey[survey["customer_id"].isin(shuffled[:cut])]
+    test = survey[survey["customer_id"].isin(shuffled[cut:])]
+    return train, test
+
+
+@pytest.fixture(scope="module")
+def behaviour(customers, persona_model):
+    matrix = persona_model.features_.transform(
+        events=customers.events, survey=customers.survey, emotions=customers.emotions
+    )
+    return matrix[[c for c in matrix.columns if c.startswith("behaviour__")]]
+
+
+@pytest.fixture(scope="module")
+def golden(customers, persona_model, split):
+    return select_golden_questions(
+        split[0], customers.instrument, persona_model.labels_, max_items=MAX_ITEMS
+    )
+
+
+@pytest.fixture(scope="module")
+def golden_behaviour(customers, persona_model, split, behaviour):
+    return select_golden_questions(
+        split[0],
+        customers.instrument,
+        persona_model.labels_,
+        behaviour=behaviour,
+        max_items=MAX_ITEMS,
+    )
+
+
+def _held_out_accuracy(golden, test, labels, behaviour=None):
+    predicted = golden.predict(test, behaviour)
+    return float((predicted == labels.loc[predicted.index]).mean())
+
+
+MINI = Instrument.from_dict(
+    {
+        "name": "mini",
+        "items": [
+            {"item": "thr1", "dimension": "thrift", "scale": [1, 5]},
+            {"item": "thr2", "dimension": "thrift", "scale": [1, 5], "reverse": True},
+        ],
+    }
+)
+
+
+@pytest.fixture
+def mini_survey():
+    """Twelve respondents of two personas, told apart by thrift."""
+    rng = np.random.default_rng(1)
+    persona = np.repeat([0, 1], 6)
+    thr1 = np.clip(np.where(persona == 0, 4, 2) + rng.integers(-1, 2, 12), 1, 5)
+    thr2 = np.clip(np.where(persona == 0, 2, 4) + rng.integers(-1, 2, 12), 1, 5)
+    survey = pd.DataFrame(
+        {"customer_id": np.arange(1, 13), "thr1": thr1.astype(float), "thr2": thr2.astype(float)}
+    )
+    labels = pd.Series(persona, index=pd.Index(survey["customer_id"], name="customer_id"))
+    return survey, labels
+
+
+# --------------------------------------------------------------------------- accuracy
+
+
+def test_stated_accuracy_holds_on_held_out_respondents(golden, split, persona_model):
+    held_out = _held_out_accuracy(golden, split[1], persona_model.labels_)
+    assert len(golden.items) == MAX_ITEMS
+    assert abs(held_out - golden.accuracy) <= 0.05
+    assert held_out > 0.6  # six personas: chance is the largest one's share, about 0.24
+
+
+def test_behaviour_adds_to_the_items(golden, golden_behaviour, split, persona_model, behaviour):
+    assert golden_behaviour.with_behaviour and not golden.with_behaviour
+    assert golden_behaviour.behaviour_columns == tuple(behaviour.columns)
+    assert golden.behaviour_columns == ()
+    items_only = golden.path["accuracy"].to_numpy()
+    with_behaviour = golden_behaviour.path["accuracy"].to_numpy()
+    assert len(items_only) == len(with_behaviour) == MAX_ITEMS
+    assert (with_behaviour >= items_only - 0.01).all()  # step by step, same number of items
+    held_out = _held_out_accuracy(golden_behaviour, split[1], persona_model.labels_, behaviour)
+    assert abs(held_out - golden_behaviour.accuracy) <= 0.05
+    with pytest.raises(ValueError, match="selected with behaviour"):
+        golden_behaviour.predict(split[1])
+    with pytest.raises(ValueError, match="selected without behaviour"):
+        golden.predict(split[1], behaviour)
+    with pytest.raises(ValueError, match="behaviour__touchpoints"):
+        golden_behaviour.predict(split[1], behaviour.drop(columns="behaviour__touchpoints"))
+
+
+def test_path_reports_each_step(golden, customers):
+    instrument = customers.instrument
+    path = golden.path
+    assert list(path.columns) == ["step", "item", "dimension", "accuracy"]
+    assert path["step"].tolist() == list(range(1, MAX_ITEMS + 1))
+    assert tuple(path["item"]) == golden.items
+    assert len(set(golden.items)) == len(golden.items)
+    assert set(golden.items) <= set(instrument.item_names)
+    assert path["dimension"].tolist() == [instrument.item(i).dimension for i in golden.items]
+    assert path["accuracy"].between(0, 1).all()
+    assert golden.accuracy == path["accuracy"].iloc[-1]
+    assert path["accuracy"].iloc[-1] > path["accuracy"].iloc[0]
+    assert golden.item_reverse == tuple(instrument.item(i).reverse for i in golden.items)
+    assert golden.n_respondents > 0 and golden.cv == 5
+
+
+def test_target_accuracy_stops_early(golden, customers, persona_model, split):
+    target = float(golden.path["accuracy"].iloc[2])
+    reached = int(np.argmax(golden.path["accuracy"].to_numpy() >= target)) + 1
+    short = select_golden_questions(
+        split[0], customers.instrument, persona_model.labels_, max_items=8, target_accuracy=target
+    )
+    assert len(short.items) == reached <= 3
+    assert short.items == golden.items[:reached]  # the same greedy path, cut short
+    assert short.accuracy >= target
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def test_json_round_trip_predicts_identically(golden, golden_behaviour, split, behaviour):
+    for tool, extra in ((golden, None), (golden_behaviour, behaviour)):
+        back = GoldenQuestions.from_dict(json.loads(json.dumps(tool.to_dict())))
+        assert back.items == tool.items and back.accuracy == tool.accuracy
+        assert back.behaviour_columns == tool.behaviour_columns
+        pd.testing.assert_frame_equal(back.path, tool.path)
+        np.testing.assert_array_equal(
+            back.predict_proba(split[1], extra).to_numpy(),
+            tool.predict_proba(split[1], extra).to_numpy(),
+        )
+        np.testing.assert_array_equal(
+            back.predict(split[1], extra).to_numpy(), tool.predict(split[1], extra).to_numpy()
+        )
+
+
+def test_probabilities_do_not_depend_on_the_batch(golden, split):
+    test = split[1].head(40)
+    together = golden.predict_proba(test)
+    one_by_one = pd.concat([golden.predict_proba(test.iloc[[i]]) for i in range(len(test))])
+    np.testing.assert_array_equal(together.to_numpy(), one_by_one.to_numpy())
+    np.testing.assert_allclose(together.sum(axis=1), 1.0)
+    assert together.index.equals(pd.Index(test["customer_id"], name="customer_id"))
+    assert together.columns.tolist() == golden.persona_ids.tolist()
+
+
+def test_skipped_answers_are_imputed_and_missing_items_named(golden, split):
+    test = split[1].head(3)
+    skipped = test.copy()
+    skipped[list(golden.items)] = np.nan
+    # a respondent who skipped every item is scored as if answering the medians
+    z = (golden.median - golden.mean) / golden.scale
+    logits = (z[None, None, :] * golden.coef[None]).sum(axis=2) + golden.intercept
+    typical = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(
+        golden.predict_proba(skipped).to_numpy(), np.repeat(typical, 3, axis=0), rtol=1e-12
+    )
+    # only the chosen items are needed; other columns are ignored
+    only = golden.predict_proba(test[["customer_id", *golden.items]])
+    np.testing.assert_array_equal(only.to_numpy(), golden.predict_proba(test).to_numpy())
+    with pytest.raises(ValueError, match=rf"without the item column\(s\) \['{golden.items[1]}'\]"):
+        golden.predict_proba(test.drop(columns=golden.items[1]))
+
+
+def test_reverse_keyed_items_are_turned_round(mini_survey):
+    survey = pd.DataFrame(
+        {"customer_id": [1, 2, 3, 4], "thr1": [5, 2, 1, np.nan], "thr2": [1, 4, 5, 3]}
+    )
+    keyed = keyed_answers(survey, MINI, ["thr1", "thr2"])
+    assert keyed.index.name == "customer_id" and keyed.index.tolist() == [1, 2, 3, 4]
+    np.testing.assert_array_equal(keyed["thr1"], [5.0, 2.0, 1.0, np.nan])
+    np.testing.assert_array_equal(keyed["thr2"], [5.0, 2.0, 1.0, 3.0])  # 6 - answer on 1..5
+    assert keyed_answers(survey, MINI, ["thr2"]).columns.tolist() == ["thr2"]
+
+    # the scorer reads the keyed values: its medians and probabilities are computed from them
+    survey, labels = mini_survey
+    golden = select_golden_questions(survey, MINI, labels, max_items=2, cv=3)
+    assert sorted(golden.items) == ["thr1", "thr2"]
+    keyed = keyed_answers(survey, MINI, list(golden.items))
+    np.testing.assert_array_equal(golden.median, keyed.median().to_numpy())
+    z = (keyed.to_numpy() - golden.mean) / golden.scale
+    logits = (z[:, None, :] * golden.coef[None]).sum(axis=2) + golden.intercept
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(golden.predict_proba(survey).to_numpy(), expected, rtol=1e-12)
+    # a high raw answer to the reverse-keyed item means low thrift: persona 1 here
+    assert golden.predict(pd.DataFrame({"customer_id": [7], "thr1": [3], "thr2": [5]})).item() == 1
+
+
+@pytest.mark.parametrize("n_personas", [2, 3])
+def test_scorer_matches_sklearn_with_two_or_more_personas(n_personas):
+    rng = np.random.default_rng(n_personas)
+    persona = np.repeat(np.arange(n_personas), 20)
+    noise = rng.normal(0, 1, (len(persona), 2))
+    answers = np.clip(np.round(3 + (persona[:, None] - 1) * [1.0, -1.0] + noise), 1, 5)
+    survey = pd.DataFrame(
+        {"customer_id": np.arange(len(persona)), "thr1": answers[:, 0], "thr2": answers[:, 1]}
+    )
+    labels = pd.Series(persona + 10, index=survey["customer_id"])  # any ids, not just 0..k-1
+    golden = select_golden_questions(survey, MINI, labels, max_items=2, cv=4)
+    assert golden.persona_ids.tolist() == list(range(10, 10 + n_personas))
+    assert golden.coef.shape == (n_personas, 2) and golden.intercept.shape == (n_personas,)
+    keyed = keyed_answers(survey, MINI, list(golden.items)).to_numpy()
+    z = (keyed - golden.mean) / golden.scale
+    reference = LogisticRegression(max_iter=1000).fit(z, persona)
+    np.testing.assert_allclose(
+        golden.predict_proba(survey).to_numpy(), reference.predict_proba(z), rtol=1e-9, atol=1e-12
+    )
+    assert golden.predict(survey).isin(golden.persona_ids).all()
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_items": 0}, "Got max_items=0, but expected a whole number >= 1."),
+        ({"max_items": 2.5}, "Got max_items=2.5, but expected a whole number >= 1."),
+        ({"cv": 1}, "Got cv=1, but expected a whole number >= 2."),
+        (
+            {"target_accuracy": 1.5},
+            r"Got target_accuracy=1.5, but expected None or a number in \(0, 1\].",
+        ),
+        ({"C": 0}, "Got C=0, but expected a positive number."),
+        ({"random_state": "x"}, "Got random_state='x', but expected a whole number or None."),
+    ],
+)
+def test_bad_parameters_are_refused(mini_survey, options, message):
+    survey, labels = mini_survey
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        select_golden_questions(survey, MINI, labels, **{"cv": 3, **options})
+
+
+def test_bad_inputs_are_named(mini_survey):
+    survey, labels = mini_survey
+    with pytest.raises(ValueError, match=r"Got survey without the item column\(s\) \['thr2'\]"):
+        select_golden_questions(survey.drop(columns="thr2"), MINI, labels, cv=3)
+    with pytest.raises(
+        ValueError,
+        match=r"Got 6 respondent\(s\) with a persona \(in both survey and labels, label != -1\), "
+        r"but expected at least 10 \(2 \* cv\) to cross-validate with cv=5.",
+    ):
+        select_golden_questions(survey, MINI, labels.where(labels == 0, -1))
+    with pytest.raises(
+        ValueError,
+        match=r"Got respondents of 1 persona \(\[0\]\), but expected at least 2 personas",
+    ):
+        select_golden_questions(survey, MINI, labels.where(labels == 0, -1), cv=3)
+    with pytest.raises(ValueError, match=r"Got persona\(s\) \[1\] with fewer than cv=5"):
+        select_golden_questions(survey, MINI, labels.where(labels.index < 10, 0), cv=5)
+    with pytest.raises(ValueError, match=r"Got survey answers \[9.0\] to item 'thr1'"):
+        off_scale = survey.assign(thr1=survey["thr1"].where(survey.index > 0, 9))
+        select_golden_questions(off_scale, MINI, labels, cv=3)
+    with pytest.raises(ValueError, match="has no such item"):
+        keyed_answers(survey, MINI, ["thr1", "nope"])
+    with pytest.raises(ValueError, match="without a 'customer_id' column or index"):
+        keyed_answers(survey.drop(columns="customer_id"), MINI)
