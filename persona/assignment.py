@@ -40,6 +40,7 @@ from persona.assign import UNASSIGNED, Assigner
 from persona.errors import InputError
 from persona.explain import row_contributions
 from persona.features.builder import FeatureBuilder, with_observation_end
+from persona.golden import GoldenQuestions
 from persona.profiles import trait_label
 
 __all__ = [
@@ -96,6 +97,7 @@ class PortableAssigner:
     descriptions: dict[int, str]
     model_version: str
     manifest: dict[str, Any] = field(default_factory=dict)
+    golden: Any = None
 
     def predict_proba(self, X: Any = None, **tables: Any) -> pd.DataFrame:
         """Probabilities of each persona and of being unassigned (column -1), by customer."""
@@ -144,6 +146,8 @@ def assign_persona(record: Mapping[str, Any], model: Any, *, top: int = 5) -> As
     (('behaviour',), True)
     """
     parts = _parts(model)
+    if _golden_only(record, parts):
+        return _assign_golden(record, parts)
     customer_id, row, raw = _row_of(record, parts)
     proba, pattern_model, z = parts.assigner.score_one(row)
     k = len(parts.persona_ids)
@@ -182,6 +186,7 @@ class _Parts:
     index: dict[str, int]
     ids_with_unassigned: tuple[int, ...]
     traits: list[str]
+    golden: Any = None
 
 
 def _parts(model: Any) -> _Parts:
@@ -195,6 +200,7 @@ def _parts(model: Any) -> _Parts:
         getattr(model, "model_version_", None) or getattr(model, "model_version", None),
         None if ids is None else tuple(np.asarray(ids).tolist()),
         tuple(getattr(model, "names_", {}).items()),
+        id(getattr(model, "golden_", getattr(model, "golden", None))),
     )
     cached = getattr(model, "_assignment_parts", None)
     if cached is not None and cached[0] == key:
@@ -202,11 +208,13 @@ def _parts(model: Any) -> _Parts:
     if isinstance(model, PortableAssigner):
         builder, assigner, names = model.builder, model.assigner, model.feature_names
         ids, labels, version_ = model.persona_ids, model.names, model.model_version
+        golden = model.golden
     elif hasattr(model, "assigner_"):
         builder, assigner = model.features_, model.assigner_
         names = [str(c) for c in model.feature_names_out_]
         ids, version_ = np.asarray(model.persona_ids_), model.model_version_
         labels = {int(p): str(n) for p, n in model.personas_["name"].items()}
+        golden = getattr(model, "golden_", None)
     else:
         raise TypeError(
             f"Got a {type(model).__name__}; assign with a fitted PersonaModel or the "
@@ -215,7 +223,7 @@ def _parts(model: Any) -> _Parts:
     parts = _Parts(
         builder, assigner, names, ids, labels, version_,
         {n: i for i, n in enumerate(names)}, (*ids.tolist(), UNASSIGNED),
-        [trait_label(n) for n in names],
+        [trait_label(n) for n in names], golden,
     )  # fmt: skip
     model._assignment_parts = (key, parts)
     return parts
@@ -251,6 +259,53 @@ def _row_of(record: Mapping[str, Any], parts: _Parts) -> tuple[Any, np.ndarray, 
     if parts.builder is None:
         return customer_id, raw, raw
     return customer_id, parts.builder.scale_rows(raw), raw
+
+
+def _golden_only(record: Any, parts: _Parts) -> bool:
+    """A record whose survey answers only golden questions (a short onboarding survey)."""
+    if parts.golden is None or not isinstance(record, Mapping):
+        return False
+    survey = record.get("survey")
+    if not isinstance(survey, Mapping) or not survey or record.get("features") is not None:
+        return False
+    answered = {k for k, v in survey.items() if v is not None}
+    return bool(answered) and answered <= set(parts.golden.items)
+
+
+def _assign_golden(record: Mapping[str, Any], parts: _Parts) -> Assignment:
+    """Score a short onboarding survey (plus behaviour, if the questions were chosen with it)."""
+    customer_id = record.get("customer_id")
+    if customer_id is None:
+        raise InputError("record", "has no customer_id", column="customer_id",
+                         fix="give every record the customer's id.")  # fmt: skip
+    golden = parts.golden
+    answers = pd.DataFrame([{"customer_id": customer_id, **record["survey"]}])
+    for item in golden.items:
+        if item not in answers:
+            answers[item] = np.nan
+    behaviour, signals = None, ("golden_questions",)
+    if golden.with_behaviour:
+        rest = {k: v for k, v in record.items() if k != "survey"}
+        _, row, _ = _row_of(rest, parts)
+        columns = list(golden.behaviour_columns)
+        values = row[[parts.index[c] for c in columns]]
+        behaviour = pd.DataFrame([values], columns=columns, index=pd.Index([customer_id]))
+        behaviour.index.name = "customer_id"
+        if not np.isnan(values).all():
+            signals = ("golden_questions", "behaviour")
+    proba = golden.predict_proba(answers, behaviour).iloc[0]
+    best = int(proba.idxmax())
+    probabilities = {int(p): float(v) for p, v in proba.items()} | {UNASSIGNED: 0.0}
+    return Assignment(
+        customer_id=customer_id,
+        persona_id=best,
+        name=parts.names.get(best, "unassigned"),
+        confidence=float(proba.max()),
+        probabilities=probabilities,
+        reasons=[],
+        signals_used=signals,
+        model_version=parts.version,
+    )
 
 
 def _stored_features(features: Any, parts: _Parts) -> np.ndarray:
@@ -395,6 +450,7 @@ def export_assigner(model: Any, path: str | os.PathLike) -> Path:
         "feature_names": parts.feature_names,
         "personas": personas,
         "model_version": parts.version,
+        "golden_questions": None if parts.golden is None else parts.golden.to_dict(),
     }
     _write(folder / "assigner.json", json.dumps(body, indent=1).encode("utf-8"))
     partial = folder / "assigner.npz.partial"
@@ -472,6 +528,9 @@ def load_assigner(path: str | os.PathLike) -> PortableAssigner:
         descriptions={int(p["persona_id"]): p["description"] for p in personas},
         model_version=body["model_version"],
         manifest=manifest,
+        golden=None
+        if body.get("golden_questions") is None
+        else GoldenQuestions.from_dict(body["golden_questions"]),
     )
 
 

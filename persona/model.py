@@ -605,6 +605,54 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
         return save_model(self, path)
 
+    def golden_questions(
+        self,
+        survey: TableLike,
+        *,
+        max_items: int = 8,
+        with_behaviour: bool = False,
+        target_accuracy: float | None = None,
+        events: TableLike | None = None,
+    ) -> Any:
+        """Pick the fewest survey items that reproduce the personas, for a short onboarding survey.
+
+        ``survey`` holds the respondents' answers (the training survey, say).
+        With ``with_behaviour``, the items are chosen to work beside the
+        customer's behaviour features (taken from ``events`` if given, else
+        from the training matrix). The result states its cross-validated
+        agreement with the personas (``accuracy``) and is kept as
+        ``golden_``: :func:`persona.assign_persona` then accepts a record
+        whose survey answers just those items, and ``export_assigner``
+        carries it.
+        """
+        from persona.golden import select_golden_questions
+        from persona.tables import read_table
+
+        check_is_fitted(self, "assigner_")
+        behaviour = None
+        if with_behaviour:
+            if events is not None:
+                frame = self.features_.transform(events=events)
+            elif getattr(self, "_training", None) is not None:
+                frame = self._training
+            else:
+                raise ValueError(
+                    "A loaded model does not keep its training matrix: pass events= to "
+                    "select golden questions with behaviour."
+                )
+            behaviour = frame.filter(like="behaviour__")
+        answers = read_table(survey, "survey") if not isinstance(survey, pd.DataFrame) else survey
+        self.golden_ = select_golden_questions(
+            answers,
+            self.features_.instrument,
+            self.labels_,
+            behaviour=behaviour,
+            max_items=max_items,
+            target_accuracy=target_accuracy,
+            random_state=0 if self.random_state is None else self.random_state,
+        )
+        return self.golden_
+
     def export_assigner(self, path: str | Path) -> Path:
         """Write the portable assigner a service loads (JSON + NPZ + manifest, no pickle).
 

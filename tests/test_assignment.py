@@ -183,3 +183,22 @@ def test_invalid_signals_fail_with_the_batch_paths_errors(persona_model):
     with pytest.raises(TypeError, match="assign with a fitted PersonaModel"):
         assign_persona({"customer_id": 1}, object())
     assert persona.Assignment  # public
+
+
+def test_a_short_onboarding_survey_of_golden_questions(persona_model, customers, tmp_path):
+    try:
+        golden = persona_model.golden_questions(customers.survey, max_items=6)
+        assert len(golden.items) == 6 and 0.6 < golden.accuracy <= 1
+        answers = customers.survey.set_index("customer_id")[list(golden.items)]
+        some = answers.index[:200]
+        records = [{"customer_id": c, "survey": answers.loc[c].dropna().to_dict()} for c in some]
+        assigned = assign_personas(records, persona_model)
+        assert {a.signals_used for a in assigned} == {("golden_questions",)}
+        agreement = np.mean([a.persona_id == persona_model.labels_[a.customer_id]
+                             for a in assigned])  # fmt: skip
+        assert agreement >= golden.accuracy - 0.05
+        portable = load_assigner(persona_model.export_assigner(tmp_path / "with-golden"))
+        assert portable.golden.items == golden.items
+        assert assign_personas(records[:20], portable) == assigned[:20]
+    finally:
+        del persona_model.golden_
