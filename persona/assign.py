@@ -210,15 +210,17 @@ class Assigner:
         """
         return self.score_one(x)[0]
 
-    def score_one(self, x: np.ndarray) -> tuple[np.ndarray, _PatternModel | None, np.ndarray]:
-        """Probabilities of one customer, their pattern's model and standardised values."""
+    def score_one(
+        self, x: np.ndarray
+    ) -> tuple[np.ndarray, _PatternModel | None, np.ndarray, np.ndarray]:
+        """Probabilities of one customer, their pattern's model, standardised values and logits."""
         row = np.asarray(x, dtype=np.float64)
         observed = ~np.isnan(row)
         pattern = tuple(g for g, cols in self.groups.items() if observed[cols].any())
         if not pattern:
             out = np.zeros(self.n_personas_ + 1)
             out[-1] = 1.0
-            return out, None, np.empty(0)
+            return out, None, np.empty(0), np.empty(0)
         model = self._model_for(pattern)
         median, centroids = self._row_constants(pattern, model)
         values = row[model.columns]
@@ -227,15 +229,14 @@ class Assigner:
         # (personas, columns) rows reduced along the last axis: the same sums as
         # _score's (customers, personas, columns) reduction, row for row.
         logits = (z * model.coef).sum(axis=1) + model.intercept
-        logits -= logits.max()
-        weights = np.exp(logits)
+        weights = np.exp(logits - logits.max())
         proba = weights / weights.sum()
         reach = np.sqrt(((values - centroids) ** 2).sum(axis=1)) / model.radius
         far = min(max((reach.min() - 1.0) / (self.max_distance - 1.0), 0.0), 1.0)
         out = np.empty(len(proba) + 1)
         out[:-1] = proba * (1.0 - far)
         out[-1] = far
-        return out, model, z
+        return out, model, z, logits
 
     def _row_constants(
         self, pattern: tuple[str, ...], model: _PatternModel

@@ -149,11 +149,11 @@ def assign_persona(record: Mapping[str, Any], model: Any, *, top: int = 5) -> As
     if _golden_only(record, parts):
         return _assign_golden(record, parts)
     customer_id, row, raw = _row_of(record, parts)
-    proba, pattern_model, z = parts.assigner.score_one(row)
+    proba, pattern_model, z, logits = parts.assigner.score_one(row)
     k = len(parts.persona_ids)
     best = int(np.argmax(proba))
     persona_id = UNASSIGNED if best == k else int(parts.persona_ids[best])
-    values, _, _, _ = row_contributions(pattern_model, z, len(row))
+    values, _, _, _ = row_contributions(pattern_model, z, logits, len(row))
     signals = () if pattern_model is None else pattern_model.groups
     return Assignment(
         customer_id=customer_id,
@@ -391,18 +391,18 @@ def _computed_features(
 def _reasons(values: np.ndarray, raw: np.ndarray, parts: _Parts, top: int) -> list[dict]:
     magnitude = np.abs(values)
     magnitude[np.isnan(magnitude)] = -1.0
-    order = np.argsort(-magnitude, kind="stable")[:top].tolist()
-    contribution, value = values.tolist(), raw.tolist()
+    order = np.argsort(-magnitude, kind="stable")[:top]
+    contribution, value = values[order].tolist(), raw[order].tolist()
     return [
         {
             "feature": parts.feature_names[j],
             "trait": parts.traits[j],
-            "value": round(value[j], 10),
-            "contribution": contribution[j],
-            "direction": "toward" if contribution[j] > 0 else "away",
+            "value": round(v, 10),
+            "contribution": c,
+            "direction": "toward" if c > 0 else "away",
         }
-        for j in order
-        if contribution[j] == contribution[j]  # not NaN: the feature was used
+        for j, c, v in zip(order.tolist(), contribution, value, strict=True)
+        if c == c  # not NaN: the feature was used
     ]
 
 

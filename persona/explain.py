@@ -89,9 +89,9 @@ def contributions(assigner: Assigner, X: np.ndarray) -> Contributions:
 
 
 def row_contributions(
-    model: Any, z: np.ndarray, n_features: int
+    model: Any, z: np.ndarray, logits: np.ndarray, n_features: int
 ) -> tuple[np.ndarray, int, int, float]:
-    """:func:`contributions` of one customer from :meth:`Assigner.score_one`'s model and ``z``.
+    """:func:`contributions` of one customer from :meth:`Assigner.score_one`'s results.
 
     Returns the contributions (NaN for unused features), the chosen and the
     runner-up persona index (-1 for none) and the margin.
@@ -99,7 +99,6 @@ def row_contributions(
     values = np.full(n_features, np.nan)
     if model is None:
         return values, -1, -1, 0.0
-    logits = (z * model.coef).sum(axis=1) + model.intercept
     order = np.argsort(-logits, kind="stable")
     if len(order) == 1:
         values[model.columns] = 0.0

@@ -653,6 +653,14 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         )
         return self.golden_
 
+    def assignment_report(self, *, cv: int = 5) -> Any:
+        """Cross-validated agreement with discovery for each combination of signals, and
+        the reliability of the confidence (see :func:`persona.agreement.assignment_report`)."""
+        from persona.agreement import assignment_report
+
+        check_is_fitted(self, "assigner_")
+        return assignment_report(self, cv=cv)
+
     def export_assigner(self, path: str | Path) -> Path:
         """Write the portable assigner a service loads (JSON + NPZ + manifest, no pickle).
 

@@ -202,3 +202,19 @@ def test_a_short_onboarding_survey_of_golden_questions(persona_model, customers,
         assert assign_personas(records[:20], portable) == assigned[:20]
     finally:
         del persona_model.golden_
+
+
+def test_the_assignment_report_says_what_confidence_means(persona_model):
+    report = persona_model.assignment_report()
+    agreement = report.agreement
+    full = agreement.loc["psychographic + behaviour + emotion"]
+    assert full["agreement"] >= 0.95 and full["customers"] > 500
+    assert agreement.loc["behaviour", "agreement"] < full["agreement"]
+    # honest confidence: on average it matches how often the assigner is right
+    gap = (agreement["mean_confidence"] - agreement["agreement"]).abs()
+    assert (gap < 0.1).all()
+    curve = report.calibration[report.calibration["signals"] == "behaviour"]
+    top, rest = curve.iloc[-1], curve.iloc[:-1]
+    assert (
+        top["agreement"] > (rest["agreement"] * rest["customers"]).sum() / rest["customers"].sum()
+    )
