@@ -215,8 +215,7 @@ class Assigner:
     ) -> tuple[np.ndarray, _PatternModel | None, np.ndarray, np.ndarray]:
         """Probabilities of one customer, their pattern's model, standardised values and logits."""
         row = np.asarray(x, dtype=np.float64)
-        observed = ~np.isnan(row)
-        pattern = tuple(g for g, cols in self.groups.items() if observed[cols].any())
+        pattern = self._pattern_of_row(row)
         if not pattern:
             out = np.zeros(self.n_personas_ + 1)
             out[-1] = 1.0
@@ -237,6 +236,17 @@ class Assigner:
         out[:-1] = proba * (1.0 - far)
         out[-1] = far
         return out, model, z, logits
+
+    def _pattern_of_row(self, row: np.ndarray) -> tuple[str, ...]:
+        cache = self.__dict__.get("_group_of_column")
+        if cache is None:
+            group_of = np.zeros(self.n_features_in_, dtype=np.intp)
+            for i, cols in enumerate(self.groups.values()):
+                group_of[cols] = i
+            cache = self.__dict__["_group_of_column"] = (group_of, tuple(self.groups))
+        group_of, names = cache
+        seen = np.bincount(group_of[~np.isnan(row)], minlength=len(names))
+        return tuple(name for name, count in zip(names, seen.tolist(), strict=True) if count)
 
     def _row_constants(
         self, pattern: tuple[str, ...], model: _PatternModel

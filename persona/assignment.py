@@ -58,7 +58,7 @@ _FIELDS = ("customer_id", "events", "survey", "emotions", "features", "observati
 _PLAIN_NUMBERS = {float, int, type(None), np.float64, np.float32, np.int64, np.int32}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """The persona of one customer, how sure the assigner is, and why."""
 

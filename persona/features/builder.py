@@ -179,16 +179,15 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
             )
             cached = (
                 key,
-                np.array([c in _LOG_SCALED for c in columns]),
+                np.flatnonzero([c in _LOG_SCALED for c in columns]),
                 self.center_[columns].to_numpy(),
                 self.scale_[columns].to_numpy(),
                 factors,
             )
             self._row_scaling = cached
         _, heavy, center, scale, factors = cached
-        raw = np.asarray(raw, dtype=np.float64)
-        with np.errstate(invalid="ignore"):  # log1p of NaN is NaN: a missing value stays missing
-            values = np.where(heavy, np.log1p(np.clip(raw, 0, None)), raw)
+        values = np.array(raw, dtype=np.float64)  # a copy: the log scale is applied in place
+        values[..., heavy] = np.log1p(np.maximum(values[..., heavy], 0.0))
         return (values - center) / scale * factors
 
     def to_state(self) -> dict[str, Any]:
