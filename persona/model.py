@@ -196,6 +196,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         array), which skips the feature step.
         """
         self._check_params()
+        for stale in ("stability_", "golden_"):  # computed on demand for the previous fit
+            self.__dict__.pop(stale, None)
         tables = {"events": events, "survey": survey, "emotions": emotions}
         if demographics is None and _carries_tables(X):
             demographics = _get(X, "demographics")

@@ -13,6 +13,9 @@ number (as a CSV file gives it); the caller's frame is never modified.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,6 +75,31 @@ _ID = "customer_id"
 _EVENT_COLUMNS = ("customer_id", "timestamp", "channel", "event_type")
 
 
+_TRUSTED = threading.local()
+
+
+@contextmanager
+def trusted(*tables: pd.DataFrame | None) -> Iterator[None]:
+    """Within the block, these exact table objects (just validated) pass without new checks.
+
+    The feature builder validates its tables once, together, then hands them
+    to the feature functions, which would otherwise check every row again.
+    Scoped to the block and to this thread; the objects are matched by
+    identity, so any other table is checked as usual.
+    """
+    ids: set[int] = _TRUSTED.__dict__.setdefault("ids", set())
+    added = {id(t) for t in tables if t is not None} - ids
+    ids |= added
+    try:
+        yield
+    finally:
+        ids -= added
+
+
+def _is_trusted(table: object) -> bool:
+    return id(table) in _TRUSTED.__dict__.get("ids", ())
+
+
 def validate_events(events: TableLike) -> pd.DataFrame:
     """Check an ``events`` table (one row per touchpoint) against its contract.
 
@@ -91,6 +119,8 @@ def validate_events(events: TableLike) -> pd.DataFrame:
     >>> validate_events(events)["timestamp"].dt.minute.tolist()
     [0, 4]
     """
+    if _is_trusted(events):
+        return events
     df = read_table(events, "events")
     check_frame(df, "events", _EVENT_COLUMNS)
     check_ids(df, "events", unique=False)
@@ -132,6 +162,8 @@ def validate_survey(survey: TableLike, instrument: Instrument) -> pd.DataFrame:
     >>> validate_survey(survey, instrument) is survey
     True
     """
+    if _is_trusted(survey):
+        return survey
     df = read_table(survey, "survey")
     check_frame(df, "survey", (_ID,))
     check_ids(df, "survey", unique=True)
@@ -199,6 +231,8 @@ def validate_emotions(emotions: TableLike) -> pd.DataFrame:
     >>> validate_emotions(readings) is readings
     True
     """
+    if _is_trusted(emotions):
+        return emotions
     df = read_table(emotions, "emotions")
     check_frame(df, "emotions", (_ID,))
     signals = [c for c in (*_SCORE_RANGES, "text") if c in df.columns]

@@ -417,3 +417,16 @@ def test_read_table_reads_only_the_asked_columns_and_matches_pandas(tmp_path, ev
     assert folder["customer_id"].tolist() == events["customer_id"].tolist()
     csv = read_table(tmp_path / "events.csv", "events", columns=wanted)
     assert list(csv.columns) == wanted[:3]
+
+
+def test_trusted_tables_skip_checks_only_inside_the_block():
+    from persona.schema import trusted, validate_events
+
+    bad = pd.DataFrame({"customer_id": [1], "timestamp": ["not a date"], "channel": ["web"],
+                        "event_type": ["search"]})  # fmt: skip
+    with trusted(bad):
+        assert validate_events(bad) is bad  # the builder vouches for what it validated
+        with pytest.raises(InputError, match="cannot be parsed"):
+            validate_events(bad.copy())  # any other object is checked
+    with pytest.raises(InputError, match="cannot be parsed"):
+        validate_events(bad)

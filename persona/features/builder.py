@@ -24,7 +24,7 @@ from persona.features.psychographic import psychographic_features
 from persona.features.text import EmotionScorer
 from persona.features.touchpoints import JourneySettings, behaviour_features
 from persona.instrument import Instrument
-from persona.schema import TableLike, validate_inputs
+from persona.schema import TableLike, trusted, validate_inputs
 
 __all__ = ["GROUPS", "FeatureBuilder", "with_observation_end"]
 
@@ -285,32 +285,34 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
             instrument=self.instrument,
         )  # fmt: skip
         blocks = {}
-        if checked.survey is not None:
-            blocks["psychographic"] = psychographic_features(
-                checked.survey,
-                self.instrument,
-                max_missing_share=self.max_missing_share,
-                ipsatize=self.ipsatize,
-            )
-        if checked.events is not None:
-            levels = {} if schema is None else _levels_of(schema["behaviour"])
-            blocks["behaviour"] = behaviour_features(
-                checked.events,
-                observation_end=self.observation_end,
-                settings=self.journey,
-                **levels,
-            )
-            if schema is None:
-                self.observation_end_ = (
-                    pd.Timestamp(self.observation_end)
-                    if self.observation_end is not None
-                    else checked.events["timestamp"].max()
+        # Validated once above, together: the feature functions need not check again.
+        with trusted(checked.events, checked.survey, checked.emotions):
+            if checked.survey is not None:
+                blocks["psychographic"] = psychographic_features(
+                    checked.survey,
+                    self.instrument,
+                    max_missing_share=self.max_missing_share,
+                    ipsatize=self.ipsatize,
                 )
-        if checked.emotions is not None:
-            taxonomy = None if self.journey is None else self.journey.taxonomy
-            blocks["emotion"] = emotion_features(
-                checked.emotions, scorer=self.scorer, taxonomy=taxonomy
-            )
+            if checked.events is not None:
+                levels = {} if schema is None else _levels_of(schema["behaviour"])
+                blocks["behaviour"] = behaviour_features(
+                    checked.events,
+                    observation_end=self.observation_end,
+                    settings=self.journey,
+                    **levels,
+                )
+                if schema is None:
+                    self.observation_end_ = (
+                        pd.Timestamp(self.observation_end)
+                        if self.observation_end is not None
+                        else checked.events["timestamp"].max()
+                    )
+            if checked.emotions is not None:
+                taxonomy = None if self.journey is None else self.journey.taxonomy
+                blocks["emotion"] = emotion_features(
+                    checked.emotions, scorer=self.scorer, taxonomy=taxonomy
+                )
         if not blocks:
             raise ValueError("Got no table: pass at least one of events, survey, emotions.")
         customers = _union_index([b.index for b in blocks.values()])
