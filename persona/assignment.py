@@ -21,14 +21,12 @@ verifies it and loads it without unpickling anything.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from persona.errors import InputError
 from persona.explain import row_contributions
 from persona.features.builder import FeatureBuilder, with_observation_end
 from persona.golden import GoldenQuestions
+from persona.persistence import _atomic_write, _minor, _sha256, _version
 from persona.profiles import trait_label
 
 __all__ = [
@@ -452,11 +451,9 @@ def export_assigner(model: Any, path: str | os.PathLike) -> Path:
         "model_version": parts.version,
         "golden_questions": None if parts.golden is None else parts.golden.to_dict(),
     }
-    _write(folder / "assigner.json", json.dumps(body, indent=1).encode("utf-8"))
-    partial = folder / "assigner.npz.partial"
-    with partial.open("wb") as stream:
-        np.savez(stream, **arrays)
-    os.replace(partial, folder / "assigner.npz")
+    text = json.dumps(body, indent=1).encode("utf-8")
+    _atomic_write(folder / "assigner.json", lambda stream: stream.write(text))
+    _atomic_write(folder / "assigner.npz", lambda stream: np.savez(stream, **arrays))
     manifest = {
         "format": ARTIFACT_FORMAT,
         "format_version": ARTIFACT_VERSION,
@@ -470,7 +467,8 @@ def export_assigner(model: Any, path: str | os.PathLike) -> Path:
         "personas": [{"persona_id": p["persona_id"], "name": p["name"]} for p in personas],
         "files": {n: _sha256(folder / n) for n in ("assigner.json", "assigner.npz")},
     }
-    _write(folder / "manifest.json", json.dumps(manifest, indent=1).encode("utf-8"))
+    text = json.dumps(manifest, indent=1).encode("utf-8")
+    _atomic_write(folder / "manifest.json", lambda stream: stream.write(text))
     return folder
 
 
@@ -532,24 +530,3 @@ def load_assigner(path: str | os.PathLike) -> PortableAssigner:
         if body.get("golden_questions") is None
         else GoldenQuestions.from_dict(body["golden_questions"]),
     )
-
-
-def _write(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def _minor(text: str) -> str:
-    return ".".join(text.split("+")[0].split(".")[:2])
