@@ -103,9 +103,8 @@ def _name_options(traits: pd.DataFrame) -> list[str]:
 
 def _adjective(feature: str, smd: float) -> str:
     dimension = feature.removeprefix("psychographic__")
-    high, low = _NEEDS.get(
-        dimension, (f"{dimension.replace('_', ' ').capitalize()}-driven", f"Low-{dimension}")
-    )
+    words = dimension.replace("_", " ")
+    high, low = _NEEDS.get(dimension, (f"{words.capitalize()}-driven", f"Low-{words}"))
     return high if smd > 0 else low
 
 

@@ -133,3 +133,15 @@ def test_rename_overrides_and_refuses_clashes(persona_model):
         model.names_ = {}
         model._publish()
     pd.testing.assert_series_equal(model.personas_["name"], before)
+
+
+def test_names_of_unknown_dimensions_read_as_words():
+    table = pd.DataFrame(
+        [{"persona_id": 0, "family": "need", "feature": "psychographic__energetic_arousal",
+          "trait": "energetic arousal", "n": 10, "smd": -1.0},
+         {"persona_id": 1, "family": "need", "feature": "psychographic__energetic_arousal",
+          "trait": "energetic arousal", "n": 10, "smd": 1.0}]
+    )  # fmt: skip
+    reach = pd.DataFrame(index=pd.Index([0, 1], name="persona_id"))
+    names = describe_personas(table, reach)["name"].tolist()
+    assert names == ["Low-energetic arousal customers", "Energetic arousal-driven customers"]
