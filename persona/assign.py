@@ -24,9 +24,10 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["UNASSIGNED", "Assigner", "column_medians", "labels_from_proba"]
+__all__ = ["UNASSIGNED", "Assigner", "column_medians", "finite_features", "labels_from_proba"]
 
 #: The persona id of a customer too far from every persona, or without usable signal.
 UNASSIGNED = -1
@@ -343,6 +344,19 @@ class Assigner:
 
     def _group_index(self, group: str) -> int:
         return list(self.groups).index(group)
+
+
+def finite_features(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` itself, after checking it holds no infinite value (NaN means missing)."""
+    infinite = np.isinf(frame.to_numpy(dtype=np.float64))
+    if infinite.any():
+        columns = frame.columns[infinite.any(axis=0)].tolist()
+        rows = frame.index[infinite.any(axis=1)][:5].tolist()
+        raise ValueError(
+            f"The feature matrix holds infinite values in {columns[:5]} (customers {rows}): "
+            "features are finite numbers, NaN where missing."
+        )
+    return frame
 
 
 def labels_from_proba(proba: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from persona.assign import UNASSIGNED, Assigner
+from persona.assign import UNASSIGNED, Assigner, finite_features
 from persona.errors import InputError
 from persona.explain import row_contributions
 from persona.features.builder import FeatureBuilder, with_observation_end
@@ -230,21 +230,7 @@ def _parts(model: Any) -> _Parts:
 
 def _row_of(record: Mapping[str, Any], parts: _Parts) -> tuple[Any, np.ndarray, np.ndarray]:
     """Customer id, the weighted feature row and the raw feature row of a record."""
-    if not isinstance(record, Mapping):
-        raise InputError(
-            "record", f"got a {type(record).__name__}, not a mapping",
-            fix="pass a dict with customer_id and any of events, survey, emotions, features.",
-        )  # fmt: skip
-    unknown = [k for k in record if k not in _FIELDS]
-    if unknown:
-        raise InputError(
-            "record", f"has unknown field(s) {sorted(map(str, unknown))}",
-            fix=f"use only {list(_FIELDS)}.",
-        )  # fmt: skip
-    customer_id = record.get("customer_id")
-    if customer_id is None:
-        raise InputError("record", "has no customer_id", column="customer_id",
-                         fix="give every record the customer's id.")  # fmt: skip
+    customer_id = _checked_fields(record)
     raw_signals = [k for k in ("events", "survey", "emotions") if record.get(k) is not None]
     if record.get("features") is not None:
         if raw_signals:
@@ -260,6 +246,26 @@ def _row_of(record: Mapping[str, Any], parts: _Parts) -> tuple[Any, np.ndarray, 
     return customer_id, parts.builder.scale_rows(raw), raw
 
 
+def _checked_fields(record: Any) -> Any:
+    """The record's customer id, once the record is a mapping of known fields."""
+    if not isinstance(record, Mapping):
+        raise InputError(
+            "record", f"got a {type(record).__name__}, not a mapping",
+            fix="pass a dict with customer_id and any of events, survey, emotions, features.",
+        )  # fmt: skip
+    unknown = [k for k in record if k not in _FIELDS]
+    if unknown:
+        raise InputError(
+            "record", f"has unknown field(s) {sorted(map(str, unknown))}",
+            fix=f"use only {list(_FIELDS)}.",
+        )  # fmt: skip
+    customer_id = record.get("customer_id")
+    if customer_id is None:
+        raise InputError("record", "has no customer_id", column="customer_id",
+                         fix="give every record the customer's id.")  # fmt: skip
+    return customer_id
+
+
 def _golden_only(record: Any, parts: _Parts) -> bool:
     """A record whose survey answers only golden questions (a short onboarding survey)."""
     if parts.golden is None or not isinstance(record, Mapping):
@@ -267,16 +273,16 @@ def _golden_only(record: Any, parts: _Parts) -> bool:
     survey = record.get("survey")
     if not isinstance(survey, Mapping) or not survey or record.get("features") is not None:
         return False
+    others = [k for k in ("events", "emotions") if record.get(k) is not None]
+    if others and not parts.golden.with_behaviour:
+        return False  # the full path uses every signal given; the short survey would drop some
     answered = {k for k, v in survey.items() if v is not None}
     return bool(answered) and answered <= set(parts.golden.items)
 
 
 def _assign_golden(record: Mapping[str, Any], parts: _Parts) -> Assignment:
     """Score a short onboarding survey (plus behaviour, if the questions were chosen with it)."""
-    customer_id = record.get("customer_id")
-    if customer_id is None:
-        raise InputError("record", "has no customer_id", column="customer_id",
-                         fix="give every record the customer's id.")  # fmt: skip
+    customer_id = _checked_fields(record)
     golden = parts.golden
     answers = pd.DataFrame([{"customer_id": customer_id, **record["survey"]}])
     for item in golden.items:
@@ -315,7 +321,7 @@ def _stored_features(features: Any, parts: _Parts) -> np.ndarray:
         names, values = list(features.keys()), list(features.values())
         # A feature-store row in the model's own order, numbers or None: one conversion.
         if names == parts.feature_names and set(map(type, values)) <= _PLAIN_NUMBERS:
-            return np.array(values, dtype=np.float64)
+            return _finite_record(np.array(values, dtype=np.float64), parts)
     raw = np.full(len(parts.feature_names), np.nan)
     unknown, malformed = [], []
     for name, value in features.items():
@@ -346,6 +352,17 @@ def _stored_features(features: Any, parts: _Parts) -> np.ndarray:
             "record", f"{len(malformed)} feature value(s) are not numbers: {malformed[:5]}",
             column="features", fix="give numbers, or None / NaN for a missing value.",
         )  # fmt: skip
+    return _finite_record(raw, parts)
+
+
+def _finite_record(raw: np.ndarray, parts: _Parts) -> np.ndarray:
+    infinite = np.isinf(raw)
+    if infinite.any():
+        names = [parts.feature_names[j] for j in np.flatnonzero(infinite)]
+        raise InputError(
+            "record", f"{len(names)} feature value(s) are infinite: {names[:5]}",
+            column="features", fix="give finite numbers, or None / NaN for a missing value.",
+        )  # fmt: skip
     return raw
 
 
@@ -366,7 +383,9 @@ def _computed_features(
             if not isinstance(value, Mapping):
                 raise InputError("record", "survey is not a mapping", column="survey",
                                  fix="give the survey as {item: answer}.")  # fmt: skip
-            table = pd.DataFrame([{"customer_id": customer_id, **value}])
+            # A record may leave skipped questions out; the table contract wants every item.
+            items = [] if parts.builder.instrument is None else parts.builder.instrument.item_names
+            table = pd.DataFrame([{"customer_id": customer_id, **dict.fromkeys(items), **value}])
         else:
             if isinstance(value, Mapping) or not isinstance(value, Iterable):
                 raise InputError("record", f"{name} is not a list of readings", column=name,
@@ -389,7 +408,7 @@ def _computed_features(
 
 def _reasons(values: np.ndarray, raw: np.ndarray, parts: _Parts, top: int) -> list[dict]:
     magnitude = np.abs(values)
-    magnitude[np.isnan(magnitude)] = -1.0
+    magnitude[np.isnan(magnitude) | np.isnan(raw)] = -1.0  # unused, or missing and imputed
     order = np.argsort(-magnitude, kind="stable")[:top]
     contribution, value = values[order].tolist(), raw[order].tolist()
     return [
@@ -401,7 +420,7 @@ def _reasons(values: np.ndarray, raw: np.ndarray, parts: _Parts, top: int) -> li
             "direction": "toward" if c > 0 else "away",
         }
         for j, c, v in zip(order.tolist(), contribution, value, strict=True)
-        if c == c  # not NaN: the feature was used
+        if c == c and v == v  # a feature the customer has and the model used
     ]
 
 
@@ -414,7 +433,7 @@ def _matrix_of(portable: PortableAssigner, X: Any, tables: dict) -> pd.DataFrame
             raise ValueError(
                 f"The feature matrix lacks {len(missing)} column(s), first {missing[:5]}."
             )
-        return X[portable.feature_names].astype(np.float64)
+        return finite_features(X[portable.feature_names].astype(np.float64))
     if portable.builder is None:
         raise ValueError("This assigner scores feature matrices: pass X=.")
     tables = dict(tables)

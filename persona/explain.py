@@ -135,7 +135,9 @@ def counterfactual_row(
     if not pattern:
         return None
     model = assigner._model_for(pattern)
-    free = np.flatnonzero(np.isin(model.columns, np.asarray(allowed)))
+    # Only features the customer has may move: a missing one stays missing.
+    observed = ~np.isnan(x[model.columns])
+    free = np.flatnonzero(np.isin(model.columns, np.asarray(allowed)) & observed)
     if len(free) == 0 or not np.isfinite(model.intercept[target]):
         return None
     filled = np.where(np.isnan(x[model.columns]), assigner.median_[model.columns], x[model.columns])
@@ -183,15 +185,16 @@ def reasons_table(
     top: int,
 ) -> list[list[dict]]:
     """The ``top`` features by absolute contribution, per customer, as plain records."""
-    magnitude = np.nan_to_num(np.abs(found.values), nan=-1.0)
-    order = np.argsort(-magnitude, axis=1, kind="stable")[:, :top]
     raw_values = raw.to_numpy(dtype=np.float64)
+    magnitude = np.abs(found.values)
+    magnitude[np.isnan(magnitude) | np.isnan(raw_values)] = -1.0  # unused, or missing and imputed
+    order = np.argsort(-magnitude, axis=1, kind="stable")[:, :top]
     records = []
     for i, columns in enumerate(order):
         row = []
         for j in columns:
             value = found.values[i, j]
-            if np.isnan(value):
+            if np.isnan(value) or np.isnan(raw_values[i, j]):
                 continue
             row.append(
                 {
@@ -276,8 +279,8 @@ class ExplanationsMixin:
                 "runner_up": runner,
                 "margin": found.margin,
                 "reasons": reasons_table(found, list(frame.columns), raw, top=top),
-                "signals_used": [tuple(groups[row]) for row in has],
-                "missing_signals": [tuple(groups[~row]) for row in has],
+                "signals_used": [tuple(groups[row].tolist()) for row in has],
+                "missing_signals": [tuple(groups[~row].tolist()) for row in has],
             },
             index=frame.index,
         )
@@ -333,13 +336,14 @@ class ExplanationsMixin:
         if self.features_ is not None:
             raw = self.features_.inverse_transform(raw)
         changed = np.flatnonzero(~np.isclose(row, moved, rtol=0, atol=1e-12) & ~np.isnan(row))
+        spread = _spread(self.assigner_, row)
         changes = pd.DataFrame(
             {
                 "feature": frame.columns[changed],
                 "trait": [trait_label(str(c)) for c in frame.columns[changed]],
                 "before": raw.iloc[0, changed].to_numpy(),
                 "after": raw.iloc[1, changed].to_numpy(),
-                "standardised_change": (moved - row)[changed] / self.assigner_.scale_of(changed),
+                "standardised_change": (moved - row)[changed] / spread[changed],
             }
         )
         changes = changes.reindex(
@@ -375,3 +379,12 @@ class ExplanationsMixin:
                 f"{missing[:5].tolist()}; pass the tables that hold them."
             )
         return frame.loc[wanted]
+
+
+def _spread(assigner: Assigner, row: np.ndarray) -> np.ndarray:
+    """Each column's spread in the model of the customer's signal pattern (1 elsewhere)."""
+    model = assigner.score_one(row)[1]
+    spread = np.ones(len(row))
+    if model is not None:
+        spread[model.columns] = model.scale
+    return spread

@@ -24,7 +24,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from persona import report
-from persona.assign import UNASSIGNED, Assigner, column_medians, labels_from_proba
+from persona.assign import (
+    UNASSIGNED,
+    Assigner,
+    column_medians,
+    finite_features,
+    labels_from_proba,
+)
 from persona.audit import demographic_audit, demographic_description
 from persona.discovery import (
     MIN_VALIDITY,
@@ -379,19 +385,30 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             mine = self.predict(X, **tables)
         before = self.persona_ids_
         self._align(old_labels, old.next_persona_id_, mine)
-        self._inherit_names(old)
-        self._publish()
+        renamed = dict(zip(before.tolist(), self.persona_ids_.tolist(), strict=True))
+        # Everything keyed by persona id follows the personas to their new ids.
+        self.names_ = {renamed[p]: n for p, n in self.names_.items()}
         if getattr(self, "demographics_", None) is not None:
-            renamed = dict(zip(before.tolist(), self.persona_ids_.tolist(), strict=True))
             self.demographics_ = self.demographics_.assign(
                 persona_id=self.demographics_["persona_id"].map(renamed)
             )
+        if getattr(self, "stability_", None) is not None:
+            self.stability_ = self.stability_.rename(index=renamed)
+        self.__dict__.pop("golden_", None)  # its scorer speaks the old ids: select again
+        self._inherit_names(old)
+        self._publish()
         return self
 
     def _inherit_names(self, old: PersonaModel) -> None:
-        """Names given to old personas stay with the personas that kept their ids."""
+        """Names given to old personas stay with the personas that kept their ids.
+
+        A name of this model's own wins; an inherited name that another persona
+        already carries is left out, so names stay unique.
+        """
         kept = set(self.persona_ids_.tolist())
-        self.names_ = {p: n for p, n in old.names_.items() if p in kept} | self.names_
+        taken = set(self.names_.values())
+        inherited = {p: n for p, n in old.names_.items() if p in kept and p not in self.names_}
+        self.names_ = {**{p: n for p, n in inherited.items() if n not in taken}, **self.names_}
 
     def _align(self, old_labels: pd.Series, next_id: int, mine: pd.Series | None = None) -> None:
         if mine is None:
@@ -515,14 +532,14 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                     f"The feature matrix lacks {len(missing)} fitted column(s), first "
                     f"{missing[:5]}; build it with model.features_.transform(...)."
                 )
-            X = X[list(self.feature_names_out_)]
-            return X.astype(np.float64)
+            return finite_features(X[list(self.feature_names_out_)].astype(np.float64))
         return self._validated(X, reset=False)
 
     def _validated(self, X: Any, *, reset: bool) -> pd.DataFrame:
         index = X.index if isinstance(X, pd.DataFrame) else None
-        if isinstance(X, pd.DataFrame) and X.columns.str.startswith("available__").any():
-            X = X.loc[:, ~X.columns.str.startswith("available__")]
+        if isinstance(X, pd.DataFrame):
+            flags = X.columns.astype(str).str.startswith("available__")
+            X = X.loc[:, ~flags] if flags.any() else X
         columns = list(X.columns) if isinstance(X, pd.DataFrame) else None
         array = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
         if index is None:
@@ -631,6 +648,11 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         from persona.tables import read_table
 
         check_is_fitted(self, "assigner_")
+        if self.features_ is None or self.features_.instrument is None:
+            raise ValueError(
+                "Golden questions are survey items: fit the model on tables with an instrument "
+                "(PersonaModel(instrument=...).fit(survey=..., ...)) to select them."
+            )
         behaviour = None
         if with_behaviour:
             if events is not None:

@@ -50,6 +50,9 @@ def save_model(model: PersonaModel, path: str | os.PathLike) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     light = copy.copy(model)
     light._training = None  # rebuilt from tables when needed; can weigh GBs
+    # The model it was aligned to has done its work (ids, names, lineage are
+    # kept here); saving it would chain every earlier night's model.
+    light.previous = None
     _atomic_write(folder / _MODEL_FILE, lambda f: joblib.dump(light, f, compress=3))
     manifest = {
         "format": FORMAT,

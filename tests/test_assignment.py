@@ -218,3 +218,32 @@ def test_the_assignment_report_says_what_confidence_means(persona_model):
     assert (
         top["agreement"] > (rest["agreement"] * rest["customers"]).sum() / rest["customers"].sum()
     )
+
+
+def test_records_may_leave_skipped_questions_out(persona_model, customers, end):
+    customer = customers.survey["customer_id"].iloc[0]
+    answers = customers.survey.set_index("customer_id").loc[customer]
+    some = {k: float(v) for k, v in list(answers.items())[:5]}
+    padded = {**dict.fromkeys(answers.index), **some}
+    short = assign_persona({"customer_id": customer, "survey": some}, persona_model)
+    full = assign_persona({"customer_id": customer, "survey": padded}, persona_model)
+    assert short.probabilities == full.probabilities
+    assert short.signals_used == ("psychographic",)
+
+
+def test_infinite_features_are_refused_not_scored(persona_model, customers):
+    with pytest.raises(InputError, match=r"feature value\(s\) are infinite: \['behaviour__total"):
+        assign_persona({"customer_id": 1, "features": {"behaviour__total_spend": math.inf}},
+                       persona_model)  # fmt: skip
+    matrix = persona_model.features_.transform(**_tables(customers)).iloc[:3].copy()
+    matrix.iloc[0, 5] = np.inf
+    with pytest.raises(ValueError, match="holds infinite values in \\[.psychographic__con"):
+        persona_model.predict_proba(matrix)
+
+
+def test_reasons_name_only_features_the_customer_has(persona_model):
+    record = {"customer_id": 1, "features": {"behaviour__share_channel_app": 0.5,
+                                             "behaviour__touchpoints": 12.0}}  # fmt: skip
+    reasons = assign_persona(record, persona_model).reasons
+    assert {r["feature"] for r in reasons} <= set(record["features"])
+    assert all(r["value"] == r["value"] for r in reasons)  # no NaN values

@@ -315,3 +315,41 @@ def test_reduction_can_be_skipped(persona_model, customers):
     model = PersonaModel(reducer="passthrough", clusterer=KMeans(6, n_init=4, random_state=0))
     model.fit(matrix)
     assert model.reducer_ is None and model.n_personas_ == 6
+
+
+def test_align_to_carries_names_stability_and_drops_stale_golden_questions(persona_model):
+    import copy
+
+    scrambled = copy.deepcopy(persona_model)
+    scrambled.persona_ids_ = np.array([5, 4, 3, 2, 1, 0])
+    scrambled._publish()
+    scrambled.rename({5: "Alpha"})  # internal persona 0, which persona_model calls 0
+    scrambled.stability_ = pd.Series(
+        [0.9, 0.8, 0.7, 0.6, 0.5, 0.4], index=pd.Index([5, 4, 3, 2, 1, 0], name="persona_id")
+    )
+    scrambled.golden_ = object()
+    old = copy.deepcopy(persona_model).rename({1: "Beta", 2: "Alpha"})
+    scrambled.align_to(old)
+    names = scrambled.personas_["name"]
+    assert names[0] == "Alpha"  # the new model's own name followed its persona
+    assert names[1] == "Beta"  # the old model's name for the matching persona is inherited
+    assert names[2] != "Alpha" and names.is_unique  # an inherited clash is left out
+    assert scrambled.stability_[0] == 0.9
+    assert not hasattr(scrambled, "golden_")
+
+
+def test_a_saved_refit_does_not_carry_its_predecessors(persona_model, tmp_path):
+    import copy
+
+    import persona
+
+    refit = copy.deepcopy(persona_model)
+    refit.previous = persona_model
+    loaded = persona.load(refit.save(tmp_path / "m"))
+    assert loaded.previous is None and loaded.names_ == refit.names_
+
+
+def test_matrices_with_non_text_columns_fit():
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 3)))
+    model = PersonaModel(n_personas=2, random_state=0).fit(X)
+    assert model.n_personas_ == 2
