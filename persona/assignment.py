@@ -194,11 +194,14 @@ def _parts(model: Any) -> _Parts:
     Kept on the model between calls (keyed by its version, persona ids and
     names), so a service pays for them once, not per request.
     """
-    ids = getattr(model, "persona_ids_", getattr(model, "persona_ids", None))
+    # The version covers the assigner's numbers and the persona ids; names and
+    # golden questions are replaced, never edited in place, so their identity
+    # tells whether they changed.
+    names = getattr(model, "names_", getattr(model, "names", None))
     key = (
         getattr(model, "model_version_", None) or getattr(model, "model_version", None),
-        None if ids is None else tuple(np.asarray(ids).tolist()),
-        tuple(getattr(model, "names_", {}).items()),
+        id(names),
+        None if names is None else len(names),
         id(getattr(model, "golden_", getattr(model, "golden", None))),
     )
     cached = getattr(model, "_assignment_parts", None)
@@ -248,7 +251,7 @@ def _row_of(record: Mapping[str, Any], parts: _Parts) -> tuple[Any, np.ndarray, 
 
 def _checked_fields(record: Any) -> Any:
     """The record's customer id, once the record is a mapping of known fields."""
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):
         raise InputError(
             "record", f"got a {type(record).__name__}, not a mapping",
             fix="pass a dict with customer_id and any of events, survey, emotions, features.",
