@@ -165,10 +165,10 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         The same arithmetic as :meth:`transform`, without pandas: what a
         service needs to score a record whose features a feature store holds.
         """
-        check_is_fitted(self, "scale_")
-        key = (id(self.center_), id(self.scale_))
-        cached = getattr(self, "_row_scaling", None)
-        if cached is None or cached[0] != key:  # computed once per fit, not per record
+        cached = self.__dict__.get("_row_scaling")
+        if cached is None or cached[0] != (id(self.center_), id(self.scale_)):
+            check_is_fitted(self, "scale_")  # computed once per fit, not per record
+            key = (id(self.center_), id(self.scale_))
             columns = self._feature_columns()
             factors = np.concatenate(
                 [
