@@ -39,7 +39,7 @@ from persona.errors import InputError
 from persona.explain import row_contributions
 from persona.features.builder import FeatureBuilder, with_observation_end
 from persona.golden import GoldenQuestions
-from persona.persistence import _atomic_write, _minor, _sha256, _version
+from persona.persistence import _atomic_write, _minor, _sha256, _version, read_manifest
 from persona.profiles import trait_label
 
 __all__ = [
@@ -504,29 +504,15 @@ def load_assigner(path: str | os.PathLike) -> PortableAssigner:
         checksum, or it was written by another persona version.
     """
     folder = Path(path)
-    manifest_file = folder / "manifest.json"
-    if not manifest_file.is_file():
-        raise ValueError(
-            f"{folder} is not a persona assigner: it has no manifest.json. Write one with "
-            "model.export_assigner(path)."
-        )
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    kind = (manifest.get("format"), manifest.get("format_version"))
-    if kind != (ARTIFACT_FORMAT, ARTIFACT_VERSION):
-        raise ValueError(
-            f"{manifest_file}: format {manifest.get('format')!r} version "
-            f"{manifest.get('format_version')!r}, but this persona reads {ARTIFACT_FORMAT!r} "
-            f"version {ARTIFACT_VERSION}."
-        )
-    for name in ("assigner.json", "assigner.npz"):
-        expected = manifest.get("files", {}).get(name)
-        actual = _sha256(folder / name) if (folder / name).is_file() else "missing"
-        if actual != expected:
-            raise ValueError(
-                f"{folder / name} does not match its checksum in manifest.json (expected sha256 "
-                f"{str(expected)[:12]}..., found {actual[:12]}...): the artifact was altered or "
-                "damaged after it was written."
-            )
+    manifest = read_manifest(
+        folder,
+        ARTIFACT_FORMAT,
+        ARTIFACT_VERSION,
+        missing="is not a persona assigner: it has no manifest.json. Write one with "
+        "model.export_assigner(path).",
+        altered="the artifact was altered or damaged after it was written.",
+        files=("assigner.json", "assigner.npz"),
+    )
     saved, installed = manifest["versions"].get("persona", "?"), _version("persona")
     if _minor(saved) != _minor(installed):
         raise ValueError(

@@ -279,8 +279,8 @@ class ExplanationsMixin:
                 "runner_up": runner,
                 "margin": found.margin,
                 "reasons": reasons_table(found, list(frame.columns), raw, top=top),
-                "signals_used": [tuple(groups[row].tolist()) for row in has],
-                "missing_signals": [tuple(groups[~row].tolist()) for row in has],
+                "signals_used": _per_pattern(has, groups, present=True),
+                "missing_signals": _per_pattern(has, groups, present=False),
             },
             index=frame.index,
         )
@@ -388,3 +388,10 @@ def _spread(assigner: Assigner, row: np.ndarray) -> np.ndarray:
     if model is not None:
         spread[model.columns] = model.scale
     return spread
+
+
+def _per_pattern(has: np.ndarray, groups: np.ndarray, *, present: bool) -> list[tuple[str, ...]]:
+    """The groups each customer has (or lacks), built once per distinct signal pattern."""
+    patterns, which = np.unique(has, axis=0, return_inverse=True)
+    named = [tuple(groups[row == present].tolist()) for row in patterns]
+    return [named[i] for i in np.ravel(which)]

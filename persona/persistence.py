@@ -97,27 +97,14 @@ def load(path: str | os.PathLike) -> PersonaModel:
         Unpickling runs code: only load models from sources you trust.
     """
     folder = Path(path)
-    manifest_file = folder / _MANIFEST
-    if not manifest_file.is_file():
-        raise ValueError(
-            f"{folder} is not a saved persona model: it has no {_MANIFEST}. "
-            "Save a model with model.save(path)."
-        )
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{manifest_file}: format {manifest.get('format')!r} version "
-            f"{manifest.get('format_version')!r}, but this persona reads {FORMAT!r} version "
-            f"{FORMAT_VERSION}."
-        )
-    for name, expected in manifest.get("files", {}).items():
-        actual = _sha256(folder / name) if (folder / name).is_file() else "missing"
-        if actual != expected:
-            raise ValueError(
-                f"{folder / name} does not match its checksum in {_MANIFEST} "
-                f"(expected sha256 {expected[:12]}..., found {actual[:12]}...): the model was "
-                "altered or damaged after it was saved. Refusing to unpickle it."
-            )
+    manifest = read_manifest(
+        folder,
+        FORMAT,
+        FORMAT_VERSION,
+        missing=f"is not a saved persona model: it has no {_MANIFEST}. Save a model with "
+        "model.save(path).",
+        altered="the model was altered or damaged after it was saved. Refusing to unpickle it.",
+    )
     mismatched = {
         name: (saved, _version(name))
         for name, saved in manifest.get("versions", {}).items()
@@ -134,6 +121,43 @@ def load(path: str | os.PathLike) -> PersonaModel:
     if _fingerprint(model) != manifest["training"]["fingerprint"]:
         raise ValueError(f"{folder}: the model does not match its manifest's training fingerprint.")
     return model
+
+
+def read_manifest(
+    folder: Path,
+    kind: str,
+    format_version: int,
+    *,
+    missing: str,
+    altered: str,
+    files: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """A folder's manifest, once its format and every file's checksum are verified.
+
+    ``missing`` and ``altered`` finish the error messages for a folder without
+    a manifest and for a file that does not match its checksum; ``files``
+    names the files that must be there (default: those the manifest lists).
+    """
+    manifest_file = folder / _MANIFEST
+    if not manifest_file.is_file():
+        raise ValueError(f"{folder} {missing}")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    if (manifest.get("format"), manifest.get("format_version")) != (kind, format_version):
+        raise ValueError(
+            f"{manifest_file}: format {manifest.get('format')!r} version "
+            f"{manifest.get('format_version')!r}, but this persona reads {kind!r} version "
+            f"{format_version}."
+        )
+    listed = manifest.get("files", {})
+    for name in files or tuple(listed):
+        expected = str(listed.get(name))
+        actual = _sha256(folder / name) if (folder / name).is_file() else "missing"
+        if actual != expected:
+            raise ValueError(
+                f"{folder / name} does not match its checksum in {_MANIFEST} "
+                f"(expected sha256 {expected[:12]}..., found {actual[:12]}...): {altered}"
+            )
+    return manifest
 
 
 def _fingerprint(model: Any) -> str:
