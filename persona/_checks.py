@@ -345,12 +345,18 @@ def parse_numbers(
     if high is not None:
         outside |= array > high
     if outside.any():
-        bounds = f"[{_fmt(low)}, {_fmt(high)}]" if high is not None else f">= {_fmt(low)}"
+        if low is not None and high is not None:
+            bounds = f"[{_fmt(low)}, {_fmt(high)}]"
+            problem = f"are outside {bounds}."
+        elif high is None:
+            bounds, problem = f">= {_fmt(low)}", f"are below {_fmt(low)}."
+        else:
+            bounds, problem = f"<= {_fmt(high)}", f"are above {_fmt(high)}."
         fail(
             table,
             df,
             outside,
-            f"are outside {bounds}.",
+            problem,
             fix or f"{column} must lie in {bounds}.",
             column=column,
             show=(column,),

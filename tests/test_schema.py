@@ -224,7 +224,7 @@ def test_value_not_a_number_negative_or_infinite(events):
     raw.loc[1, "value"] = "12,50"
     raises(["events.value", "not a number", "'12,50'", "decimal mark"], validate_events, raw)
     events.loc[3, "value"] = -5.0
-    raises(["events.value", "outside >= 0", "row 3", "'return' event"], validate_events, events)
+    raises(["events.value", "are below 0.", "row 3", "'return' event"], validate_events, events)
     events.loc[3, "value"] = np.inf
     raises(["events.value", "are infinite", "row 3"], validate_events, events)
 
