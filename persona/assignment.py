@@ -7,11 +7,14 @@ request. :func:`assign_persona` answers from a *record* -- a mapping with a
 name -> raw value, as a feature store holds them) -- with the distilled
 assigner of a fitted :class:`~persona.PersonaModel` or of an exported artifact.
 
-One truth: a record is turned into features by the same code as a table
-(events, survey and emotions go through the FeatureBuilder; stored features
-are scaled with the same arithmetic in numpy), and scored by the same
-assigner arithmetic, so ``assign_persona``, ``model.predict`` and batch
-scoring give the same persona and the same probabilities.
+One truth: a record is turned into features by the same arithmetic as a
+table -- events, survey and emotions are read into the arrays the feature
+functions work on (:mod:`persona.features.record`, no pandas per call; the
+table path takes over for anything unusual, and raises its documented
+errors), stored features are scaled in numpy as the builder scales a table
+-- and scored by the same assigner arithmetic, so ``assign_persona``,
+``model.predict`` and batch scoring give the same persona and the same
+probabilities.
 
 ``model.export_assigner(path)`` writes what assignment needs -- feature
 definitions and scaling, the assigner's parameters, persona names -- as JSON
@@ -38,6 +41,7 @@ from persona.assign import UNASSIGNED, Assigner, finite_features
 from persona.errors import InputError
 from persona.explain import row_contributions
 from persona.features.builder import FeatureBuilder, with_observation_end
+from persona.features.record import RecordFeatures
 from persona.golden import GoldenQuestions
 from persona.persistence import _atomic_write, _minor, _sha256, _version, read_manifest
 from persona.profiles import trait_label
@@ -186,6 +190,8 @@ class _Parts:
     ids_with_unassigned: tuple[int, ...]
     traits: list[str]
     golden: Any = None
+    record: RecordFeatures | None = None  # one record's raw features in numpy
+    record_order: np.ndarray | None = None  # its columns in feature_names order, if they differ
 
 
 def _parts(model: Any) -> _Parts:
@@ -222,10 +228,16 @@ def _parts(model: Any) -> _Parts:
             f"Got a {type(model).__name__}; assign with a fitted PersonaModel or the "
             "PortableAssigner that persona.load_assigner returns."
         )
+    record, order = None, None
+    if builder is not None:
+        record = RecordFeatures(builder)
+        if record.columns != names:
+            at = {n: i for i, n in enumerate(record.columns)}
+            order = np.array([at[n] for n in names])
     parts = _Parts(
         builder, assigner, names, ids, labels, version_,
         {n: i for i, n in enumerate(names)}, (*ids.tolist(), UNASSIGNED),
-        [trait_label(n) for n in names], golden,
+        [trait_label(n) for n in names], golden, record, order,
     )  # fmt: skip
     model._assignment_parts = (key, parts)
     return parts
@@ -379,6 +391,16 @@ def _computed_features(
         )  # fmt: skip
     if not signals:  # nothing to go on: scored as no signal (unassigned)
         return np.full(len(parts.feature_names), np.nan)
+    raw = parts.record.compute(
+        customer_id,
+        events=record.get("events"),
+        survey=record.get("survey"),
+        emotions=record.get("emotions"),
+        observation_end=record.get("observation_end"),
+    )
+    if raw is not None:
+        return raw if parts.record_order is None else raw[parts.record_order]
+    # Something only the table path reads, or refuses with its documented error.
     tables = {}
     for name in signals:
         value = record[name]

@@ -70,6 +70,19 @@ def test_one_truth_across_record_table_and_batches(persona_model, customers, sam
         assert assignment.model_version == persona_model.model_version_
 
 
+def test_many_records_take_the_numpy_path_and_agree_with_predict(persona_model, customers, end):
+    whole = persona_model.predict_proba(**_tables(customers), observation_end=end)
+    ids = whole.index[np.random.default_rng(1).choice(len(whole), 300, replace=False)]
+    reader = persona.assignment._parts(persona_model).record
+    for customer in ids:
+        record = _record(customers, customer, end)
+        signals = {k: record.get(k) for k in ("events", "survey", "emotions")}
+        assert reader.compute(customer, **signals, observation_end=end) is not None
+        assignment = assign_persona(record, persona_model)
+        expected = {int(k): float(v) for k, v in whole.loc[customer].items()}
+        assert assignment.probabilities == expected, customer
+
+
 def test_stored_features_give_the_same_answer(persona_model, customers, sample_ids):
     raw = persona_model.features_.compute(**_tables(customers))[persona_model.feature_names_out_]
     for customer in sample_ids:
@@ -179,6 +192,13 @@ def test_invalid_signals_fail_with_the_batch_paths_errors(persona_model):
         {"timestamp": "not a date", "channel": "web", "event_type": "purchase"},
     ]}  # fmt: skip
     with pytest.raises(InputError, match="events.timestamp: 1 of 2 rows have a timestamp"):
+        assign_persona(record, persona_model)
+    record["events"][1] = {"timestamp": "2026-01-02", "channel": "web",
+                           "event_type": "purchase", "value": -5.0}  # fmt: skip
+    with pytest.raises(InputError, match=r"events.value: 1 of 2 rows are below 0\."):
+        assign_persona(record, persona_model)
+    record["events"][1] = {"timestamp": "2026-01-02", "channel": "web", "event_type": "teleport"}
+    with pytest.warns(UserWarning, match="'teleport' \\(1 rows\\)"):
         assign_persona(record, persona_model)
     with pytest.raises(TypeError, match="assign with a fitted PersonaModel"):
         assign_persona({"customer_id": 1}, object())

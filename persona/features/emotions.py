@@ -143,13 +143,31 @@ def emotion_features(
     valence, arousal, discrete = _scores(df, scorer)
     moment = _moments(df, taxonomy)
     customer, ids = _customers(df["customer_id"])
-    days = _days(df)
+    features = feature_arrays(customer, len(ids), _days(df), valence, arousal, discrete, moment)
+    index = pd.Index(ids, name="customer_id")
+    return pd.DataFrame({PREFIX + name: features[name] for name in _FEATURES}, index=index)
 
+
+def feature_arrays(
+    customer: np.ndarray,
+    n: int,
+    days: np.ndarray,
+    valence: np.ndarray,
+    arousal: np.ndarray,
+    discrete: np.ndarray,
+    moment: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The features of ``n`` customers from their readings as arrays, by feature name.
+
+    ``customer`` numbers each reading's customer 0..n-1; ``days`` are days
+    since the epoch (NaN untimed), ``moment`` indexes MOMENTS (-1 none). What
+    :func:`emotion_features` computes once it has read the table, and what a
+    single record is scored with (:mod:`persona.features.record`).
+    """
     order = _time_order(customer, days, valence, arousal, discrete, moment)
     customer, days, valence, arousal = customer[order], days[order], valence[order], arousal[order]
     discrete, moment = discrete[order], moment[order]
 
-    n = len(ids)
     features: dict[str, np.ndarray] = {}
     features["valence_mean"], features["valence_volatility"] = _mean_std(customer, valence, n)
     features["arousal_mean"], features["arousal_volatility"] = _mean_std(customer, arousal, n)
@@ -162,9 +180,7 @@ def emotion_features(
             features[f"{name}_{MOMENTS[m]}"] = mean
     features["valence_trend"] = _trend(customer, days, valence, n)
     features["n_readings"] = np.bincount(customer, minlength=n).astype("float64")
-
-    index = pd.Index(ids, name="customer_id")
-    return pd.DataFrame({PREFIX + name: features[name] for name in _FEATURES}, index=index)
+    return features
 
 
 # --------------------------------------------------------------------------- inputs

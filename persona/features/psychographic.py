@@ -208,6 +208,13 @@ def score_scales(
 def _scores(
     answers: _Answers, instrument: Instrument, max_missing_share: float, ipsatize: bool
 ) -> pd.DataFrame:
+    scores = _score_arrays(answers, instrument, max_missing_share, ipsatize)
+    return pd.DataFrame(scores, index=answers.ids, dtype="float64")
+
+
+def _score_arrays(
+    answers: _Answers, instrument: Instrument, max_missing_share: float, ipsatize: bool
+) -> dict[str, np.ndarray]:
     keyed = answers.keyed(ipsatize=ipsatize)
     scores = {}
     for dimension in instrument.dimensions:
@@ -216,7 +223,7 @@ def _scores(
         if answers.scale_of(dimension) is None:  # mixed scales: compare on [0, 1]
             block = (block - answers.low[cols]) / (answers.high[cols] - answers.low[cols])
         scores[dimension] = _prorated_mean(block, max_missing_share)
-    return pd.DataFrame(scores, index=answers.ids, dtype="float64")
+    return scores
 
 
 def _prorated_mean(block: np.ndarray, max_missing_share: float) -> np.ndarray:
@@ -281,19 +288,20 @@ def response_style(survey: TableLike, instrument: Instrument) -> pd.DataFrame:
 
 
 def _style(answers: _Answers) -> pd.DataFrame:
+    return pd.DataFrame(_style_arrays(answers), index=answers.ids)
+
+
+def _style_arrays(answers: _Answers) -> dict[str, np.ndarray]:
     answered = answers.answered
     n_answered = answered.sum(axis=1)
     lowest = np.where(answered, answers.raw, np.inf).min(axis=1)
     highest = np.where(answered, answers.raw, -np.inf).max(axis=1)
     straight = (n_answered >= _MIN_STRAIGHT_ITEMS) & (lowest == highest)
-    return pd.DataFrame(
-        {
-            "straightlining": straight.astype("float64"),
-            "acquiescence": answers.acquiescence(),
-            "answered_share": n_answered / answers.raw.shape[1],
-        },
-        index=answers.ids,
-    )
+    return {
+        "straightlining": straight.astype("float64"),
+        "acquiescence": answers.acquiescence(),
+        "answered_share": n_answered / answers.raw.shape[1],
+    }
 
 
 # --------------------------------------------------------------------------- features
@@ -356,12 +364,24 @@ def psychographic_features(
     _check_share(max_missing_share)
     _check_flag("ipsatize", ipsatize)
     answers = read_answers(survey, instrument)
-    scores = _scores(answers, instrument, float(max_missing_share), bool(ipsatize))
-    style = _style(answers)
+    features = feature_arrays(answers, instrument, float(max_missing_share), bool(ipsatize))
+    return pd.DataFrame(features, index=answers.ids, dtype="float64")
+
+
+def feature_arrays(
+    answers: _Answers, instrument: Instrument, max_missing_share: float, ipsatize: bool
+) -> dict[str, np.ndarray]:
+    """The psychographic block's columns by name, from answers already read and checked.
+
+    What :func:`psychographic_features` computes once it has read the table,
+    and what a single record is scored with (:mod:`persona.features.record`).
+    """
+    scores = _score_arrays(answers, instrument, max_missing_share, ipsatize)
+    style = _style_arrays(answers)
     features = {}
     for dimension in instrument.dimensions:
         low, high = answers.scale_of(dimension) or (0.0, 1.0)
         features[f"{_PREFIX}{dimension}"] = (scores[dimension] - low) / (high - low)
     features["response__acquiescence"] = style["acquiescence"]
     features["response__straightlining"] = style["straightlining"]
-    return pd.DataFrame(features, index=answers.ids, dtype="float64")
+    return features

@@ -263,19 +263,27 @@ class LexiconScorer:
         valence = np.full(len(texts), np.nan)
         used: list[str | None] = []
         for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
-            if not isinstance(text, str) or not text.strip():
-                used.append(_language_code(language))
-                continue
-            code = _language_code(language) or detect_language(text)
+            valence[i], code = lexicon_valence(text, language)
             used.append(code)
-            if code == "en":
-                valence[i] = _english().polarity_scores(text)["compound"]
-            elif code == "it":
-                valence[i] = _italian().valence(text)
         return pd.DataFrame({"valence": valence, "language": pd.Series(used, dtype=object)})
 
     def __repr__(self) -> str:
         return "LexiconScorer()"
+
+
+def lexicon_valence(text: Any, language: str | None = None) -> tuple[float, str | None]:
+    """:class:`LexiconScorer`'s valence of one text, and the language it was read in.
+
+    NaN for an empty text or one in another language than English or Italian.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return np.nan, _language_code(language)
+    code = _language_code(language) or detect_language(text)
+    if code == "en":
+        return _english().polarity_scores(text)["compound"], code
+    if code == "it":
+        return _italian().valence(text), code
+    return np.nan, code
 
 
 # --------------------------------------------------------------------------- English
