@@ -344,11 +344,15 @@ def _moment(value: Any) -> int:
 
 def _number(value: Any, low: float | None, high: float | None) -> float:
     """A plain number within [low, high], NaN for a missing one."""
-    if _missing(value):
+    kind = type(value)
+    if kind is float or kind is int:  # the usual case, first
+        number = float(value)
+    elif value is None:
         return np.nan
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+    elif isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
         raise _Unusual  # text and flags are for the table path to parse or refuse
-    number = float(value)
+    else:
+        number = float(value)
     if not np.isfinite(number) and number == number:
         raise _Unusual
     if number != number:
