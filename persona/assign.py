@@ -241,13 +241,29 @@ class Assigner:
     def _pattern_of_row(self, row: np.ndarray) -> tuple[str, ...]:
         cache = self.__dict__.get("_group_of_column")
         if cache is None:
+            columns = list(self.groups.values())
+            starts = np.array([c[0] if len(c) else -1 for c in columns])
+            # Groups laid side by side from column 0 (the feature builder's
+            # order): one reduceat tells which have a value.
+            side_by_side = np.array_equal(
+                np.concatenate(columns), np.arange(self.n_features_in_)
+            ) and all(len(c) for c in columns)
             group_of = np.zeros(self.n_features_in_, dtype=np.intp)
-            for i, cols in enumerate(self.groups.values()):
+            for i, cols in enumerate(columns):
                 group_of[cols] = i
-            cache = self.__dict__["_group_of_column"] = (group_of, tuple(self.groups))
-        group_of, names = cache
-        seen = np.bincount(group_of[~np.isnan(row)], minlength=len(names))
-        return tuple(name for name, count in zip(names, seen.tolist(), strict=True) if count)
+            cache = (group_of, tuple(self.groups), starts if side_by_side else None, {})
+            self.__dict__["_group_of_column"] = cache
+        group_of, names, starts, patterns = cache
+        if starts is not None:
+            seen = np.logical_or.reduceat(~np.isnan(row), starts)
+        else:
+            seen = np.bincount(group_of[~np.isnan(row)], minlength=len(names)) > 0
+        key = seen.tobytes()
+        pattern = patterns.get(key)
+        if pattern is None:
+            flags = seen.tolist()
+            pattern = patterns[key] = tuple(n for n, s in zip(names, flags, strict=True) if s)
+        return pattern
 
     def _row_constants(
         self, pattern: tuple[str, ...], model: _PatternModel
