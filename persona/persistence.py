@@ -53,6 +53,7 @@ def save_model(model: PersonaModel, path: str | os.PathLike) -> Path:
     # The model it was aligned to has done its work (ids, names, lineage are
     # kept here); saving it would chain every earlier night's model.
     light.previous = None
+    light.__dict__.pop("_assignment_parts", None)  # a cache, rebuilt on the first assignment
     _atomic_write(folder / _MODEL_FILE, lambda f: joblib.dump(light, f, compress=3))
     manifest = {
         "format": FORMAT,

@@ -166,3 +166,10 @@ def test_a_custom_scorer_scores_text_on_the_table_path(base):
     record = RecordFeatures(custom)
     assert record.compute(1, emotions=[{"text": "fine"}]) is None
     assert record.compute(1, emotions=[{"valence": 0.3}]) is not None
+
+
+def test_the_reader_pickles_with_the_model_it_caches_on(builder):
+    import pickle
+
+    record = pickle.loads(pickle.dumps(RecordFeatures(builder)))
+    assert record.compute(1, events=EDGE_EVENTS[:2]) is not None

@@ -83,8 +83,8 @@ class RecordFeatures:
         self._channels = _levels(behaviour, "channel")
         self._devices = _levels(behaviour, "device")
         self._settings = builder.journey or _touchpoints.JourneySettings()
-        self._taxonomy = self._settings.taxonomy
-        self._emotion_taxonomy = (
+        self._taxonomy = dict(self._settings.taxonomy)
+        self._emotion_taxonomy = dict(
             DEFAULT_TAXONOMY if builder.journey is None else builder.journey.taxonomy
         )
         self._default_end = builder.observation_end
