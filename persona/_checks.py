@@ -36,7 +36,7 @@ def fail(table: str, df: pd.DataFrame, mask, problem: str, fix: str, column=None
     for i, label in enumerate(labels):
         values = ", ".join(f"{c}={_short(v[i])}" for c, v in shown.items())
         parts.append(f"row {label!r} ({values})" if values else f"row {label!r}")
-    raise InputError(
+    error = InputError(
         table,
         f"{n_bad} of {len(df)} rows {problem}",
         column=column,
@@ -44,6 +44,8 @@ def fail(table: str, df: pd.DataFrame, mask, problem: str, fix: str, column=None
         shown="; ".join(parts),
         fix=fix,
     )
+    error.positions = np.flatnonzero(mask)  # every offending row: batch scoring rejects them
+    raise error
 
 
 def _short(value: Any) -> str:

@@ -19,7 +19,12 @@ class InputError(ValueError):
         Index labels of the first offending rows (at most five).
     fix : str
         What to do about it.
+    positions : ndarray or None
+        Positions of *all* offending rows when the problem is in rows (not in
+        the table's shape): what batch scoring rejects customers by.
     """
+
+    positions = None
 
     def __init__(
         self,
