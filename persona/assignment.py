@@ -101,6 +101,7 @@ class PortableAssigner:
     model_version: str
     manifest: dict[str, Any] = field(default_factory=dict)
     golden: Any = None
+    drift_reference: dict[str, Any] | None = None  # the training base, for drift reports
 
     def predict_proba(self, X: Any = None, **tables: Any) -> pd.DataFrame:
         """Probabilities of each persona and of being unassigned (column -1), by customer."""
@@ -494,6 +495,7 @@ def export_assigner(model: Any, path: str | os.PathLike) -> Path:
         "personas": personas,
         "model_version": parts.version,
         "golden_questions": None if parts.golden is None else parts.golden.to_dict(),
+        "drift_reference": getattr(model, "drift_reference_", None),
     }
     text = json.dumps(body, indent=1).encode("utf-8")
     _atomic_write(folder / "assigner.json", lambda stream: stream.write(text))
@@ -559,4 +561,5 @@ def load_assigner(path: str | os.PathLike) -> PortableAssigner:
         golden=None
         if body.get("golden_questions") is None
         else GoldenQuestions.from_dict(body["golden_questions"]),
+        drift_reference=body.get("drift_reference"),
     )

@@ -40,6 +40,7 @@ from persona.discovery import (
     select_clustering,
     split_personas,
 )
+from persona.drift import drift_reference
 from persona.explain import Counterfactual, ExplanationsMixin
 from persona.features.builder import GROUPS, FeatureBuilder, with_observation_end
 from persona.instrument import Instrument
@@ -53,6 +54,7 @@ __all__ = ["Counterfactual", "PersonaModel"]
 _TABLES = ("events", "survey", "emotions")
 _MIN_DISCOVERY = 10  # customers needed to discover anything at all
 _SOURCES = ("discovery", "distilled", "unassigned")
+_DRIFT_SAMPLE = 100_000  # training customers the drift reference summarises, at most
 _NOTABLE_SMD = 0.25  # Cohen's d from the rest of the base for a need to count as distinctive
 
 
@@ -237,6 +239,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self.lineage_ = None
         self.names_ = {}
         self._persona_table(frame)
+        self._drift_base = self._drift_reference(proba)
         if self.previous is not None:
             self._align(self.previous.predict(X, **tables), self.previous.next_persona_id_)
             self._inherit_names(self.previous)
@@ -493,14 +496,18 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
     def _fit_matrix(self, X: Any, tables: dict) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         """The training matrix (feature columns only, sorted by customer) and its groups."""
-        self.features_ = None
+        self.features_ = self._drift_sample = None
         if _carries_tables(X) or X is None:
             builder = (
                 FeatureBuilder(instrument=self.instrument)
                 if self.features is None
                 else clone(self.features)
             )
-            frame = builder.fit_transform(**_tables_of(X, tables))
+            frame, raw = builder._fit_transform(None, _tables_of(X, tables), keep_raw=True)
+            # Evenly spaced customers, their raw features: the drift reference's base.
+            step = max(1, -(-len(raw) // _DRIFT_SAMPLE))
+            self._drift_sample = (step, raw.iloc[::step].copy())
+            del raw
             self.features_ = builder
             frame = frame.loc[:, ~frame.columns.str.startswith("available__")]
         else:
@@ -563,8 +570,37 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         columns = pd.Index([*self.persona_ids_.tolist(), UNASSIGNED], name="persona_id")
         return pd.DataFrame(proba, index=index, columns=columns)
 
+    def _drift_reference(self, proba: np.ndarray) -> dict | None:
+        """What nightly scoring compares the base with (see :mod:`persona.drift`).
+
+        Built from the raw features of evenly spaced training customers (at
+        most ``_DRIFT_SAMPLE``), with persona ids as the assigner numbers them;
+        :meth:`_publish` gives them their public ids.
+        """
+        sample, self._drift_sample = self._drift_sample, None
+        if sample is None:
+            return None  # fitted on a feature matrix: nightly scoring reads tables
+        step, raw = sample
+        rows = proba[::step]
+        scores = pd.DataFrame(
+            {"persona_id": labels_from_proba(rows), "confidence": rows.max(axis=1)},
+            index=raw.index,
+        )
+        return drift_reference(raw, scores, columns=list(self.feature_names_out_))
+
     def _publish(self) -> None:
         """Labels, probabilities, profiles and personas under the public persona ids."""
+        base = getattr(self, "_drift_base", None)
+        self.drift_reference_ = None
+        if base is not None:
+            public = self._public(np.arange(self.n_personas_)).tolist()
+            shares = base["personas"]
+            self.drift_reference_ = base | {
+                "personas": {
+                    (k if k == str(UNASSIGNED) else str(public[int(k)])): v
+                    for k, v in shares.items()
+                }
+            }
         ids = pd.Index(self.persona_ids_, name="persona_id")
         self.model_version_ = hashlib.sha256(
             f"{self.assigner_.fingerprint()} {self.persona_ids_.tolist()}".encode()

@@ -255,7 +255,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 
     # ----------------------------------------------------------------- internals
 
-    def _fit_transform(self, X: Any, tables: dict) -> pd.DataFrame:
+    def _fit_transform(self, X: Any, tables: dict, *, keep_raw: bool = False) -> Any:
         weights = self._checked_weights()
         inputs = _tables(X, tables)
         if inputs.get("survey") is not None and self.instrument is None:
@@ -277,7 +277,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         self.scale_ = spread
         self.weights_ = weights
         self.n_features_in_ = len(columns)
-        return self._scale(raw)
+        scaled = self._scale(raw)
+        return (scaled, raw) if keep_raw else scaled
 
     def _raw(self, inputs: dict, schema: dict | None) -> pd.DataFrame:
         checked = validate_inputs(
