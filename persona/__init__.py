@@ -8,6 +8,8 @@ personas, and assigns and explains them for notebooks, batch jobs and services.
 from importlib.metadata import PackageNotFoundError, version
 
 from persona.assignment import Assignment, assign_persona, assign_personas, load_assigner
+from persona.batch import ScoringSummary, score_files
+from persona.drift import DriftReport, DriftThresholds
 from persona.errors import InputError
 from persona.instrument import Instrument, Item
 from persona.model import PersonaModel
@@ -20,6 +22,7 @@ from persona.schema import (
     validate_inputs,
     validate_survey,
 )
+from persona.scoring import score_tables
 
 try:
     __version__ = version("persona")
@@ -28,16 +31,21 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "Assignment",
+    "DriftReport",
+    "DriftThresholds",
     "InputError",
     "Instrument",
     "Item",
     "PersonaModel",
+    "ScoringSummary",
     "__version__",
     "assign_persona",
     "assign_personas",
     "load",
     "load_assigner",
     "profile",
+    "score_files",
+    "score_tables",
     "validate_demographics",
     "validate_emotions",
     "validate_events",

@@ -1,4 +1,4 @@
-"""The ``persona`` command: ``persona demo``, ``persona report`` and ``persona validate``.
+"""The ``persona`` command: ``demo``, ``report``, ``validate``, ``score`` and ``drift``.
 
 The command line is the top of the package: it imports the library and
 prints; nothing imports it.
@@ -97,6 +97,57 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--emotions", metavar="PATH")
     validate.add_argument("--demographics", metavar="PATH")
     validate.set_defaults(run=_validate)
+
+    score = commands.add_parser(
+        "score",
+        help="score every customer of input files into a Parquet dataset (nightly batch)",
+        description="Score every customer of the input tables with a saved model or an "
+        "exported assigner, chunk by chunk in bounded memory, into a Parquet dataset with "
+        "one row per customer. Customers whose rows break the data contract go to "
+        "OUT/_rejects with the reason. Interrupted? Run again with --resume.",
+    )
+    score.add_argument("model", metavar="MODEL",
+                       help="folder of an exported assigner or a saved model")  # fmt: skip
+    score.add_argument("--events", metavar="PATH")
+    score.add_argument("--survey", metavar="PATH")
+    score.add_argument("--emotions", metavar="PATH")
+    score.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    score.add_argument("--chunk-customers", type=_positive_int, default=250_000, metavar="N",
+                       help="customers scored at once (default: 250000)")  # fmt: skip
+    score.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                       help="chunks scored in parallel (-1: one per core; default: 1)")  # fmt: skip
+    score.add_argument(
+        "--observation-end",
+        metavar="TIMESTAMP",
+        help="end of the touchpoint window (default: the latest touchpoint)",
+    )
+    score.add_argument("--resume", action="store_true", help="finish an interrupted job in DIR")
+    score.add_argument("--overwrite", action="store_true",
+                       help="replace what DIR holds from another job")  # fmt: skip
+    score.add_argument("--drift-report", metavar="DIR",
+                       help="write drift.json and drift.html there")  # fmt: skip
+    score.add_argument(
+        "--fail-on-drift",
+        action="store_true",
+        help="exit with status 3 when the drift report recommends a refit",
+    )
+    score.add_argument("--quiet", action="store_true", help="no progress bar")
+    score.set_defaults(run=_score)
+
+    drift = commands.add_parser(
+        "drift",
+        help="the drift report of a scoring job",
+        description="Compare the customers a scoring job scored with the model's training "
+        "customers: population stability per feature, persona shares, confidence, "
+        "unassigned rate and signal coverage, and whether a refit is recommended.",
+    )
+    drift.add_argument("out", metavar="OUT", help="output folder of persona score")
+    drift.add_argument("--report", metavar="DIR", default="persona-drift",
+                       help="folder to write drift.json and drift.html to "
+                       "(default: ./persona-drift)")  # fmt: skip
+    drift.add_argument("--fail-on-drift", action="store_true",
+                       help="exit with status 3 when a refit is recommended")  # fmt: skip
+    drift.set_defaults(run=_drift)
     return parser
 
 
@@ -255,6 +306,49 @@ def _validate(args: argparse.Namespace) -> int:
         if table is not None:
             print(f"{name}: {len(table):,} rows, {table['customer_id'].nunique():,} customers: ok")
     return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    import logging
+
+    from persona.batch import score_files
+
+    tables = {k: getattr(args, k) for k in ("events", "survey", "emotions")}
+    if not any(tables.values()):
+        print("persona score: give at least one of --events, --survey, --emotions",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s %(name)s %(message)s")  # fmt: skip
+    try:
+        summary = score_files(
+            args.model, **tables, out=args.out, chunk_customers=args.chunk_customers,
+            n_jobs=args.n_jobs, observation_end=args.observation_end, resume=args.resume,
+            overwrite=args.overwrite, drift_report=args.drift_report,
+            progress=False if args.quiet else None,
+        )  # fmt: skip
+    except ValueError as error:
+        print(f"persona score: {error}", file=sys.stderr)
+        return 2
+    print(summary)
+    if args.drift_report:
+        print(f"drift report written to {Path(args.drift_report) / 'drift.html'}")
+    if args.fail_on_drift and summary.drift is not None and summary.drift.refit_recommended:
+        return 3
+    return 0
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from persona.batch import drift_of
+
+    try:
+        report = drift_of(args.out, report_to=args.report)
+    except ValueError as error:
+        print(f"persona drift: {error}", file=sys.stderr)
+        return 2
+    print(report)
+    print(f"drift report written to {Path(args.report) / 'drift.html'}")
+    return 3 if args.fail_on_drift and report.refit_recommended else 0
 
 
 def _indent(text: str, by: str = "  ") -> str:

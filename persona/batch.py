@@ -1,0 +1,673 @@
+"""Nightly scoring of the whole customer base: file to file, bounded memory, resumable.
+
+:func:`score_files` reads the ``events``, ``survey`` and ``emotions`` tables
+(Parquet files, partitioned Parquet folders or CSV files), scores every
+customer with the distilled assigner of a model or an exported artifact, and
+writes a Parquet dataset with one row per customer.
+
+How it works, in three passes over the input:
+
+1. **Plan.** The customer ids of every table are read (that column alone) to
+   number the customers in id order and cut them into chunks of
+   ``chunk_customers``; the observation end is the latest touchpoint unless
+   given. The plan goes into ``_manifest.json`` in the output folder.
+2. **Partition.** Each table is streamed once, in record batches, and every
+   row is appended to its chunk's spill file, in input order. All of a
+   customer's rows land in one chunk whatever order the files are in (by
+   time, say), and memory holds one batch at a time.
+3. **Score.** Each chunk is read back, checked against the data contract,
+   turned into features and scored by :func:`persona.scoring.score_tables`,
+   the function Spark and any other engine call too, and written as one Parquet file under
+   a temporary name, then renamed. The manifest records each finished chunk
+   (its counts, checksum and drift counts), so ``resume=True`` after a crash
+   scores only what is missing and gives byte-identical files. Chunks run in
+   parallel with ``n_jobs``; their output does not depend on it.
+
+Nothing is lost and nothing doubled: a customer whose rows break the contract
+is written to ``_rejects/`` with the reason, every other customer to the
+scores, and the summary reconciles the counts (input = scored + rejected).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from persona.drift import DriftAccumulator, DriftReport, DriftThresholds
+from persona.errors import InputError
+from persona.persistence import _atomic_write
+from persona.scoring import _stamp, score_tables
+
+__all__ = ["ScoringSummary", "drift_of", "score_files"]
+
+log = logging.getLogger("persona.batch")
+
+MANIFEST = "_manifest.json"
+FORMAT = "persona-scores"
+FORMAT_VERSION = 1
+_TABLES = ("events", "survey", "emotions")
+_ID = "customer_id"
+_REQUIRED = {"events": ("customer_id", "timestamp", "channel", "event_type"),
+             "survey": ("customer_id",), "emotions": ("customer_id",)}  # fmt: skip
+_BATCH_ROWS = 1_000_000  # input rows read at once while partitioning
+
+
+# --------------------------------------------------------------------------- the job
+
+
+@dataclass
+class ScoringSummary:
+    """What a scoring job did: counts that reconcile, where things went, how long it took."""
+
+    out: str
+    input_customers: int
+    scored: int
+    rejected: int
+    rows_without_customer: dict[str, int]
+    chunks: int
+    observation_end: str
+    scored_at: str
+    model_version: str
+    seconds: float
+    resumed_chunks: int = 0
+    warnings: list[str] = field(default_factory=list)
+    drift: DriftReport | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self) | {"drift": None}
+        if self.drift is not None:
+            out["drift"] = {
+                "refit_recommended": self.drift.refit_recommended,
+                "verdict": self.drift.verdict,
+            }
+        return out
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.input_customers:,} customers in: {self.scored:,} scored, "
+            f"{self.rejected:,} rejected (see {self.out}/_rejects), in {self.seconds:.1f} s",
+        ]
+        lost = {k: v for k, v in self.rows_without_customer.items() if v}
+        if lost:
+            lines.append(f"rows without a customer_id, left out: {lost}")
+        if self.drift is not None:
+            lines.append(f"drift: {self.drift.verdict}")
+        return "\n".join(lines)
+
+
+def score_files(
+    model: Any,
+    *,
+    events: Any = None,
+    survey: Any = None,
+    emotions: Any = None,
+    out: str | os.PathLike,
+    chunk_customers: int = 250_000,
+    observation_end: Any = None,
+    n_jobs: int = 1,
+    resume: bool = False,
+    overwrite: bool = False,
+    drift_report: str | os.PathLike | None = None,
+    drift_thresholds: DriftThresholds | None = None,
+    top_reasons: int = 3,
+    scored_at: Any = None,
+    progress: bool | None = None,
+) -> ScoringSummary:
+    """Score every customer of the input files into a Parquet dataset at ``out``.
+
+    Parameters
+    ----------
+    model : PersonaModel, PortableAssigner or path
+        A fitted model, a loaded assigner, or the folder of either
+        (``model.save`` / ``model.export_assigner``).
+    events, survey, emotions : path or DataFrame, optional
+        Parquet file, folder of Parquet files, or CSV file; at least one.
+    out : path
+        The output folder: ``part-NNNNN.parquet`` (scores, sorted by customer
+        within and across parts), ``rejects/part-NNNNN.parquet`` and
+        ``_manifest.json`` (plan, finished chunks, summary).
+    chunk_customers : int, default=250_000
+        Customers scored at once: what peak memory depends on, with ``n_jobs``.
+    observation_end : timestamp, optional
+        End of the touchpoint window; by default the latest touchpoint.
+    n_jobs : int, default=1
+        Chunks scored in parallel processes (-1: one per core).
+    resume : bool, default=False
+        Finish an interrupted job in ``out``: finished chunks are kept.
+    overwrite : bool, default=False
+        Replace what ``out`` holds from another job.
+    drift_report : path, optional
+        A folder to write ``drift.json`` and ``drift.html`` to, comparing the
+        night's base with the model's training base.
+    drift_thresholds : DriftThresholds, optional
+    top_reasons : int, default=3
+    scored_at : timestamp, optional
+        Stamped on every row; by default the job's start (kept on resume).
+    progress : bool, optional
+        A progress bar; by default when stderr is a terminal (else log lines).
+
+    Returns
+    -------
+    ScoringSummary
+        Rerunning a finished job returns its summary and writes nothing.
+    """
+    started = time.perf_counter()
+    scorer, reference = _scorer(model)
+    sources = {name: _source(name, value) for name, value in
+               (("events", events), ("survey", survey), ("emotions", emotions))
+               if value is not None}  # fmt: skip
+    if not sources:
+        raise ValueError("Got no input: pass at least one of events=, survey=, emotions=.")
+    if isinstance(chunk_customers, bool) or not isinstance(chunk_customers, int | np.integer):
+        raise ValueError(f"Got chunk_customers={chunk_customers!r}; expected a whole number >= 1.")
+    if chunk_customers < 1:
+        raise ValueError(f"Got chunk_customers={chunk_customers!r}; expected a whole number >= 1.")
+    folder = Path(out)
+    job = _job_fingerprint(scorer, sources, chunk_customers, observation_end, top_reasons)
+    manifest = _open_job(folder, job, resume=resume, overwrite=overwrite)
+    manifest.setdefault("model_version", scorer.model_version)
+    manifest.setdefault("drift_reference", reference)  # what `persona drift OUT` compares with
+    if manifest.get("summary") is not None:
+        log.info("%s: this job already finished; nothing to do.", folder)
+        return _summary_from(manifest, reference, drift_thresholds, drift_report)
+
+    if manifest.get("plan") is None:
+        manifest["plan"] = _plan(sources, chunk_customers, observation_end, scored_at)
+        _write_manifest(folder, manifest)
+    plan = manifest["plan"]
+    work = folder / "_work"
+    if not manifest.get("partitioned") or not work.exists():
+        shutil.rmtree(work, ignore_errors=True)
+        _partition(sources, plan, work)
+        manifest["partitioned"] = True
+        _write_manifest(folder, manifest)
+
+    done = manifest.setdefault("chunks", {})
+    todo = [k for k in range(plan["n_chunks"]) if not _finished(folder, done.get(str(k)))]
+    resumed = plan["n_chunks"] - len(todo)
+    settings = {
+        "observation_end": plan["observation_end"],
+        "scored_at": plan["scored_at"],
+        "top_reasons": top_reasons,
+        "tables": sorted(sources),
+    }
+    for result in _run(scorer, reference, work, folder, todo, settings, n_jobs, progress):
+        done[str(result["chunk"])] = result
+        _write_manifest(folder, manifest)
+
+    summary = _finish(folder, manifest, plan, reference, drift_thresholds, drift_report)
+    summary.seconds = time.perf_counter() - started
+    summary.resumed_chunks = resumed
+    manifest["summary"] = summary.to_dict()
+    _write_manifest(folder, manifest)
+    shutil.rmtree(work, ignore_errors=True)
+    log.info("%s", summary)
+    return summary
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _scorer(model: Any) -> tuple[Any, dict | None]:
+    """A small, picklable scorer (what workers need) and the drift reference."""
+    from persona.assignment import PortableAssigner, load_assigner
+
+    if isinstance(model, (str, os.PathLike)):
+        path = Path(model)
+        manifest = path / "manifest.json"
+        if not manifest.exists():
+            raise FileNotFoundError(
+                f"{path} holds no manifest.json: give a folder written by "
+                "model.export_assigner(path) or model.save(path)."
+            )
+        kind = json.loads(manifest.read_text(encoding="utf-8")).get("format")
+        if kind == "persona-assigner":
+            model = load_assigner(path)
+        else:
+            from persona.persistence import load
+
+            model = load(path)
+    if isinstance(model, PortableAssigner):
+        portable = model
+    elif hasattr(model, "assigner_"):
+        from persona.assignment import _parts
+
+        parts = _parts(model)
+        portable = PortableAssigner(
+            builder=parts.builder, assigner=parts.assigner, feature_names=parts.feature_names,
+            persona_ids=parts.persona_ids, names=parts.names,
+            descriptions={}, model_version=parts.version,
+            drift_reference=getattr(model, "drift_reference_", None),
+        )  # fmt: skip
+    else:
+        raise TypeError(
+            f"Got a {type(model).__name__}; score with a fitted PersonaModel, a PortableAssigner "
+            "(persona.load_assigner) or the folder of either."
+        )
+    if portable.builder is None:
+        raise ValueError(
+            "This model was fitted on a feature matrix, so it cannot read tables: score its "
+            "feature matrix with model.predict_proba(X)."
+        )
+    return portable, portable.drift_reference
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    path: Path | None  # None for an in-memory table
+    frame: pd.DataFrame | None
+    kind: str  # "parquet", "csv" or "frame"
+
+    def dataset(self) -> ds.Dataset:
+        if self.frame is not None:
+            return ds.dataset(pa.Table.from_pandas(self.frame, preserve_index=False))
+        return ds.dataset(self.path, format=self.kind)
+
+    def identity(self) -> Any:
+        if self.frame is not None:
+            hashed = pd.util.hash_pandas_object(self.frame, index=False).to_numpy()
+            return hashlib.sha256(hashed.tobytes()).hexdigest()
+        files = [self.path] if self.path.is_file() else sorted(
+            p for p in self.path.rglob("*") if p.is_file()
+        )  # fmt: skip
+        return [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
+
+
+def _source(name: str, value: Any) -> _Source:
+    if isinstance(value, pd.DataFrame):
+        return _Source(name, None, value, "frame")
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(
+            f"{name}: expected a path to a Parquet file, a Parquet folder or a CSV file "
+            f"(or a DataFrame), got {type(value).__name__}."
+        )
+    path = Path(value)
+    if not path.exists():
+        raise FileNotFoundError(f"{name}: no file or folder at '{path}'.")
+    lower = path.name.lower()
+    if path.is_dir() or lower.endswith((".parquet", ".pq")):
+        kind = "parquet"
+    elif lower.endswith((".csv", ".csv.gz")):
+        kind = "csv"
+    else:
+        raise InputError(
+            name, f"cannot tell the format of '{path}'.",
+            fix="give a Parquet file (.parquet), a folder of Parquet files or a CSV file (.csv).",
+        )  # fmt: skip
+    return _Source(name, path, None, kind)
+
+
+def _job_fingerprint(scorer, sources, chunk_customers, observation_end, top_reasons) -> str:
+    identity = {
+        "model_version": scorer.model_version,
+        "inputs": {name: source.identity() for name, source in sorted(sources.items())},
+        "chunk_customers": int(chunk_customers),
+        "observation_end": None if observation_end is None else str(pd.Timestamp(observation_end)),
+        "top_reasons": int(top_reasons),
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _open_job(folder: Path, job: str, *, resume: bool, overwrite: bool) -> dict:
+    path = folder / MANIFEST
+    if path.exists():
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        same = manifest.get("format") == FORMAT and manifest.get("job") == job
+        if same and (manifest.get("summary") is not None or resume):
+            return manifest
+        if not overwrite:
+            if same:
+                raise ValueError(
+                    f"{folder} holds this job, unfinished (interrupted?): pass resume=True "
+                    "(--resume) to finish it, or overwrite=True to start again."
+                )
+            raise ValueError(
+                f"{folder} holds the output of another scoring job (other inputs, model or "
+                "settings): write to another folder, or pass overwrite=True to replace it."
+            )
+        shutil.rmtree(folder)
+    elif folder.exists() and any(folder.iterdir()):
+        if not overwrite:
+            raise ValueError(
+                f"{folder} is not empty and holds no scoring job: write to a new or empty "
+                "folder, or pass overwrite=True to replace its contents."
+            )
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "job": job}
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    text = json.dumps(manifest, indent=1, default=str).encode("utf-8")
+    _atomic_write(folder / MANIFEST, lambda stream: stream.write(text))
+
+
+# --------------------------------------------------------------------------- pass 1: the plan
+
+
+def _ids_of(batch: pa.RecordBatch | pa.Table) -> pa.Array:
+    column = batch.column(_ID)
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    return column
+
+
+def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: Any) -> dict:
+    uniques, kinds, missing_ids, latest = [], {}, {}, None
+    for name, source in sources.items():
+        dataset = source.dataset()
+        columns = dataset.schema.names
+        absent = [c for c in _REQUIRED[name] if c not in columns]
+        if absent:
+            raise InputError(
+                name, f"lacks the column(s) {absent}.", column=absent[0],
+                fix=f"{name} needs {list(_REQUIRED[name])}; see persona.schema.",
+            )  # fmt: skip
+        wanted = [_ID, "timestamp"] if name == "events" else [_ID]
+        missing_ids[name] = 0
+        for batch in dataset.to_batches(columns=wanted, batch_size=_BATCH_ROWS):
+            ids = _ids_of(batch)
+            kinds.setdefault(name, _id_kind(ids.type, name))
+            missing_ids[name] += ids.null_count
+            uniques.append(pd.unique(ids.drop_null().to_numpy(zero_copy_only=False)))
+            if name == "events" and observation_end is None:
+                stamps = batch.column("timestamp")
+                if not pa.types.is_timestamp(stamps.type):
+                    stamps = pa.array(pd.to_datetime(stamps.to_pandas(), format="ISO8601",
+                                                     errors="coerce"))  # fmt: skip
+                top = pa.compute.max(stamps).as_py()
+                if top is not None:
+                    top = pd.Timestamp(top)
+                    latest = top if latest is None or top > latest else latest
+    if len(set(kinds.values())) > 1:
+        described = ", ".join(f"{n} holds {k} ids" for n, k in kinds.items())
+        raise InputError(
+            list(kinds)[-1], f"customer ids differ in kind: {described}.", column=_ID,
+            fix="give customer_id the same type in every table (all integers or all text).",
+        )  # fmt: skip
+    ids = np.unique(np.concatenate(uniques)) if uniques else np.array([], dtype=np.int64)
+    end = observation_end if observation_end is not None else latest
+    if end is None and "events" in sources:
+        raise InputError("events", "holds no touchpoint with a timestamp.", column="timestamp",
+                         fix="give events with timestamps, or observation_end=.")  # fmt: skip
+    n_chunks = max(1, -(-len(ids) // chunk_customers))
+    bounds = ids[::chunk_customers][1:] if len(ids) else ids
+    return {
+        "customers": int(len(ids)),
+        "chunk_customers": int(chunk_customers),
+        "n_chunks": int(n_chunks),
+        "bounds": [b.item() if isinstance(b, np.generic) else b for b in bounds],
+        "id_kind": next(iter(kinds.values()), "int"),
+        "rows_without_customer": missing_ids,
+        "observation_end": None if end is None else str(pd.Timestamp(end)),
+        "scored_at": str(_stamp(scored_at)),
+    }
+
+
+def _id_kind(kind: pa.DataType, table: str) -> str:
+    if pa.types.is_integer(kind):
+        return "int"
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return "str"
+    raise InputError(
+        table, f"holds customer ids of type {kind}, neither integers nor text.", column=_ID,
+        fix="give customer_id as integers or as text; a float column (ids with gaps read from "
+        "CSV, say) must be cast to integers first.",
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- pass 2: partition
+
+
+def _chunk_of(ids: pa.Array, bounds: np.ndarray) -> np.ndarray:
+    """Chunk number of each row by its customer id; -1 where the id is missing."""
+    values = ids.to_numpy(zero_copy_only=False)
+    valid = ~ids.is_null().to_numpy(zero_copy_only=False)
+    chunk = np.full(len(values), -1, dtype=np.int64)
+    if valid.any():
+        chunk[valid] = np.searchsorted(bounds, values[valid], side="right")
+    return chunk
+
+
+def _partition(sources: dict, plan: dict, work: Path) -> None:
+    """Every row to its chunk's spill file, in input order, one batch in memory at a time."""
+    bounds = np.array(plan["bounds"], dtype=object if plan["id_kind"] == "str" else np.int64)
+    for name, source in sources.items():
+        dataset = source.dataset()
+        writers: dict[int, pq.ParquetWriter] = {}
+        try:
+            for batch in dataset.to_batches(batch_size=_BATCH_ROWS):
+                if batch.num_rows == 0:
+                    continue
+                chunk = _chunk_of(_ids_of(batch), bounds)
+                order = np.argsort(chunk, kind="stable")
+                sorted_chunks = chunk[order]
+                starts = np.flatnonzero(np.r_[True, sorted_chunks[1:] != sorted_chunks[:-1]])
+                ends = np.r_[starts[1:], len(order)]
+                table = pa.Table.from_batches([batch])
+                for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                    k = int(sorted_chunks[start])
+                    if k < 0:
+                        continue  # rows without a customer: counted by the plan
+                    part = table.take(pa.array(order[start:end]))
+                    writer = writers.get(k)
+                    if writer is None:
+                        target = work / f"chunk-{k:05d}"
+                        target.mkdir(parents=True, exist_ok=True)
+                        writer = writers[k] = pq.ParquetWriter(target / f"{name}.parquet",
+                                                               table.schema)  # fmt: skip
+                    writer.write_table(part)
+        finally:
+            for writer in writers.values():
+                writer.close()
+
+
+# --------------------------------------------------------------------------- pass 3: score
+
+
+def _finished(folder: Path, entry: Mapping | None) -> bool:
+    if not entry:
+        return False
+    files = [folder / entry["file"]] + ([folder / entry["rejects"]] if entry["rejects"] else [])
+    if not all(p.exists() for p in files):
+        return False
+    return _sha256_file(folder / entry["file"]) == entry["sha256"]
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _run(scorer, reference, work, folder, todo, settings, n_jobs, progress):
+    """Score the chunks left, in order or in parallel; yield each result as it finishes."""
+    from joblib import Parallel, delayed
+
+    bar = _progress(len(todo), progress)
+    try:
+        if n_jobs == 1 or len(todo) <= 1:
+            for k in todo:
+                result = _score_chunk(scorer, reference, work, folder, k, settings)
+                bar(result)
+                yield result
+        else:
+            tasks = (delayed(_score_chunk)(scorer, reference, work, folder, k, settings,
+                                           single_threaded=True) for k in todo)  # fmt: skip
+            runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            for result in runner(tasks):
+                bar(result)
+                yield result
+    finally:
+        bar(None)
+
+
+def _progress(total: int, progress: bool | None):
+    show = sys.stderr.isatty() if progress is None else progress
+    if show:
+        from tqdm.auto import tqdm
+
+        meter = tqdm(total=total, unit="chunk", desc="scoring", file=sys.stderr)
+
+        def step(result):
+            if result is None:
+                meter.close()
+            else:
+                meter.update(1)
+
+        return step
+
+    def note(result):
+        if result is not None:
+            log.info("chunk %d: %d scored, %d rejected, %.1f s", result["chunk"],
+                     result["scored"], result["rejected"], result["seconds"])  # fmt: skip
+
+    return note
+
+
+def _score_chunk(scorer, reference, work, folder, k, settings, single_threaded=False) -> dict:
+    started = time.perf_counter()
+    if single_threaded:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            return _score_chunk(scorer, reference, work, folder, k, settings)
+    source = work / f"chunk-{k:05d}"
+    tables = {}
+    for name in settings["tables"]:
+        path = source / f"{name}.parquet"
+        if path.exists():
+            tables[name] = pq.read_table(path).to_pandas()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scores, rejects, raw = score_tables(
+            scorer, **tables, observation_end=settings["observation_end"],
+            scored_at=settings["scored_at"], top_reasons=settings["top_reasons"],
+        )  # fmt: skip
+    name = f"part-{k:05d}.parquet"
+    _atomic_write(folder / name, lambda stream: pq.write_table(scores, stream))
+    rejects_name = None
+    if len(rejects):
+        rejects_name = f"_rejects/part-{k:05d}.parquet"
+        (folder / "_rejects").mkdir(exist_ok=True)
+        frame = pa.Table.from_pandas(rejects.astype({"column": "string"}), preserve_index=False)
+        _atomic_write(folder / rejects_name, lambda stream: pq.write_table(frame, stream))
+    drift = None
+    if reference is not None and scores.num_rows:
+        judged = pd.DataFrame(
+            {"persona_id": scores.column("persona_id").to_numpy(),
+             "confidence": scores.column("confidence").to_numpy()},
+            index=raw.index,
+        )  # fmt: skip
+        drift = DriftAccumulator(reference).update(raw, judged).to_state()
+    return {
+        "chunk": k,
+        "file": name,
+        "rejects": rejects_name,
+        "sha256": _sha256_file(folder / name),
+        "scored": scores.num_rows,
+        "rejected": len(rejects),
+        "warnings": sorted({str(w.message) for w in caught}),
+        "drift": drift,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _finish(folder, manifest, plan, reference, thresholds, report_to) -> ScoringSummary:
+    chunks = manifest["chunks"]
+    scored = sum(c["scored"] for c in chunks.values())
+    rejected = sum(c["rejected"] for c in chunks.values())
+    if scored + rejected != plan["customers"]:
+        raise RuntimeError(
+            f"Counts do not reconcile: {plan['customers']:,} customers in the input, but "
+            f"{scored:,} scored and {rejected:,} rejected. This is a bug in persona; please "
+            "report it with the manifest."
+        )
+    summary = ScoringSummary(
+        out=str(folder),
+        input_customers=plan["customers"],
+        scored=scored,
+        rejected=rejected,
+        rows_without_customer=plan["rows_without_customer"],
+        chunks=plan["n_chunks"],
+        observation_end=plan["observation_end"],
+        scored_at=plan["scored_at"],
+        model_version=manifest.get("model_version", ""),
+        seconds=0.0,
+        warnings=sorted({w for c in chunks.values() for w in c["warnings"]}),
+    )
+    summary.drift = _drift(manifest, reference, thresholds, report_to)
+    return summary
+
+
+def _drift(manifest, reference, thresholds, report_to) -> DriftReport | None:
+    states = [c["drift"] for c in manifest["chunks"].values() if c.get("drift")]
+    if reference is None:
+        if report_to is not None:
+            raise ValueError(
+                "This model carries no drift reference (fitted before persona recorded one, "
+                "or on a feature matrix): refit it to get drift reports."
+            )
+        return None
+    total = DriftAccumulator(reference)
+    for state in states:
+        total.merge(DriftAccumulator.from_state(reference, state))
+    report = total.report(thresholds)
+    if report_to is not None:
+        target = Path(report_to)
+        target.mkdir(parents=True, exist_ok=True)
+        report.to_json(target / "drift.json")
+        report.to_html(target / "drift.html")
+    return report
+
+
+def drift_of(
+    out: str | os.PathLike,
+    *,
+    report_to: str | os.PathLike | None = None,
+    thresholds: DriftThresholds | None = None,
+) -> DriftReport:
+    """The drift report of a scoring job in ``out`` (finished, or the chunks done so far)."""
+    path = Path(out) / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{out} holds no {MANIFEST}: give the output folder of score_files (persona score)."
+        )
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.setdefault("chunks", {})
+    report = _drift(manifest, manifest.get("drift_reference"), thresholds, report_to)
+    if report is None:
+        raise ValueError(
+            f"The job in {out} was scored with a model that carries no drift reference: refit "
+            "the model to get drift reports."
+        )
+    return report
+
+
+def _summary_from(manifest, reference, thresholds, report_to) -> ScoringSummary:
+    stored = dict(manifest["summary"])
+    stored.pop("drift", None)
+    summary = ScoringSummary(**stored)
+    summary.drift = _drift(manifest, reference, thresholds, report_to)
+    return summary

@@ -1,0 +1,206 @@
+"""Scoring whole customers from in-memory tables: what every chunk and every engine runs.
+
+:func:`score_tables` checks the tables against the data contract (setting
+aside the customers whose rows break it, with the reason), builds their
+features with the model's FeatureBuilder, and scores them with the distilled
+assigner: the same arithmetic as ``model.predict_proba`` and
+``assign_persona``, so the probabilities are theirs bit for bit. The result
+is an Arrow table with one row per customer; lists (reasons, signals) are
+built from offsets, with no loop over customers.
+
+:func:`persona.score_files` calls it per chunk of a file-to-file job, and
+:mod:`persona.spark` per group of a Spark DataFrame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from persona.assign import UNASSIGNED
+from persona.errors import InputError
+from persona.explain import contributions
+from persona.features.builder import with_observation_end
+from persona.schema import trusted, validate_inputs
+
+__all__ = ["score_tables"]
+
+_ID = "customer_id"
+_BLOCK_ROWS = 20_000  # customers explained at once: bounds the (rows, personas, features) sums
+
+
+def score_tables(
+    model: Any,
+    *,
+    events: pd.DataFrame | None = None,
+    survey: pd.DataFrame | None = None,
+    emotions: pd.DataFrame | None = None,
+    observation_end: Any,
+    scored_at: Any = None,
+    top_reasons: int = 3,
+) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame]:
+    """Score the customers of in-memory tables; what every chunk and engine runs.
+
+    Parameters
+    ----------
+    model : PersonaModel or PortableAssigner
+    events, survey, emotions : DataFrame, optional
+        Whole customers: all of a customer's rows, in any order.
+    observation_end : timestamp
+        The end of the touchpoint window, shared by every chunk of a job.
+    scored_at : timestamp, optional
+        Stamped on every row (default: now, UTC, to the second).
+    top_reasons : int, default=3
+        Features listed in ``reasons``: those with the largest exact
+        contribution to the persona's margin, among those the customer has.
+
+    Returns
+    -------
+    scores : pyarrow.Table
+        One row per scored customer, sorted by ``customer_id``: ``customer_id``,
+        ``persona_id``, ``persona_name``, ``confidence``, ``probability_<id>``
+        for each persona and ``probability_unassigned``, ``reasons`` (feature
+        names), ``signals_used``, ``model_version``, ``scored_at``. The
+        probabilities are ``model.predict_proba``'s and ``assign_persona``'s,
+        bit for bit.
+    rejects : DataFrame
+        One row per customer whose rows break the data contract:
+        ``customer_id``, ``table``, ``column``, ``reason``.
+    features : DataFrame
+        The raw features of the scored customers (for drift).
+    """
+    from persona.assignment import _parts  # the same pieces assign_persona uses
+
+    parts = _parts(model)
+    if parts.builder is None:
+        raise ValueError(
+            "This model was fitted on a feature matrix, so it cannot read tables: score its "
+            "feature matrix with model.predict_proba(X)."
+        )
+    scored_at = _stamp(scored_at)
+    tables = {"events": events, "survey": survey, "emotions": emotions}
+    tables = {k: v for k, v in tables.items() if v is not None and len(v)}
+    builder = with_observation_end(parts.builder, observation_end)
+    checked, rejects = _checked(tables, builder.instrument)
+    if any(t is not None for t in (checked.events, checked.survey, checked.emotions)):
+        with trusted(checked.events, checked.survey, checked.emotions):
+            raw = builder.compute(
+                events=checked.events, survey=checked.survey, emotions=checked.emotions
+            )
+    else:
+        raw = pd.DataFrame(columns=parts.feature_names, dtype=np.float64)
+        raw.index.name = _ID
+    # A customer whose every touchpoint falls after the window still gets a row:
+    # no signal, unassigned.
+    customers = _customers_of(checked)
+    if len(raw) != len(customers):
+        raw = raw.reindex(customers)
+        for group in ("psychographic", "behaviour", "emotion"):
+            raw[f"available__{group}"] = raw[f"available__{group}"].fillna(0.0)
+    scaled = builder._scale(raw)[parts.feature_names]
+    values = scaled.to_numpy(dtype=np.float64)
+    scores = _score_rows(parts, values, raw, top_reasons, scored_at)
+    return scores, rejects, raw
+
+
+def _score_rows(parts, values: np.ndarray, raw: pd.DataFrame, top: int, scored_at) -> pa.Table:
+    n, k = len(values), len(parts.persona_ids)
+    assigner = parts.assigner
+    proba = np.empty((n, k + 1))
+    reason_at = np.full((n, max(top, 0)), -1, dtype=np.int64)
+    raw_values = raw[parts.feature_names].to_numpy(dtype=np.float64)
+    for start in range(0, n, _BLOCK_ROWS):
+        block = slice(start, min(start + _BLOCK_ROWS, n))
+        proba[block] = assigner.predict_proba(values[block])
+        if top > 0:
+            explained = contributions(assigner, values[block]).values
+            magnitude = np.abs(explained)
+            magnitude[np.isnan(magnitude) | np.isnan(raw_values[block])] = -1.0
+            order = np.argsort(-magnitude, axis=1, kind="stable")[:, :top]
+            usable = np.take_along_axis(magnitude, order, axis=1) >= 0
+            reason_at[block] = np.where(usable, order, -1)
+    best = np.argmax(proba, axis=1)
+    ids_with_unassigned = np.append(parts.persona_ids, UNASSIGNED).astype(np.int64)
+    persona_id = ids_with_unassigned[best]
+    names = [parts.names.get(int(p), "unassigned") for p in ids_with_unassigned]
+    columns: dict[str, Any] = {
+        _ID: pa.array(raw.index.to_numpy()),
+        "persona_id": pa.array(persona_id),
+        "persona_name": pa.DictionaryArray.from_arrays(
+            pa.array(best.astype(np.int32)), pa.array(names)
+        ).cast(pa.string()),
+        "confidence": pa.array(proba[np.arange(n), best]),
+    }
+    for j, p in enumerate(ids_with_unassigned.tolist()):
+        label = "unassigned" if p == UNASSIGNED else str(p)
+        columns[f"probability_{label}"] = pa.array(proba[:, j])
+    columns["reasons"] = _lists(reason_at >= 0, reason_at, parts.feature_names)
+    has = assigner.availability(values)
+    groups = list(assigner.groups)
+    slots = np.broadcast_to(np.arange(len(groups)), has.shape)
+    columns["signals_used"] = _lists(has, slots, groups)
+    columns["model_version"] = pa.array([parts.version] * n, pa.string())
+    stamps = np.full(n, scored_at.tz_localize(None).to_datetime64())
+    columns["scored_at"] = pa.array(stamps, pa.timestamp("us", "UTC"))
+    return pa.table(columns)
+
+
+def _lists(keep: np.ndarray, positions: np.ndarray, labels: list[str]) -> pa.Array:
+    """A list<string> column from a (rows, slots) mask and label positions, without a row loop."""
+    counts = keep.sum(axis=1)
+    offsets = np.zeros(len(keep) + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    flat = pa.array(np.asarray(labels, dtype=object)[positions[keep]], pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), flat)
+
+
+def _checked(tables: dict[str, pd.DataFrame], instrument: Any):
+    """The tables validated together, and the customers whose rows break the contract.
+
+    Each check reports every offending row; their customers are set aside with
+    the reason and the rest checked again, until the tables pass. A problem in
+    a table's shape (a missing column, say) is no customer's fault: it raises.
+    """
+    rejected: list[dict[str, Any]] = []
+    while True:
+        try:
+            checked = validate_inputs(**tables, instrument=instrument)
+            break
+        except InputError as error:
+            table = tables.get(error.table)
+            if error.positions is None or table is None or len(error.positions) == 0:
+                raise
+            ids = table[_ID].iloc[error.positions]
+            bad = pd.unique(ids[ids.notna()])
+            reason = str(error).split("\n  first offending rows:")[0]
+            fix = f" ({error.fix})" if error.fix else ""
+            rejected += [{_ID: c, "table": error.table, "column": error.column,
+                          "reason": reason + fix} for c in bad]  # fmt: skip
+            drop = set(bad.tolist())
+            # Rows without an id belong to nobody: left out here, counted by the plan.
+            tables = {
+                name: frame.loc[~(frame[_ID].isin(drop) | frame[_ID].isna()).to_numpy()]
+                for name, frame in tables.items()
+            }
+            tables = {k: v for k, v in tables.items() if len(v)}
+            if not tables:
+                checked = validate_inputs(instrument=instrument)
+                break
+    rejects = pd.DataFrame(rejected, columns=[_ID, "table", "column", "reason"])
+    return checked, rejects
+
+
+def _customers_of(checked) -> pd.Index:
+    found = [t[_ID] for t in (checked.events, checked.survey, checked.emotions) if t is not None]
+    if not found:
+        return pd.Index([], name=_ID)
+    ids = pd.Index(pd.unique(pd.concat(found, ignore_index=True)), name=_ID)
+    return ids.sort_values()
+
+
+def _stamp(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp.now(tz="UTC").floor("s") if value is None else pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")
