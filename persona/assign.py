@@ -278,6 +278,13 @@ class Assigner:
         return labels_from_proba(self.predict_proba(X))
 
     def _score(self, model: _PatternModel, X: np.ndarray) -> np.ndarray:
+        return self.score_parts(model, X)[0]
+
+    def score_parts(
+        self, model: _PatternModel, X: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Probabilities of customers sharing ``model``'s pattern, with their standardised
+        values and logits (what explanations are computed from, in the same pass)."""
         # C order throughout: a column selection can come back in Fortran order,
         # and numpy then reduces the products in another order than for one row.
         values = np.ascontiguousarray(X[:, model.columns])
@@ -287,13 +294,12 @@ class Assigner:
         # differently depending on how many rows it is given, and a customer's
         # probabilities must not depend on the batch they are scored in.
         logits = (z[:, None, :] * model.coef[None]).sum(axis=2) + model.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        weights = np.exp(logits)
+        weights = np.exp(logits - logits.max(axis=1, keepdims=True))
         proba = weights / weights.sum(axis=1, keepdims=True)
         offsets = values[:, None, :] - self.centroids_[None][:, :, model.columns]
         reach = np.sqrt((offsets**2).sum(axis=2)) / model.radius
         far = np.clip((reach.min(axis=1) - 1.0) / (self.max_distance - 1.0), 0.0, 1.0)
-        return np.column_stack([proba * (1.0 - far)[:, None], far])
+        return np.column_stack([proba * (1.0 - far)[:, None], far]), z, logits
 
     def scale_of(self, columns: np.ndarray) -> np.ndarray:
         """Spread of each column among the customers learned from (for standardised changes)."""

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from sklearn.utils.validation import check_is_fitted
 
-from persona.assign import UNASSIGNED, Assigner, labels_from_proba
+from persona.assign import _CHUNK_ROWS, UNASSIGNED, Assigner, labels_from_proba
 from persona.profiles import trait_label
 from persona.schema import TableLike
 
@@ -49,15 +49,19 @@ class Contributions:
     margin: np.ndarray  # logit(chosen) - logit(runner_up)
     intercept: np.ndarray  # b_chosen - b_runner_up
     values: np.ndarray  # (customers, features) contributions
+    proba: np.ndarray | None = None  # predict_proba's probabilities, from the same pass
 
 
 def contributions(assigner: Assigner, X: np.ndarray) -> Contributions:
-    """Exact contributions of every feature to each customer's decision."""
+    """Exact contributions of every feature to each customer's decision.
+
+    One pass per signal pattern gives the probabilities (``predict_proba``'s,
+    bit for bit: the same arithmetic) and the logits the contributions split.
+    """
     X = np.asarray(X, dtype=np.float64)
     n, k = len(X), assigner.n_personas_
-    proba = assigner.predict_proba(X)
-    label = labels_from_proba(proba)
-    confidence = proba[np.arange(n), np.where(label == UNASSIGNED, k, label)]
+    proba = np.zeros((n, k + 1))
+    proba[:, k] = 1.0  # no usable signal: unassigned
     chosen = np.full(n, -1)
     runner = np.full(n, -1)
     margin = np.zeros(n)
@@ -69,23 +73,29 @@ def contributions(assigner: Assigner, X: np.ndarray) -> Contributions:
     for code in np.unique(codes):
         if code == 0:
             continue
-        rows = np.flatnonzero(codes == code)
+        pattern_rows = np.flatnonzero(codes == code)
         model = assigner._model_for(tuple(g for i, g in enumerate(names) if code >> i & 1))
-        part = np.ascontiguousarray(X[np.ix_(rows, model.columns)])
-        part = np.where(np.isnan(part), assigner.median_[model.columns], part)
-        z = np.ascontiguousarray((part - model.mean) / model.scale)
-        logits = (z[:, None, :] * model.coef[None]).sum(axis=2) + model.intercept
-        order = np.argsort(-logits, axis=1, kind="stable")
-        best = order[:, 0]
-        second = order[:, 1] if k > 1 else best
-        delta = model.coef[best] - model.coef[second]
-        terms = delta * z
-        chosen[rows], runner[rows] = best, second if k > 1 else -1
-        intercept[rows] = model.intercept[best] - model.intercept[second] if k > 1 else 0.0
-        intercept[rows] = np.nan_to_num(intercept[rows], nan=0.0, posinf=0.0, neginf=0.0)
-        margin[rows] = terms.sum(axis=1) + intercept[rows]
-        values[np.ix_(rows, model.columns)] = terms
-    return Contributions(label, chosen, runner, confidence, margin, intercept, values)
+        for start in range(0, len(pattern_rows), _CHUNK_ROWS):
+            rows = pattern_rows[start : start + _CHUNK_ROWS]
+            proba[rows], z, logits = assigner.score_parts(model, X[rows])
+            # The first two of a stable descending sort: ties go to the lower persona.
+            best = np.argmax(logits, axis=1)
+            second = best
+            if k > 1:
+                masked = logits.copy()
+                masked[np.arange(len(rows)), best] = -np.inf
+                second = np.argmax(masked, axis=1)
+                # All others at -inf: the sort would take the first of them.
+                second = np.where(second == best, (best == 0).astype(best.dtype), second)
+            terms = (model.coef[best] - model.coef[second]) * z
+            chosen[rows], runner[rows] = best, second if k > 1 else -1
+            offset = model.intercept[best] - model.intercept[second] if k > 1 else 0.0
+            intercept[rows] = np.nan_to_num(offset, nan=0.0, posinf=0.0, neginf=0.0)
+            margin[rows] = terms.sum(axis=1) + intercept[rows]
+            values[np.ix_(rows, model.columns)] = terms
+    label = labels_from_proba(proba)
+    confidence = proba[np.arange(n), np.where(label == UNASSIGNED, k, label)]
+    return Contributions(label, chosen, runner, confidence, margin, intercept, values, proba)
 
 
 def row_contributions(

@@ -29,7 +29,7 @@ from persona.schema import trusted, validate_inputs
 __all__ = ["score_tables"]
 
 _ID = "customer_id"
-_BLOCK_ROWS = 20_000  # customers explained at once: bounds the (rows, personas, features) sums
+_BLOCK_ROWS = 8_192  # customers scored at once: temporaries of a few MB
 
 
 def score_tables(
@@ -100,28 +100,39 @@ def score_tables(
         raw = raw.reindex(customers)
         for group in ("psychographic", "behaviour", "emotion"):
             raw[f"available__{group}"] = raw[f"available__{group}"].fillna(0.0)
-    scaled = builder._scale(raw)[parts.feature_names]
-    values = scaled.to_numpy(dtype=np.float64)
-    scores = _score_rows(parts, values, raw, top_reasons, scored_at)
+    scores = _score_rows(parts, builder, raw, top_reasons, scored_at)
     return scores, rejects, raw
 
 
-def _score_rows(parts, values: np.ndarray, raw: pd.DataFrame, top: int, scored_at) -> pa.Table:
-    n, k = len(values), len(parts.persona_ids)
+def _score_rows(parts, builder, raw: pd.DataFrame, top: int, scored_at) -> pa.Table:
+    """Probabilities, reasons and signals of every row of ``raw``, block by block.
+
+    Blocks keep each temporary to a few MB, which the allocator reuses: fresh
+    hundred-MB arrays cost more in page faults than the arithmetic on them.
+    """
+    n, k = len(raw), len(parts.persona_ids)
     assigner = parts.assigner
     proba = np.empty((n, k + 1))
     reason_at = np.full((n, max(top, 0)), -1, dtype=np.int64)
-    raw_values = raw[parts.feature_names].to_numpy(dtype=np.float64)
+    has = np.empty((n, len(assigner.groups)), dtype=bool)
+    numpy_scaling = parts.feature_names == builder._feature_columns()
+    features = raw[parts.feature_names]
     for start in range(0, n, _BLOCK_ROWS):
         block = slice(start, min(start + _BLOCK_ROWS, n))
-        proba[block] = assigner.predict_proba(values[block])
-        if top > 0:
-            explained = contributions(assigner, values[block]).values
-            magnitude = np.abs(explained)
-            magnitude[np.isnan(magnitude) | np.isnan(raw_values[block])] = -1.0
-            order = np.argsort(-magnitude, axis=1, kind="stable")[:, :top]
-            usable = np.take_along_axis(magnitude, order, axis=1) >= 0
-            reason_at[block] = np.where(usable, order, -1)
+        raw_values = features.iloc[block].to_numpy(dtype=np.float64)
+        if numpy_scaling:  # transform's arithmetic, in numpy
+            values = builder.scale_rows(raw_values)
+        else:
+            values = builder._scale(raw.iloc[block])[parts.feature_names].to_numpy(np.float64)
+        has[block] = assigner.availability(values)
+        if top <= 0:
+            proba[block] = assigner.predict_proba(values)
+            continue
+        explained = contributions(assigner, values)
+        proba[block] = explained.proba
+        magnitude = np.abs(explained.values)
+        magnitude[np.isnan(magnitude) | np.isnan(raw_values)] = -1.0
+        reason_at[block] = _top(magnitude, top)
     best = np.argmax(proba, axis=1)
     ids_with_unassigned = np.append(parts.persona_ids, UNASSIGNED).astype(np.int64)
     persona_id = ids_with_unassigned[best]
@@ -138,7 +149,6 @@ def _score_rows(parts, values: np.ndarray, raw: pd.DataFrame, top: int, scored_a
         label = "unassigned" if p == UNASSIGNED else str(p)
         columns[f"probability_{label}"] = pa.array(proba[:, j])
     columns["reasons"] = _lists(reason_at >= 0, reason_at, parts.feature_names)
-    has = assigner.availability(values)
     groups = list(assigner.groups)
     slots = np.broadcast_to(np.arange(len(groups)), has.shape)
     columns["signals_used"] = _lists(has, slots, groups)
@@ -148,12 +158,30 @@ def _score_rows(parts, values: np.ndarray, raw: pd.DataFrame, top: int, scored_a
     return pa.table(columns)
 
 
+def _top(magnitude: np.ndarray, top: int) -> np.ndarray:
+    """Columns of the ``top`` largest non-negative values per row, largest first (-1: none).
+
+    What a stable descending argsort's first ``top`` columns are (ties go to the
+    lower column, as in ``assign_persona``), with ``top`` passes of argmax.
+    """
+    rows = np.arange(len(magnitude))
+    chosen = np.full((len(magnitude), top), -1, dtype=np.int64)
+    magnitude = magnitude.copy()
+    for slot in range(top):
+        best = np.argmax(magnitude, axis=1)
+        usable = magnitude[rows, best] >= 0
+        chosen[:, slot] = np.where(usable, best, -1)
+        magnitude[rows, best] = -np.inf
+    return chosen
+
+
 def _lists(keep: np.ndarray, positions: np.ndarray, labels: list[str]) -> pa.Array:
     """A list<string> column from a (rows, slots) mask and label positions, without a row loop."""
     counts = keep.sum(axis=1)
     offsets = np.zeros(len(keep) + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
-    flat = pa.array(np.asarray(labels, dtype=object)[positions[keep]], pa.string())
+    codes = pa.array(positions[keep].astype(np.int32))
+    flat = pa.DictionaryArray.from_arrays(codes, pa.array(labels, pa.string())).cast(pa.string())
     return pa.ListArray.from_arrays(pa.array(offsets), flat)
 
 
