@@ -384,7 +384,7 @@ def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: 
             )  # fmt: skip
         wanted = [_ID, "timestamp"] if name == "events" else [_ID]
         missing_ids[name] = 0
-        for batch in dataset.to_batches(columns=wanted, batch_size=_BATCH_ROWS):
+        for batch in _batches(dataset, name, columns=wanted, batch_size=_BATCH_ROWS):
             ids = _ids_of(batch)
             kinds.setdefault(name, _id_kind(ids.type, name))
             missing_ids[name] += ids.null_count
@@ -424,6 +424,18 @@ def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: 
     }
 
 
+def _batches(dataset: ds.Dataset, name: str, **options: Any):
+    """The dataset's record batches; a file that changes its column types midway is named."""
+    try:
+        yield from dataset.to_batches(**options)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        raise InputError(
+            name, f"could not be read in batches: {str(error).splitlines()[0]}",
+            fix="a CSV column's type is guessed from its first rows: give a Parquet file, or "
+            "make the column's values alike (numbers, or quoted text) throughout.",
+        ) from error  # fmt: skip
+
+
 def _id_kind(kind: pa.DataType, table: str) -> str:
     if pa.types.is_integer(kind):
         return "int"
@@ -454,9 +466,10 @@ def _partition(sources: dict, plan: dict, work: Path) -> None:
     bounds = np.array(plan["bounds"], dtype=object if plan["id_kind"] == "str" else np.int64)
     for name, source in sources.items():
         dataset = source.dataset()
-        writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+        batches = _batches(dataset, name, batch_size=_BATCH_ROWS)
+        writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
         try:
-            for batch in dataset.to_batches(batch_size=_BATCH_ROWS):
+            for batch in batches:
                 if batch.num_rows == 0:
                     continue
                 chunk = _chunk_of(_ids_of(batch), bounds)
@@ -476,8 +489,9 @@ def _partition(sources: dict, plan: dict, work: Path) -> None:
                     if writer is None:
                         target = work / f"chunk-{k:05d}"
                         target.mkdir(parents=True, exist_ok=True)
-                        # Arrow's own format: written and read back without encoding.
-                        writer = pa.ipc.new_file(target / f"{name}.arrow", table.schema)
+                        # Arrow's own format, written and read back without encoding; a
+                        # stream, which lets batches carry different dictionaries.
+                        writer = pa.ipc.new_stream(target / f"{name}.arrow", table.schema)
                         writers[k] = writer
                     writer.write_table(part)
         finally:
@@ -563,7 +577,7 @@ def _score_chunk(scorer, reference, work, folder, k, settings, single_threaded=F
         path = source / f"{name}.arrow"
         if path.exists():
             with pa.memory_map(str(path)) as stream:
-                tables[name] = pa.ipc.open_file(stream).read_all().to_pandas()
+                tables[name] = pa.ipc.open_stream(stream).read_all().to_pandas()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         scores, rejects, raw = score_tables(

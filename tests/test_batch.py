@@ -280,3 +280,21 @@ def test_a_partitioned_parquet_folder_reads_like_one_file(persona_model, inputs,
     assert np.array_equal(a[columns].to_numpy(), b[columns].to_numpy())
     schema = pq.read_schema(next((tmp_path / "file").glob("part-*.parquet")))
     assert str(schema.field("reasons").type) == "list<element: string>"
+
+
+def test_files_whose_categories_differ_are_read_together(persona_model, inputs, subset, tmp_path):
+    _, end = subset
+    events = pd.read_parquet(inputs["events"]).sort_values("customer_id")
+    folder = tmp_path / "events"
+    folder.mkdir()
+    halves = np.array_split(np.arange(len(events)), 2)
+    for i, rows in enumerate(halves):  # each file its own categories (Arrow dictionaries)
+        part = events.iloc[rows].copy()
+        part["channel"] = part["channel"].astype(str).astype("category")
+        part.to_parquet(folder / f"part-{i}.parquet")
+    score_files(persona_model, events=folder, out=tmp_path / "out", observation_end=end,
+                chunk_customers=300)  # fmt: skip
+    expected = persona_model.predict_proba(events=events, observation_end=end)
+    scores = _scores(tmp_path / "out")
+    columns = [c for c in scores.columns if c.startswith("probability_")]
+    assert np.array_equal(scores[columns].to_numpy(), expected.to_numpy())
