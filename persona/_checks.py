@@ -45,6 +45,7 @@ def fail(table: str, df: pd.DataFrame, mask, problem: str, fix: str, column=None
         fix=fix,
     )
     error.positions = np.flatnonzero(mask)  # every offending row: batch scoring rejects them
+    error.phrase = problem  # what is wrong with them, without counts
     raise error
 
 

@@ -52,7 +52,7 @@ import pyarrow.parquet as pq
 from persona.drift import DriftAccumulator, DriftReport, DriftThresholds
 from persona.errors import InputError
 from persona.persistence import _atomic_write
-from persona.scoring import _stamp, score_tables
+from persona.scoring import _stamp, portable_assigner, score_tables
 
 __all__ = ["ScoringSummary", "drift_of", "score_files"]
 
@@ -168,7 +168,8 @@ def score_files(
         Rerunning a finished job returns its summary and writes nothing.
     """
     started = time.perf_counter()
-    scorer, reference = _scorer(model)
+    scorer = portable_assigner(model)
+    reference = scorer.drift_reference
     sources = {name: _source(name, value) for name, value in
                (("events", events), ("survey", survey), ("emotions", emotions))
                if value is not None}  # fmt: skip
@@ -222,50 +223,6 @@ def score_files(
 
 
 # --------------------------------------------------------------------------- inputs
-
-
-def _scorer(model: Any) -> tuple[Any, dict | None]:
-    """A small, picklable scorer (what workers need) and the drift reference."""
-    from persona.assignment import PortableAssigner, load_assigner
-
-    if isinstance(model, (str, os.PathLike)):
-        path = Path(model)
-        manifest = path / "manifest.json"
-        if not manifest.exists():
-            raise FileNotFoundError(
-                f"{path} holds no manifest.json: give a folder written by "
-                "model.export_assigner(path) or model.save(path)."
-            )
-        kind = json.loads(manifest.read_text(encoding="utf-8")).get("format")
-        if kind == "persona-assigner":
-            model = load_assigner(path)
-        else:
-            from persona.persistence import load
-
-            model = load(path)
-    if isinstance(model, PortableAssigner):
-        portable = model
-    elif hasattr(model, "assigner_"):
-        from persona.assignment import _parts
-
-        parts = _parts(model)
-        portable = PortableAssigner(
-            builder=parts.builder, assigner=parts.assigner, feature_names=parts.feature_names,
-            persona_ids=parts.persona_ids, names=parts.names,
-            descriptions={}, model_version=parts.version,
-            drift_reference=getattr(model, "drift_reference_", None),
-        )  # fmt: skip
-    else:
-        raise TypeError(
-            f"Got a {type(model).__name__}; score with a fitted PersonaModel, a PortableAssigner "
-            "(persona.load_assigner) or the folder of either."
-        )
-    if portable.builder is None:
-        raise ValueError(
-            "This model was fitted on a feature matrix, so it cannot read tables: score its "
-            "feature matrix with model.predict_proba(X)."
-        )
-    return portable, portable.drift_reference
 
 
 @dataclass(frozen=True)

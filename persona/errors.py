@@ -25,6 +25,7 @@ class InputError(ValueError):
     """
 
     positions = None
+    phrase = ""  # the problem of those rows, without their count (e.g. "are below 0.")
 
     def __init__(
         self,

@@ -14,6 +14,9 @@ built from offsets, with no loop over customers.
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,10 +29,59 @@ from persona.explain import contributions
 from persona.features.builder import with_observation_end
 from persona.schema import trusted, validate_inputs
 
-__all__ = ["score_tables"]
+__all__ = ["portable_assigner", "score_tables"]
 
 _ID = "customer_id"
 _BLOCK_ROWS = 8_192  # customers scored at once: temporaries of a few MB
+
+
+def portable_assigner(model: Any) -> Any:
+    """The small, picklable PortableAssigner of a model, an assigner, or the folder of either.
+
+    What batch workers and Spark executors are shipped: the feature builder,
+    the assigner's arrays, persona names and the drift reference, not the
+    discovery model.
+    """
+    from persona.assignment import PortableAssigner, load_assigner
+
+    if isinstance(model, (str, os.PathLike)):
+        path = Path(model)
+        manifest = path / "manifest.json"
+        if not manifest.exists():
+            raise FileNotFoundError(
+                f"{path} holds no manifest.json: give a folder written by "
+                "model.export_assigner(path) or model.save(path)."
+            )
+        kind = json.loads(manifest.read_text(encoding="utf-8")).get("format")
+        if kind == "persona-assigner":
+            model = load_assigner(path)
+        else:
+            from persona.persistence import load
+
+            model = load(path)
+    if isinstance(model, PortableAssigner):
+        portable = model
+    elif hasattr(model, "assigner_"):
+        from persona.assignment import _parts
+
+        parts = _parts(model)
+        portable = PortableAssigner(
+            builder=parts.builder, assigner=parts.assigner, feature_names=parts.feature_names,
+            persona_ids=parts.persona_ids, names=parts.names,
+            descriptions={}, model_version=parts.version,
+            drift_reference=getattr(model, "drift_reference_", None),
+        )  # fmt: skip
+    else:
+        raise TypeError(
+            f"Got a {type(model).__name__}; score with a fitted PersonaModel, a PortableAssigner "
+            "(persona.load_assigner) or the folder of either."
+        )
+    if portable.builder is None:
+        raise ValueError(
+            "This model was fitted on a feature matrix, so it cannot read tables: score its "
+            "feature matrix with model.predict_proba(X)."
+        )
+    return portable
 
 
 def score_tables(
@@ -202,11 +254,16 @@ def _checked(tables: dict[str, pd.DataFrame], instrument: Any):
             if error.positions is None or table is None or len(error.positions) == 0:
                 raise
             ids = table[_ID].iloc[error.positions]
-            bad = pd.unique(ids[ids.notna()])
-            reason = str(error).split("\n  first offending rows:")[0]
+            counts = ids[ids.notna()].value_counts(sort=False)
+            bad = counts.index.to_numpy()
+            # Counted among the customer's own rows: the reason does not depend on who
+            # else shares the chunk (or the Spark group).
+            where = f"{error.table}.{error.column}" if error.column else error.table
             fix = f" ({error.fix})" if error.fix else ""
-            rejected += [{_ID: c, "table": error.table, "column": error.column,
-                          "reason": reason + fix} for c in bad]  # fmt: skip
+            n_rows = counts.astype(str).to_numpy().astype(object)
+            reasons = where + ": " + n_rows + " of this customer's rows " + error.phrase + fix
+            rejected += [{_ID: c, "table": error.table, "column": error.column, "reason": r}
+                         for c, r in zip(bad.tolist(), reasons.tolist(), strict=True)]  # fmt: skip
             drop = set(bad.tolist())
             # Rows without an id belong to nobody: left out here, counted by the plan.
             tables = {

@@ -163,9 +163,9 @@ def score(
     >>> result.rejects.write.parquet("s3://lake/personas/rejects/")  # doctest: +SKIP
     """
     import_optional("pyspark", extra="spark", purpose="persona.spark")
-    from persona.batch import _scorer  # the small picklable scorer the local job ships too
+    from persona.scoring import portable_assigner  # what the local job ships to workers too
 
-    portable, _ = _scorer(assigner)
+    portable = portable_assigner(assigner)
     tables = {name: frame for name, frame in
               (("events", events), ("survey", survey), ("emotions", emotions))
               if frame is not None}  # fmt: skip

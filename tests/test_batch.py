@@ -140,8 +140,11 @@ def test_nothing_lost_nothing_doubled(persona_model, subset, tmp_path):
     assert summary.input_customers == len(everyone) == summary.scored + summary.rejected
     assert summary.rows_without_customer == {"events": 2, "survey": 0, "emotions": 0}
     assert set(rejects.index) == {bad_value, bad_channel, bad_time, twice["customer_id"].iloc[0]}
-    assert rejects.loc[bad_value, "reason"].startswith("events.value: 1 of")
-    assert "are below 0" in rejects.loc[bad_value, "reason"]
+    assert rejects.loc[bad_value, "reason"] == (
+        "events.value: 1 of this customer's rows are below 0. (value is the money of a "
+        "touchpoint and cannot be negative: record a refund as a 'return' event with a "
+        "positive value.)"
+    )  # the customer's own rows, whoever shares the chunk
     assert "have an empty channel" in rejects.loc[bad_channel, "reason"]
     assert "cannot be parsed" in rejects.loc[bad_time, "reason"]
     assert "repeat a customer_id" in rejects.loc[twice["customer_id"].iloc[0], "reason"]

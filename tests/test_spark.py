@@ -187,11 +187,6 @@ def test_a_group_whose_every_customer_is_rejected(spark, tables, assigner):
     assert _collect(result.rejects)["customer_id"].tolist() == special["bad"][:1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="score_tables' reject reason counts the rows of the whole call ('1 of 2093 rows'), "
-    "so it depends on which customers share a chunk or a Spark group",
-)
 def test_reject_reasons_do_not_depend_on_the_grouping(spark_result, local_files):
     _, _, rejects = spark_result
     assert rejects["reason"].tolist() == local_files[1]["reason"].tolist()
