@@ -45,6 +45,20 @@ def test_probabilities_do_not_depend_on_the_batch(two_personas):
     np.testing.assert_array_equal(together, reversed_)
 
 
+def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(two_personas):
+    X, labels = two_personas
+    groups = {"needs": [0, 1], "behaviour": [2, 3, 4]}
+    refitted = Assigner(groups).fit(X, labels)
+    refitted.predict_proba(X)  # fills the per-pattern caches
+    [refitted.score_one(row) for row in X[:3]]
+    flipped = 1 - labels
+    refitted.fit(X, flipped)
+    fresh = Assigner(groups).fit(X, flipped)
+    np.testing.assert_array_equal(refitted.predict_proba(X), fresh.predict_proba(X))
+    np.testing.assert_array_equal(refitted.score_one(X[0])[0], fresh.score_one(X[0])[0])
+    np.testing.assert_array_equal(fresh.score_one(X[0])[0], fresh.predict_proba(X[:1])[0])
+
+
 def test_unassigned_share_grows_with_distance_and_without_signal(two_personas):
     X, labels = two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}, max_distance=2.0)
