@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -193,7 +194,8 @@ def score_files(
         _write_manifest(folder, manifest)
     plan = manifest["plan"]
     work = folder / "_work"
-    if not manifest.get("partitioned") or not work.exists():
+    direct = plan["n_chunks"] == 1  # one chunk: read the inputs as they are, no spill files
+    if not direct and (not manifest.get("partitioned") or not work.exists()):
         shutil.rmtree(work, ignore_errors=True)
         _partition(sources, plan, work)
         manifest["partitioned"] = True
@@ -207,6 +209,7 @@ def score_files(
         "scored_at": plan["scored_at"],
         "top_reasons": top_reasons,
         "tables": sorted(sources),
+        "sources": sources if direct else None,
     }
     for result in _run(scorer, reference, work, folder, todo, settings, n_jobs, progress):
         done[str(result["chunk"])] = result
@@ -351,7 +354,7 @@ def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: 
                 if not pa.types.is_timestamp(stamps.type):
                     stamps = pa.array(pd.to_datetime(stamps.to_pandas(), format="ISO8601",
                                                      errors="coerce"))  # fmt: skip
-                top = pa.compute.max(stamps).as_py()
+                top = pc.max(stamps).as_py()
                 if top is not None:
                     top = pd.Timestamp(top)
                     latest = top if latest is None or top > latest else latest
@@ -532,7 +535,11 @@ def _score_chunk(scorer, reference, work, folder, k, settings, single_threaded=F
     tables = {}
     for name in settings["tables"]:
         path = source / f"{name}.arrow"
-        if path.exists():
+        if settings["sources"] is not None:  # the only chunk: the whole input
+            whole = settings["sources"][name].dataset().to_table()
+            whole = whole.filter(pc.is_valid(whole.column(_ID)))
+            tables[name] = whole.to_pandas()
+        elif path.exists():
             with pa.memory_map(str(path)) as stream:
                 tables[name] = pa.ipc.open_stream(stream).read_all().to_pandas()
     with warnings.catch_warnings(record=True) as caught:

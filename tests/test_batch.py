@@ -129,7 +129,7 @@ def test_nothing_lost_nothing_doubled(persona_model, subset, tmp_path):
     summary = score_files(
         persona_model, events=folder / "events.csv", survey=folder / "survey.parquet",
         emotions=folder / "emotions.parquet", out=tmp_path / "out", chunk_customers=400,
-        observation_end=end,
+        observation_end=end, scored_at="2026-11-23T02:00:00Z",
     )  # fmt: skip
     scores = _scores(tmp_path / "out")
     rejects = pd.read_parquet(tmp_path / "out" / "_rejects").set_index("customer_id")
@@ -150,6 +150,15 @@ def test_nothing_lost_nothing_doubled(persona_model, subset, tmp_path):
     assert "repeat a customer_id" in rejects.loc[twice["customer_id"].iloc[0], "reason"]
     scored = scores.set_index("customer_id")
     assert list(scored.loc[9_000_001, "signals_used"]) == ["psychographic"]
+    # in one chunk (the inputs read as they are, no spill files): the same rows and rejects
+    score_files(
+        persona_model, events=folder / "events.csv", survey=folder / "survey.parquet",
+        emotions=folder / "emotions.parquet", out=tmp_path / "one", observation_end=end,
+        scored_at="2026-11-23T02:00:00Z",
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(_scores(tmp_path / "one"), scores)
+    again = pd.read_parquet(tmp_path / "one" / "_rejects").set_index("customer_id")
+    pd.testing.assert_frame_equal(again.sort_index(), rejects.sort_index())
     assert list(scored.loc[9_000_002, "signals_used"]) == ["emotion"]
 
 
