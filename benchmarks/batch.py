@@ -1,6 +1,7 @@
 """Nightly scoring, Parquet to scored Parquet: persona against the UMAP + HDBSCAN route and I/O.
 
     python benchmarks/batch.py [--sizes 250000 1000000] [--umap-size 250000] [--n-jobs 2]
+                               [--chunk-customers 125000]
 
 For each size, make_customers(n, random_state=0) is written once under
 benchmarks/_data/batch-<n>/ as three Parquet files (events sorted by time, as
@@ -12,8 +13,9 @@ the process and its workers, sampled every 50 ms (each process's own VmHWM is
 reported too).
 
 - ``read (I/O floor)``: read the three files whole into memory once (pyarrow).
-- ``persona score_files``: persona.score_files(assigner, ...) with --n-jobs, the
-  default chunk of 250,000 customers: plan, partition, features, assignment,
+- ``persona score_files``: persona.score_files(assigner, ...) with --n-jobs and
+  --chunk-customers (125,000 by default, so that both sizes run two chunks at
+  a time and their peaks compare): plan, partition, features, assignment,
   reasons, drift counts, scored Parquet and manifest.
 - ``UMAP + HDBSCAN``: the same features (FeatureBuilder.transform on the same
   files), then UMAP ``transform`` and HDBSCAN ``approximate_predict`` of the
@@ -64,23 +66,24 @@ def _tables(folder: Path) -> dict:
 # --------------------------------------------------------------------------- contenders
 
 
-def run_read(folder: Path, out: Path, n_jobs: int) -> dict:
+def run_read(folder: Path, out: Path, n_jobs: int, chunk: int) -> dict:
     import pyarrow.parquet as pq
 
     rows = sum(pq.read_table(path).num_rows for path in _tables(folder).values())
     return {"rows": rows}
 
 
-def run_persona(folder: Path, out: Path, n_jobs: int) -> dict:
+def run_persona(folder: Path, out: Path, n_jobs: int, chunk: int) -> dict:
     import persona
 
     summary = persona.score_files(MODEL / "assigner", **_tables(folder), out=out,
-                                  n_jobs=n_jobs, progress=False)  # fmt: skip
+                                  n_jobs=n_jobs, chunk_customers=chunk,
+                                  progress=False)  # fmt: skip
     return {"scored": summary.scored, "rejected": summary.rejected,
             "refit_recommended": summary.drift.refit_recommended}  # fmt: skip
 
 
-def run_umap(folder: Path, out: Path, n_jobs: int) -> dict:
+def run_umap(folder: Path, out: Path, n_jobs: int, chunk: int) -> dict:
     import warnings
 
     import hdbscan
@@ -137,10 +140,11 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def _measure(name: str, folder: Path, n_jobs: int) -> dict:
+def _measure(name: str, folder: Path, n_jobs: int, chunk: int) -> dict:
     out = DATA / f"batch-out-{os.getpid()}"
     shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, __file__, "--run", name, str(folder), str(out), str(n_jobs)]
+    command = [sys.executable, __file__, "--run", name, str(folder), str(out), str(n_jobs),
+               str(chunk)]  # fmt: skip
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak = 0
@@ -165,9 +169,9 @@ def _measure(name: str, folder: Path, n_jobs: int) -> dict:
     return result | {"wall_s": seconds, "peak_tree_gb": peak / 1e9}
 
 
-def _child(name: str, folder: str, out: str, n_jobs: str) -> None:
+def _child(name: str, folder: str, out: str, n_jobs: str, chunk: str) -> None:
     started = time.perf_counter()
-    result = CONTENDERS[name](Path(folder), Path(out), int(n_jobs))
+    result = CONTENDERS[name](Path(folder), Path(out), int(n_jobs), int(chunk))
     seconds = time.perf_counter() - started
     with open("/proc/self/status") as status:
         hwm = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
@@ -179,7 +183,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[250_000, 1_000_000])
     parser.add_argument("--umap-size", type=int, default=250_000)
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--run", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--chunk-customers", type=int, default=125_000)
+    parser.add_argument("--run", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
         _child(*args.run)
@@ -187,7 +192,8 @@ def main() -> None:
     if not (MODEL / "assigner").exists():
         raise SystemExit("Run benchmarks/assign.py --customers 20000 first: it fits the model.")
     print(f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
-          f"{os.cpu_count()} cores, n_jobs={args.n_jobs}\n")  # fmt: skip
+          f"{os.cpu_count()} cores, n_jobs={args.n_jobs}, "
+          f"chunk_customers={args.chunk_customers:,}\n")  # fmt: skip
     print("| customers | touchpoints | contender | wall s | customers/s | peak GB (tree) |")
     print("|---:|---:|---|---:|---:|---:|")
     rates = {}
@@ -196,7 +202,7 @@ def main() -> None:
         touchpoints = json.loads((folder / "done").read_text())["touchpoints"]
         names = [c for c in CONTENDERS if c != "UMAP + HDBSCAN" or n == args.umap_size]
         for name in names:
-            result = _measure(name, folder, args.n_jobs)
+            result = _measure(name, folder, args.n_jobs, args.chunk_customers)
             rate = n / result["wall_s"]
             rates[(n, name)] = rate
             print(f"| {n:,} | {touchpoints:,} | {name} | {result['wall_s']:.1f} | "
