@@ -39,7 +39,6 @@ import pandas as pd
 
 from persona.assign import UNASSIGNED, Assigner, finite_features
 from persona.errors import InputError
-from persona.explain import row_contributions
 from persona.features.builder import FeatureBuilder, with_observation_end
 from persona.features.record import RecordFeatures
 from persona.golden import GoldenQuestions
@@ -157,7 +156,6 @@ def assign_persona(record: Mapping[str, Any], model: Any, *, top: int = 5) -> As
     k = len(parts.persona_ids)
     best = int(np.argmax(proba))
     persona_id = UNASSIGNED if best == k else int(parts.persona_ids[best])
-    values, _, _, _ = row_contributions(pattern_model, z, logits, len(row))
     signals = () if pattern_model is None else pattern_model.groups
     return Assignment(
         customer_id=customer_id,
@@ -165,7 +163,7 @@ def assign_persona(record: Mapping[str, Any], model: Any, *, top: int = 5) -> As
         name=parts.names.get(persona_id, "unassigned"),
         confidence=float(proba[best]),
         probabilities=dict(zip(parts.ids_with_unassigned, proba.tolist(), strict=True)),
-        reasons=_reasons(values, raw, parts, top),
+        reasons=_reasons(pattern_model, z, logits, raw, parts, top),
         signals_used=signals,
         model_version=parts.version,
     )
@@ -432,11 +430,27 @@ def _computed_features(
     return raw[parts.feature_names].to_numpy(dtype=np.float64)[0]
 
 
-def _reasons(values: np.ndarray, raw: np.ndarray, parts: _Parts, top: int) -> list[dict]:
-    magnitude = np.abs(values)
-    magnitude[np.isnan(magnitude) | np.isnan(raw)] = -1.0  # unused, or missing and imputed
+def _reasons(model, z, logits, raw: np.ndarray, parts: _Parts, top: int) -> list[dict]:
+    """The ``top`` features with the largest exact contribution to the margin of the
+    chosen persona over the runner-up, among those the customer has.
+
+    :func:`persona.explain.row_contributions`' numbers, computed on the pattern's
+    own columns only (ties go to the earlier feature, as a stable sort would).
+    """
+    if model is None or len(logits) < 2 or top <= 0:
+        return []
+    best = int(np.argmax(logits))
+    masked = logits.copy()
+    masked[best] = -np.inf
+    second = int(np.argmax(masked))
+    if second == best:  # every other persona at -inf: the sort takes the first of them
+        second = 1 if best == 0 else 0
+    terms = (model.coef[best] - model.coef[second]) * z
+    magnitude = np.abs(terms)
+    magnitude[np.isnan(raw[model.columns])] = -1.0  # missing and imputed: no reason
     order = np.argsort(-magnitude, kind="stable")[:top]
-    contribution, value = values[order].tolist(), raw[order].tolist()
+    chosen = model.columns[order].tolist()
+    contribution, value = terms[order].tolist(), raw[chosen].tolist()
     return [
         {
             "feature": parts.feature_names[j],
@@ -445,8 +459,8 @@ def _reasons(values: np.ndarray, raw: np.ndarray, parts: _Parts, top: int) -> li
             "contribution": c,
             "direction": "toward" if c > 0 else "away",
         }
-        for j, c, v in zip(order.tolist(), contribution, value, strict=True)
-        if c == c and v == v  # a feature the customer has and the model used
+        for j, c, v in zip(chosen, contribution, value, strict=True)
+        if v == v  # a feature the customer has
     ]
 
 
