@@ -427,6 +427,8 @@ def _computed_features(
     if end is not None:
         builder = with_observation_end(builder, end)
     raw = builder.compute(**tables)
+    if raw.empty:  # every touchpoint after the window, and nothing else: no signal
+        return np.full(len(parts.feature_names), np.nan)
     return raw[parts.feature_names].to_numpy(dtype=np.float64)[0]
 
 

@@ -181,7 +181,9 @@ def score_files(
     if chunk_customers < 1:
         raise ValueError(f"Got chunk_customers={chunk_customers!r}; expected a whole number >= 1.")
     folder = Path(out)
-    job = _job_fingerprint(scorer, sources, chunk_customers, observation_end, top_reasons)
+    job = _job_fingerprint(
+        scorer, sources, chunk_customers, observation_end, top_reasons, scored_at
+    )
     manifest = _open_job(folder, job, resume=resume, overwrite=overwrite)
     manifest.setdefault("model_version", scorer.model_version)
     manifest.setdefault("drift_reference", reference)  # what `persona drift OUT` compares with
@@ -210,6 +212,7 @@ def score_files(
         "top_reasons": top_reasons,
         "tables": sorted(sources),
         "sources": sources if direct else None,
+        "id_kind": plan["id_kind"],
     }
     for result in _run(scorer, reference, work, folder, todo, settings, n_jobs, progress):
         done[str(result["chunk"])] = result
@@ -274,8 +277,11 @@ def _source(name: str, value: Any) -> _Source:
     return _Source(name, path, None, kind)
 
 
-def _job_fingerprint(scorer, sources, chunk_customers, observation_end, top_reasons) -> str:
+def _job_fingerprint(
+    scorer, sources, chunk_customers, observation_end, top_reasons, scored_at
+) -> str:
     identity = {
+        "scored_at": None if scored_at is None else str(_stamp(scored_at)),
         "model_version": scorer.model_version,
         "inputs": {name: source.identity() for name, source in sorted(sources.items())},
         "chunk_customers": int(chunk_customers),
@@ -290,7 +296,7 @@ def _open_job(folder: Path, job: str, *, resume: bool, overwrite: bool) -> dict:
     if path.exists():
         manifest = json.loads(path.read_text(encoding="utf-8"))
         same = manifest.get("format") == FORMAT and manifest.get("job") == job
-        if same and (manifest.get("summary") is not None or resume):
+        if same and not overwrite and (manifest.get("summary") is not None or resume):
             return manifest
         if not overwrite:
             if same:
@@ -322,13 +328,37 @@ def _write_manifest(folder: Path, manifest: dict) -> None:
 # --------------------------------------------------------------------------- pass 1: the plan
 
 
-def _ids_of(batch: pa.RecordBatch | pa.Table) -> pa.Array:
+def _ids_of(batch: pa.RecordBatch | pa.Table, table: str = "input") -> pa.Array:
+    """The customer ids as one array: text, or integers as int64 whatever their width.
+
+    One integer type across tables and files: uint64 beside int64 would otherwise
+    meet as floats, and ids above 2**53 would merge.
+    """
     column = batch.column(_ID)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     if pa.types.is_dictionary(column.type):
         column = column.dictionary_decode()
+    if pa.types.is_integer(column.type) and column.type != pa.int64():
+        try:
+            column = column.cast(pa.int64())  # safe: refuses what does not fit
+        except pa.ArrowInvalid as error:
+            raise InputError(
+                table, f"holds customer ids that do not fit a 64-bit signed integer ({error}).",
+                column=_ID, fix="give such ids as text (customer_id.astype(str)) in every table.",
+            ) from error  # fmt: skip
+    if pa.types.is_large_string(column.type):
+        column = column.cast(pa.string())
     return column
+
+
+def _with_ids(batch: Any, table: str) -> Any:
+    """``batch`` with its ids as :func:`_ids_of` reads them."""
+    ids = _ids_of(batch, table)
+    if batch.column(_ID).type == ids.type:
+        return batch
+    at = batch.schema.get_field_index(_ID)
+    return batch.set_column(at, _ID, ids)
 
 
 def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: Any) -> dict:
@@ -345,7 +375,10 @@ def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: 
         wanted = [_ID, "timestamp"] if name == "events" else [_ID]
         missing_ids[name] = 0
         for batch in _batches(dataset, name, columns=wanted, batch_size=_BATCH_ROWS):
-            ids = _ids_of(batch)
+            ids = _ids_of(batch, name)
+            if ids.null_count == len(ids) and len(ids):
+                missing_ids[name] += ids.null_count
+                continue  # no id to read a kind from
             kinds.setdefault(name, _id_kind(ids.type, name))
             missing_ids[name] += ids.null_count
             uniques.append(pd.unique(ids.drop_null().to_numpy(zero_copy_only=False)))
@@ -424,6 +457,7 @@ def _chunk_of(ids: pa.Array, bounds: np.ndarray) -> np.ndarray:
 def _partition(sources: dict, plan: dict, work: Path) -> None:
     """Every row to its chunk's spill file, in input order, one batch in memory at a time."""
     bounds = np.array(plan["bounds"], dtype=object if plan["id_kind"] == "str" else np.int64)
+    schemas: dict[str, pa.Schema] = {}
     for name, source in sources.items():
         dataset = source.dataset()
         batches = _batches(dataset, name, batch_size=_BATCH_ROWS)
@@ -432,7 +466,8 @@ def _partition(sources: dict, plan: dict, work: Path) -> None:
             for batch in batches:
                 if batch.num_rows == 0:
                     continue
-                chunk = _chunk_of(_ids_of(batch), bounds)
+                batch = _with_ids(batch, name)
+                chunk = _chunk_of(_ids_of(batch, name), bounds)
                 # Stable, so each chunk keeps the input order; small integers sort by radix.
                 small = chunk.astype(np.int16) if plan["n_chunks"] < 2**15 else chunk
                 order = np.argsort(small, kind="stable")
@@ -440,6 +475,9 @@ def _partition(sources: dict, plan: dict, work: Path) -> None:
                 starts = np.flatnonzero(np.r_[True, sorted_chunks[1:] != sorted_chunks[:-1]])
                 ends = np.r_[starts[1:], len(order)]
                 table = pa.Table.from_batches([batch])
+                if writers and table.schema != schemas[name]:
+                    table = table.cast(schemas[name])
+                schemas.setdefault(name, table.schema)
                 for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
                     k = int(sorted_chunks[start])
                     if k < 0:
@@ -536,7 +574,8 @@ def _score_chunk(scorer, reference, work, folder, k, settings, single_threaded=F
     for name in settings["tables"]:
         path = source / f"{name}.arrow"
         if settings["sources"] is not None:  # the only chunk: the whole input
-            whole = settings["sources"][name].dataset().to_table()
+            batches = _batches(settings["sources"][name].dataset(), name)
+            whole = pa.Table.from_batches([_with_ids(b, name) for b in batches])
             whole = whole.filter(pc.is_valid(whole.column(_ID)))
             tables[name] = whole.to_pandas()
         elif path.exists():
@@ -548,6 +587,9 @@ def _score_chunk(scorer, reference, work, folder, k, settings, single_threaded=F
             scorer, **tables, observation_end=settings["observation_end"],
             scored_at=settings["scored_at"], top_reasons=settings["top_reasons"],
         )  # fmt: skip
+    # One id type in every part, also in a part whose customers were all rejected.
+    id_type = pa.string() if settings["id_kind"] == "str" else pa.int64()
+    scores = scores.set_column(0, _ID, scores.column(_ID).cast(id_type))
     name = f"part-{k:05d}.parquet"
     _atomic_write(folder / name, lambda stream: pq.write_table(scores, stream))
     rejects_name = None
@@ -616,6 +658,10 @@ def _drift(manifest, reference, thresholds, report_to) -> DriftReport | None:
     total = DriftAccumulator(reference)
     for state in states:
         total.merge(DriftAccumulator.from_state(reference, state))
+    if total.n_customers == 0:
+        if report_to is not None:
+            log.warning("No customer was scored, so there is no drift to report.")
+        return None  # every customer rejected, or none in the input
     report = total.report(thresholds)
     if report_to is not None:
         target = Path(report_to)
@@ -639,11 +685,17 @@ def drift_of(
         )
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest.setdefault("chunks", {})
-    report = _drift(manifest, manifest.get("drift_reference"), thresholds, report_to)
-    if report is None:
+    reference = manifest.get("drift_reference")
+    if reference is None:
         raise ValueError(
             f"The job in {out} was scored with a model that carries no drift reference: refit "
             "the model to get drift reports."
+        )
+    report = _drift(manifest, reference, thresholds, report_to)
+    if report is None:
+        raise ValueError(
+            f"The job in {out} scored no customer (all rejected, or none so far): there is "
+            "nothing to compare with the training customers."
         )
     return report
 

@@ -148,7 +148,7 @@ def score_tables(
     # A customer whose every touchpoint falls after the window still gets a row:
     # no signal, unassigned.
     customers = _customers_of(checked)
-    if len(raw) != len(customers):
+    if not raw.index.equals(customers):
         raw = raw.reindex(customers)
         for group in ("psychographic", "behaviour", "emotion"):
             raw[f"available__{group}"] = raw[f"available__{group}"].fillna(0.0)
@@ -282,8 +282,10 @@ def _customers_of(checked) -> pd.Index:
     found = [t[_ID] for t in (checked.events, checked.survey, checked.emotions) if t is not None]
     if not found:
         return pd.Index([], name=_ID)
-    ids = pd.Index(pd.unique(pd.concat(found, ignore_index=True)), name=_ID)
-    return ids.sort_values()
+    ids = pd.Index(found[0].unique(), name=_ID)
+    for more in found[1:]:  # a union of Indexes keeps one integer type (no float detour)
+        ids = ids.union(pd.Index(more.unique()), sort=False)
+    return ids.sort_values().rename(_ID)
 
 
 def _stamp(value: Any) -> pd.Timestamp:

@@ -310,3 +310,60 @@ def test_files_whose_categories_differ_are_read_together(persona_model, inputs, 
     scores = _scores(tmp_path / "out")
     columns = [c for c in scores.columns if c.startswith("probability_")]
     assert np.array_equal(scores[columns].to_numpy(), expected.to_numpy())
+
+
+def test_edge_jobs_found_in_review(persona_model, subset, tmp_path):
+    tables, end = subset
+    events, survey = tables["events"], tables["survey"]
+    # integer ids of two widths meet as integers, not as floats
+    wide = survey.astype({"customer_id": "uint64"})
+    summary = score_files(persona_model, events=events, survey=wide, out=tmp_path / "w",
+                          chunk_customers=500, observation_end=end)  # fmt: skip
+    assert summary.scored == N_SUBSET
+    assert str(pq.read_schema(tmp_path / "w" / "part-00000.parquet").field("customer_id").type) \
+        == "int64"  # fmt: skip
+
+    # every customer rejected: the job finishes, and says there is no drift to report
+    bad = events.assign(value=-1.0)
+    summary = score_files(persona_model, events=bad, out=tmp_path / "r", observation_end=end,
+                          drift_report=tmp_path / "r-drift")  # fmt: skip
+    assert summary.scored == 0 and summary.rejected == N_SUBSET and summary.drift is None
+    with pytest.raises(ValueError, match="scored no customer"):
+        persona.batch.drift_of(tmp_path / "r")
+
+    # text ids, a first chunk of rejected customers: every part has the same id type
+    text = {k: v.astype({"customer_id": str}) for k, v in tables.items()}
+    first = sorted(text["events"]["customer_id"].unique())[:20]
+    text["events"].loc[text["events"]["customer_id"].isin(first), "value"] = -1.0
+    score_files(persona_model, **text, out=tmp_path / "s", chunk_customers=20,
+                observation_end=end)  # fmt: skip
+    assert len(pd.read_parquet(tmp_path / "s")) == N_SUBSET - 20
+
+    # touchpoints all after the window: those customers are scored without behaviour
+    early = events["timestamp"].quantile(0.05)
+    one = score_files(persona_model, events=events, out=tmp_path / "e1", observation_end=early)
+    many = score_files(persona_model, events=events, out=tmp_path / "e2", observation_end=early,
+                       chunk_customers=300)  # fmt: skip
+    before = events["timestamp"].min() - pd.Timedelta(days=1)  # whole chunks without a touch
+    none = score_files(persona_model, events=events, out=tmp_path / "e3", observation_end=before,
+                       chunk_customers=600)  # fmt: skip
+    assert one.scored == many.scored == none.scored == N_SUBSET
+    assert set(_scores(tmp_path / "e3")["persona_id"]) == {-1}
+    late = _scores(tmp_path / "e1").set_index("customer_id")
+    assert (late["persona_id"] == -1).sum() > 0
+    pd.testing.assert_frame_equal(late.drop(columns="scored_at"), _scores(tmp_path / "e2")
+                                  .set_index("customer_id").drop(columns="scored_at"))  # fmt: skip
+    customer = int(late.index[late["persona_id"] == -1][0])
+    record = {"customer_id": customer, "observation_end": early, "events": [
+        {k: v for k, v in r.items() if k != "customer_id" and v == v}
+        for r in events[events["customer_id"] == customer].to_dict("records")]}  # fmt: skip
+    assert persona.assign_persona(record, persona_model).persona_id == -1
+
+    # overwrite replaces a finished job; another scored_at is another job
+    again = score_files(persona_model, events=events, out=tmp_path / "e1", observation_end=early,
+                        overwrite=True, scored_at="2026-01-01")  # fmt: skip
+    assert str(_scores(tmp_path / "e1")["scored_at"].iloc[0]).startswith("2026-01-01")
+    assert again.scored == N_SUBSET
+    with pytest.raises(ValueError, match="holds the output of another scoring job"):
+        score_files(persona_model, events=events, out=tmp_path / "e1", observation_end=early,
+                    scored_at="2026-02-02")  # fmt: skip

@@ -173,3 +173,16 @@ def test_the_reader_pickles_with_the_model_it_caches_on(builder):
 
     record = pickle.loads(pickle.dumps(RecordFeatures(builder)))
     assert record.compute(1, events=EDGE_EVENTS[:2]) is not None
+
+
+def test_touchpoints_all_after_the_window_leave_behaviour_empty(builder):
+    answers = {"thr1": 4, "dis1": 5}
+    end = "2026-01-01T00:00:00"  # before every touchpoint
+    row = RecordFeatures(builder).compute(
+        "c-2", events=EDGE_EVENTS, survey=answers, observation_end=end
+    )
+    expected = _table_row(builder, "c-2", end, events=EDGE_EVENTS, survey=answers)
+    np.testing.assert_array_equal(row, expected)
+    names = list(builder.get_feature_names_out())
+    assert row[names.index("available__behaviour")] == 0.0
+    assert np.isnan(row[names.index("behaviour__touchpoints")])

@@ -170,7 +170,7 @@ class RecordFeatures:
         end = self._end(end if end is not None else self._default_end, time)
         kept = time <= end
         if not kept.any():
-            raise _Unusual
+            return  # nothing in the window: no behaviour, as for a table
         if not kept.all():
             keep = np.flatnonzero(kept).tolist()
             time, value = time[kept], value[kept]

@@ -259,7 +259,7 @@ def _session_opens(log: SortedLog, settings: JourneySettings) -> np.ndarray:
 def _sessions(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
     opens = _session_opens(log, settings)
     first = np.flatnonzero(opens)
-    last = np.r_[first[1:], len(opens)] - 1
+    last = np.r_[first[1:], len(opens)][: len(first)] - 1  # none when the log is empty
     owner = log.customer[first]
     sessions = np.bincount(owner, minlength=log.n).astype(np.float64)
     seconds = (log.time[last] - log.time[first]) / 1e6
