@@ -1,0 +1,539 @@
+"""Personas over HTTP: a small FastAPI service around an exported assigner.
+
+Services that are not written in Python ask "which persona is this customer?"
+at a touchpoint. :func:`create_app` puts :func:`~persona.assign_persona` and a
+:class:`~persona.PortableAssigner` (``model.export_assigner(path)``) behind a
+JSON API: ``POST /v1/assign``, ``POST /v1/assign/batch``, ``GET /v1/personas``,
+``GET /v1/model``, ``GET /healthz``, ``GET /readyz`` and a token-guarded
+``POST /admin/reload``. ``persona serve --assigner PATH`` runs it with uvicorn.
+
+Robust at the edge: the body size, the records of a batch and the touchpoints
+of a record are bounded; bad input is a 422 naming the field (pydantic's) or
+the table, column, problem and fix (persona's own :class:`InputError`), never
+a 500. A reload builds and verifies the new assigner fully and then replaces
+one reference, so a request sees one assigner, and a bad artifact leaves the
+old one serving. Each request logs one JSON line, without customer data.
+
+Needs ``pip install 'persona[serve]'`` (FastAPI and uvicorn). This module
+touches nothing else: it reads the artifact folder it is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from persona._optional import import_optional
+
+import_optional("fastapi", extra="serve", purpose="persona's HTTP service")
+
+from fastapi import FastAPI, Request  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+from starlette.exceptions import HTTPException  # noqa: E402
+
+from persona.assignment import PortableAssigner, assign_persona, load_assigner  # noqa: E402
+from persona.errors import InputError  # noqa: E402
+
+__all__ = ["ServeSettings", "create_app"]
+
+logger = logging.getLogger(__name__)
+
+RELOAD_TOKEN_VARIABLE = "PERSONA_RELOAD_TOKEN"
+
+# --------------------------------------------------------------------------- the contract
+
+Number = StrictInt | StrictFloat
+CustomerId = StrictInt | StrictStr
+
+
+class Touchpoint(BaseModel):
+    """One row of the ``events`` table; other columns pass through, as in a table."""
+
+    model_config = ConfigDict(extra="allow")
+    timestamp: StrictStr = Field(description="ISO 8601, without a zone")
+    channel: StrictStr
+    event_type: StrictStr
+    device: StrictStr | None = None
+    value: Number | None = None
+    session_id: CustomerId | None = None
+    moment: StrictStr | None = None
+
+
+class Reading(BaseModel):
+    """One row of the ``emotions`` table: scores and/or a text."""
+
+    model_config = ConfigDict(extra="forbid")
+    timestamp: StrictStr | None = None
+    event_type: StrictStr | None = None
+    moment: StrictStr | None = None
+    valence: Number | None = None
+    arousal: Number | None = None
+    joy: Number | None = None
+    trust: Number | None = None
+    fear: Number | None = None
+    surprise: Number | None = None
+    sadness: Number | None = None
+    disgust: Number | None = None
+    anger: Number | None = None
+    anticipation: Number | None = None
+    text: StrictStr | None = None
+    language: StrictStr | None = None
+
+
+class CustomerRecord(BaseModel):
+    """One customer at a touchpoint: an id and any of the three signals, or stored features."""
+
+    model_config = ConfigDict(extra="forbid")
+    customer_id: CustomerId
+    events: list[Touchpoint] | None = None
+    survey: dict[str, Number | None] | None = Field(None, description="item -> answer")
+    emotions: list[Reading] | None = None
+    features: dict[str, Number | None] | None = Field(
+        None, description="feature name -> raw value; null for missing"
+    )
+    observation_end: StrictStr | None = Field(
+        None, description="end of the touchpoint window (default: the latest touchpoint)"
+    )
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[CustomerRecord]
+
+
+class AssignmentOut(BaseModel):
+    customer_id: CustomerId
+    persona_id: int = Field(description="-1: unassigned")
+    name: str
+    confidence: float
+    probabilities: dict[str, float] = Field(description="persona id (as text) -> probability")
+    reasons: list[dict[str, Any]]
+    signals_used: list[str]
+    model_version: str
+
+
+class BatchOut(BaseModel):
+    model_version: str
+    assignments: list[AssignmentOut]
+
+
+class PersonaOut(BaseModel):
+    persona_id: int
+    name: str
+    description: str
+
+
+class PersonasOut(BaseModel):
+    model_version: str
+    personas: list[PersonaOut]
+
+
+class ModelOut(BaseModel):
+    model_version: str
+    path: str
+    loaded_at: float = Field(description="Unix time the artifact was loaded and verified")
+    manifest: dict[str, Any]
+
+
+class Status(BaseModel):
+    status: str
+    model_version: str | None = None
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+    table: str | None = None
+    column: str | None = None
+    problem: str | None = None
+    fix: str | None = None
+
+
+class ValidationProblem(BaseModel):
+    detail: list[ErrorItem]
+
+
+# --------------------------------------------------------------------------- settings, state
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """What the service accepts. The defaults suit records of a few hundred touchpoints.
+
+    Parameters
+    ----------
+    max_body_bytes : int
+        Larger request bodies are refused with 413 (from Content-Length, and
+        while reading a body sent without one).
+    max_batch_records : int
+        A batch of more records is refused with 413.
+    max_touchpoints : int
+        A record with more events, or more emotion readings, is refused with
+        422 (``loc`` names the list).
+    reload_token : str or None
+        The token ``POST /admin/reload`` wants (``Authorization: Bearer
+        TOKEN``); None: read ``PERSONA_RELOAD_TOKEN``; empty: reload over HTTP
+        is off (404).
+    """
+
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_batch_records: int = 1_000
+    max_touchpoints: int = 10_000
+    reload_token: str | None = None
+
+
+@dataclass(frozen=True)
+class _Served:
+    """What one request uses, start to end: replaced whole by a reload, never edited."""
+
+    assigner: PortableAssigner
+    loaded_at: float
+
+
+class _State:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.served: _Served | None = None
+        self.lock = threading.Lock()  # one reload at a time; requests never wait on it
+
+    def reload(self) -> _Served:
+        """Load and verify the artifact at ``path``, warm it, then swap one reference.
+
+        Raises ValueError (altered, incompatible or missing artifact) and keeps
+        what was served.
+        """
+        with self.lock:
+            try:
+                assigner = load_assigner(self.path)
+            except (OSError, KeyError, TypeError) as error:
+                problem = f"{self.path} could not be read as an assigner: {error}"
+                raise ValueError(problem) from error
+            # Builds the per-model parts assign_persona keeps, so the first request is fast.
+            assign_persona({"customer_id": 0}, assigner)
+            served = _Served(assigner, time.time())
+            self.served = served
+            return served
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def create_app(
+    assigner: str | os.PathLike,
+    settings: ServeSettings | None = None,
+    *,
+    reload_on_sighup: bool = False,
+    _threadpool: bool = False,
+) -> FastAPI:
+    """The HTTP service of the assigner exported to the folder ``assigner``.
+
+    The artifact is loaded and verified when the app starts (its lifespan);
+    until then, or if it fails verification, ``/readyz`` and the assignment
+    endpoints answer 503. ``reload_on_sighup`` reloads it on SIGHUP (only in
+    the main thread of a server process, as ``persona serve`` runs it).
+
+    Examples
+    --------
+    >>> app = create_app("assigner/")
+    >>> sorted(r.path for r in app.routes if r.path.startswith("/v1"))
+    ['/v1/assign', '/v1/assign/batch', '/v1/model', '/v1/personas']
+    """
+    settings = settings or ServeSettings()
+    token = settings.reload_token
+    if token is None:
+        token = os.environ.get(RELOAD_TOKEN_VARIABLE, "")
+    state = _State(Path(assigner))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        try:
+            await run_in_threadpool(state.reload)
+            logger.info(json.dumps({"event": "loaded", "model_version": _version(state)}))
+        except ValueError as error:
+            logger.error(json.dumps({"event": "load_failed", "reason": str(error)}))
+        if reload_on_sighup:
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_reload_logged()))
+        yield
+        if reload_on_sighup:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+    async def _reload_logged() -> None:
+        try:
+            await run_in_threadpool(state.reload)
+            logger.info(json.dumps({"event": "reloaded", "model_version": _version(state)}))
+        except ValueError as error:
+            logger.error(json.dumps({"event": "reload_failed", "kept": _version(state),
+                                     "reason": str(error)}))  # fmt: skip
+
+    app = FastAPI(
+        title="persona",
+        summary="The persona of a customer at a touchpoint, from an exported assigner.",
+        lifespan=lifespan,
+        responses={
+            400: {"model": Problem, "description": "The body cannot be read as JSON"},
+            413: {"model": Problem, "description": "Request body too large"},
+        },
+    )
+    app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(_AccessLog, state=state)
+
+    @app.exception_handler(_PersonaRejected)
+    async def _rejected(request: Request, error: _PersonaRejected) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [error.item]})
+
+    async def call(function, *args):
+        if _threadpool:
+            return await run_in_threadpool(function, *args)
+        return function(*args)
+
+    failures = {
+        422: {"model": ValidationProblem, "description": "Invalid record"},
+        503: {"model": Problem, "description": "No verified assigner loaded"},
+    }
+
+    @app.post("/v1/assign", response_model=AssignmentOut, responses=failures)
+    async def assign(record: CustomerRecord, request: Request):
+        """The persona of one customer, with confidence, reasons and the model version."""
+        served = _current(state)
+        request.state.records = 1
+        request.state.model_version = served.assigner.model_version
+        # Inline (no threadpool hop): ~0.05-1.5 ms of numpy; see benchmarks/README.md.
+        result = await call(_assign_one, record, served.assigner, settings, ())
+        return JSONResponse(result)
+
+    @app.post(
+        "/v1/assign/batch",
+        response_model=BatchOut,
+        responses={**failures, 413: {"model": Problem, "description": "Too many records"}},
+    )
+    async def assign_batch(batch: BatchRequest, request: Request):
+        """Several customers at once: all assigned, or a 422 naming the first bad record."""
+        served = _current(state)
+        n = len(batch.records)
+        request.state.records = n
+        request.state.model_version = served.assigner.model_version
+        if n > settings.max_batch_records:
+            raise HTTPException(
+                413, f"a batch holds at most {settings.max_batch_records} records, got {n}"
+            )
+        # A batch can hold seconds of work: off the event loop, whatever _threadpool says.
+        assignments = await run_in_threadpool(
+            _assign_many, batch.records, served.assigner, settings
+        )
+        return JSONResponse(
+            {"model_version": served.assigner.model_version, "assignments": assignments}
+        )
+
+    @app.get("/v1/personas", response_model=PersonasOut, responses={503: failures[503]})
+    async def personas():
+        """The personas the artifact holds: id, name and description."""
+        assigner = _current(state).assigner
+        return {
+            "model_version": assigner.model_version,
+            "personas": [
+                {"persona_id": int(p), "name": assigner.names[int(p)],
+                 "description": assigner.descriptions.get(int(p), "")}
+                for p in assigner.persona_ids
+            ],
+        }  # fmt: skip
+
+    @app.get("/v1/model", response_model=ModelOut, responses={503: failures[503]})
+    async def model():
+        """The model version and the artifact's manifest (versions, feature schema, checksums)."""
+        served = _current(state)
+        return {
+            "model_version": served.assigner.model_version,
+            "path": str(state.path),
+            "loaded_at": served.loaded_at,
+            "manifest": served.assigner.manifest,
+        }
+
+    @app.get("/healthz", response_model=Status)
+    async def healthz():
+        """The process answers."""
+        return {"status": "alive"}
+
+    @app.get("/readyz", response_model=Status, responses={503: {"model": Status}})
+    async def readyz():
+        """A verified assigner is loaded (503 otherwise)."""
+        if state.served is None:
+            return JSONResponse({"status": "not ready"}, status_code=503)
+        return {"status": "ready", "model_version": state.served.assigner.model_version}
+
+    @app.post(
+        "/admin/reload",
+        response_model=Status,
+        responses={
+            403: {"model": Problem, "description": "Missing or wrong token"},
+            404: {"model": Problem, "description": "Reload over HTTP is off (no token set)"},
+            409: {"model": Problem, "description": "The new artifact failed; the old one serves"},
+        },
+    )
+    async def reload(request: Request):
+        """Load the artifact again (``Authorization: Bearer $PERSONA_RELOAD_TOKEN``)."""
+        if not token:
+            raise HTTPException(404, f"reload over HTTP is off: set {RELOAD_TOKEN_VARIABLE}")
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise HTTPException(403, "missing or wrong reload token")
+        try:
+            served = await run_in_threadpool(state.reload)
+        except ValueError as error:
+            kept = _version(state)
+            raise HTTPException(409, f"{error} Still serving model {kept}.") from error
+        request.state.model_version = served.assigner.model_version
+        return {"status": "reloaded", "model_version": served.assigner.model_version}
+
+    return app
+
+
+def _current(state: _State) -> _Served:
+    served = state.served  # one read: a reload cannot change it under this request
+    if served is None:
+        raise HTTPException(503, f"no verified assigner loaded from {state.path}")
+    return served
+
+
+def _version(state: _State) -> str | None:
+    return None if state.served is None else state.served.assigner.model_version
+
+
+# --------------------------------------------------------------------------- assigning
+
+
+class _PersonaRejected(Exception):
+    """persona refused a record: a 422 in pydantic's shape, with table, column, problem, fix."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        super().__init__(item["msg"])
+        self.item = item
+
+
+def _assign_one(
+    record: CustomerRecord, assigner: PortableAssigner, settings: ServeSettings, at: tuple
+) -> dict[str, Any]:
+    loc = ["body", *at]
+    for name in ("events", "emotions"):
+        rows = getattr(record, name)
+        if rows is not None and len(rows) > settings.max_touchpoints:
+            raise _PersonaRejected({
+                "loc": [*loc, name], "type": "too_long",
+                "msg": f"a record holds at most {settings.max_touchpoints} {name}, "
+                f"got {len(rows)}",
+            })  # fmt: skip
+    # exclude_unset: what the client sent, as sent -- an absent optional column stays absent
+    # (the table contract reads "no device column" and "device: null" differently).
+    plain = record.model_dump(exclude_unset=True)
+    try:
+        return assign_persona(plain, assigner).to_dict()
+    except InputError as error:
+        where = [error.table] if error.table != "record" else []
+        column = [error.column] if error.column else []
+        raise _PersonaRejected({
+            "loc": [*loc, *where, *column], "msg": str(error), "type": "persona.input_error",
+            "table": error.table, "column": error.column, "problem": error.problem,
+            "fix": error.fix,
+        }) from error  # fmt: skip
+    except (ValueError, TypeError) as error:
+        raise _PersonaRejected({
+            "loc": loc, "msg": str(error), "type": "persona.invalid", "table": "record",
+            "problem": str(error), "fix": "correct the record as the message says.",
+        }) from error  # fmt: skip
+
+
+def _assign_many(
+    records: list[CustomerRecord], assigner: PortableAssigner, settings: ServeSettings
+) -> list[dict[str, Any]]:
+    return [
+        _assign_one(record, assigner, settings, ("records", i)) for i, record in enumerate(records)
+    ]
+
+
+# --------------------------------------------------------------------------- middleware
+
+
+class _BodyLimit:
+    """413 for a body over ``max_bytes``: from Content-Length, and counted while reading."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            too_large = JSONResponse({"detail": self._message()}, status_code=413)
+            return await too_large(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    # FastAPI re-raises HTTPExceptions met while reading the body.
+                    raise HTTPException(413, self._message())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _message(self) -> str:
+        return f"the request body is larger than {self.max_bytes} bytes"
+
+
+class _AccessLog:
+    """One JSON line per request: method, path, status, latency, records, model version.
+
+    Never the body, the query or a customer id.
+    """
+
+    def __init__(self, app, state: _State) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = 500
+        scope.setdefault("state", {})
+
+        async def sending(message: Mapping[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            notes = scope["state"]
+            line = {
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+                "records": notes.get("records", 0),
+                "model_version": notes.get("model_version", _version(self.state)),
+            }
+            logger.info(json.dumps(line))
