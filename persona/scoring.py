@@ -244,7 +244,7 @@ def _checked(tables: dict[str, pd.DataFrame], instrument: Any):
     the reason and the rest checked again, until the tables pass. A problem in
     a table's shape (a missing column, say) is no customer's fault: it raises.
     """
-    rejected: list[dict[str, Any]] = []
+    rejected: list[pd.DataFrame] = []
     while True:
         try:
             checked = validate_inputs(**tables, instrument=instrument)
@@ -262,8 +262,8 @@ def _checked(tables: dict[str, pd.DataFrame], instrument: Any):
             fix = f" ({error.fix})" if error.fix else ""
             n_rows = counts.astype(str).to_numpy().astype(object)
             reasons = where + ": " + n_rows + " of this customer's rows " + error.phrase + fix
-            rejected += [{_ID: c, "table": error.table, "column": error.column, "reason": r}
-                         for c, r in zip(bad.tolist(), reasons.tolist(), strict=True)]  # fmt: skip
+            rejected.append(pd.DataFrame({_ID: bad, "table": error.table,
+                                          "column": error.column, "reason": reasons}))  # fmt: skip
             drop = set(bad.tolist())
             # Rows without an id belong to nobody: left out here, counted by the plan.
             tables = {
@@ -274,7 +274,8 @@ def _checked(tables: dict[str, pd.DataFrame], instrument: Any):
             if not tables:
                 checked = validate_inputs(instrument=instrument)
                 break
-    rejects = pd.DataFrame(rejected, columns=[_ID, "table", "column", "reason"])
+    columns = [_ID, "table", "column", "reason"]
+    rejects = pd.concat(rejected, ignore_index=True) if rejected else pd.DataFrame(columns=columns)
     return checked, rejects
 
 
