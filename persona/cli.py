@@ -1,4 +1,4 @@
-"""The ``persona`` command: ``demo``, ``report``, ``validate``, ``score`` and ``drift``.
+"""The ``persona`` command: ``demo``, ``report``, ``validate``, ``score``, ``drift`` and ``serve``.
 
 The command line is the top of the package: it imports the library and
 prints; nothing imports it.
@@ -148,6 +148,32 @@ def _parser() -> argparse.ArgumentParser:
     drift.add_argument("--fail-on-drift", action="store_true",
                        help="exit with status 3 when a refit is recommended")  # fmt: skip
     drift.set_defaults(run=_drift)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve an exported assigner over HTTP (needs persona[serve])",
+        description="Serve the personas of an exported assigner over HTTP: POST /v1/assign, "
+        "POST /v1/assign/batch, GET /v1/personas, GET /v1/model, GET /healthz, GET /readyz "
+        "(OpenAPI schema at /docs). POST /admin/reload (or SIGHUP) loads the artifact again; "
+        "it needs the token in PERSONA_RELOAD_TOKEN. SIGTERM drains in-flight requests.",
+    )
+    serve.add_argument("--assigner", required=True, metavar="PATH",
+                       help="folder written by model.export_assigner(path)")  # fmt: skip
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                       help="server processes (default: 1)")  # fmt: skip
+    serve.add_argument("--max-body-bytes", type=_positive_int, default=8 * 1024 * 1024,
+                       metavar="N", help="larger bodies get 413 (default: 8 MiB)")  # fmt: skip
+    serve.add_argument("--max-batch-records", type=_positive_int, default=1_000, metavar="N",
+                       help="larger batches get 413 (default: 1000)")  # fmt: skip
+    serve.add_argument("--max-touchpoints", type=_positive_int, default=10_000, metavar="N",
+                       help="a record with more events or emotion readings gets 422 "
+                       "(default: 10000)")  # fmt: skip
+    serve.add_argument("--graceful-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="on SIGTERM, wait this long for in-flight requests "
+                       "(default: 10)")  # fmt: skip
+    serve.set_defaults(run=_serve)
     return parser
 
 
@@ -349,6 +375,32 @@ def _drift(args: argparse.Namespace) -> int:
     print(report)
     print(f"drift report written to {Path(args.report) / 'drift.html'}")
     return 3 if args.fail_on_drift and report.refit_recommended else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from persona.serve import ServeSettings, run
+    except ImportError as error:
+        print(f"persona serve: {error}", file=sys.stderr)
+        return 2
+    try:  # fail fast on a bad artifact, before binding the port
+        assigner = persona.load_assigner(args.assigner)
+    except (ValueError, OSError) as error:
+        print(f"persona serve: {error}", file=sys.stderr)
+        return 2
+    settings = ServeSettings(
+        max_body_bytes=args.max_body_bytes,
+        max_batch_records=args.max_batch_records,
+        max_touchpoints=args.max_touchpoints,
+    )
+    print(
+        f"persona serve: model {assigner.model_version} ({len(assigner.names)} personas) on "
+        f"http://{args.host}:{args.port} with {args.workers} worker(s); Ctrl+C to stop",
+        file=sys.stderr,
+    )
+    run(args.assigner, settings, host=args.host, port=args.port, workers=args.workers,
+        graceful_timeout=args.graceful_timeout)  # fmt: skip
+    return 0
 
 
 def _indent(text: str, by: str = "  ") -> str:

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +47,12 @@ from starlette.exceptions import HTTPException  # noqa: E402
 from persona.assignment import PortableAssigner, assign_persona, load_assigner  # noqa: E402
 from persona.errors import InputError  # noqa: E402
 
-__all__ = ["ServeSettings", "create_app"]
+__all__ = ["ServeSettings", "create_app", "run"]
 
 logger = logging.getLogger(__name__)
 
 RELOAD_TOKEN_VARIABLE = "PERSONA_RELOAD_TOKEN"
+_WORKER_CONFIG = "_PERSONA_SERVE_CONFIG"  # how `run` hands its settings to worker processes
 
 # --------------------------------------------------------------------------- the contract
 
@@ -537,3 +538,53 @@ class _AccessLog:
                 "model_version": notes.get("model_version", _version(self.state)),
             }
             logger.info(json.dumps(line))
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run(
+    assigner: str | os.PathLike,
+    settings: ServeSettings | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    graceful_timeout: float = 10.0,
+) -> None:
+    """Serve with uvicorn until SIGINT / SIGTERM (what ``persona serve`` runs).
+
+    On SIGTERM uvicorn stops accepting connections and lets in-flight requests
+    finish, for at most ``graceful_timeout`` seconds. With one worker, SIGHUP
+    reloads the artifact as ``POST /admin/reload`` does; with several, uvicorn's
+    supervisor restarts the workers on SIGHUP, each loading the artifact anew.
+    """
+    uvicorn = import_optional("uvicorn", extra="serve", purpose="persona serve")
+    settings = settings or ServeSettings()
+    _configure_logs()
+    common = {"host": host, "port": port, "access_log": False, "log_level": "warning",
+              "timeout_graceful_shutdown": graceful_timeout}  # fmt: skip
+    if workers == 1:
+        uvicorn.run(create_app(assigner, settings, reload_on_sighup=True), **common)
+        return
+    # Several processes need an import string; the settings travel in the environment.
+    os.environ[_WORKER_CONFIG] = json.dumps(
+        {"assigner": str(assigner), "settings": asdict(settings)}
+    )
+    uvicorn.run("persona.serve:_worker_app", factory=True, workers=workers, **common)
+
+
+def _worker_app() -> FastAPI:
+    config = json.loads(os.environ[_WORKER_CONFIG])
+    _configure_logs()
+    settings = ServeSettings(**config["settings"])
+    return create_app(config["assigner"], settings, reload_on_sighup=True)
+
+
+def _configure_logs() -> None:
+    """The request lines on stderr, one JSON object each, as log collectors read them."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

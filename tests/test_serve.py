@@ -229,6 +229,13 @@ def test_a_bad_artifact_at_start_is_not_ready_until_fixed(artifact, tmp_path):
         assert client.get("/readyz").status_code == 200
 
 
+def test_cli_refuses_a_bad_artifact_before_binding_the_port(tmp_path, capsys):
+    from persona.cli import main
+
+    assert main(["serve", "--assigner", str(tmp_path)]) == 2
+    assert "no manifest.json" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- logs
 
 
