@@ -242,14 +242,17 @@ def create_app(
     settings: ServeSettings | None = None,
     *,
     reload_on_sighup: bool = False,
+    require_artifact: bool = False,
     _threadpool: bool = False,
 ) -> FastAPI:
     """The HTTP service of the assigner exported to the folder ``assigner``.
 
     The artifact is loaded and verified when the app starts (its lifespan);
     until then, or if it fails verification, ``/readyz`` and the assignment
-    endpoints answer 503. ``reload_on_sighup`` reloads it on SIGHUP (only in
-    the main thread of a server process, as ``persona serve`` runs it).
+    endpoints answer 503 -- or, with ``require_artifact``, the start fails
+    (what lets uvicorn's supervisor keep its old workers when a restart meets
+    a bad artifact). ``reload_on_sighup`` reloads it on SIGHUP (only in the
+    main thread of a server process, as ``persona serve`` runs it).
 
     Examples
     --------
@@ -270,6 +273,8 @@ def create_app(
             logger.info(json.dumps({"event": "loaded", "model_version": _version(state)}))
         except ValueError as error:
             logger.error(json.dumps({"event": "load_failed", "reason": str(error)}))
+            if require_artifact:
+                raise
         if reload_on_sighup:
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_reload_logged()))
@@ -557,7 +562,8 @@ def run(
     On SIGTERM uvicorn stops accepting connections and lets in-flight requests
     finish, for at most ``graceful_timeout`` seconds. With one worker, SIGHUP
     reloads the artifact as ``POST /admin/reload`` does; with several, uvicorn's
-    supervisor restarts the workers on SIGHUP, each loading the artifact anew.
+    supervisor replaces the workers one by one on SIGHUP, and a worker that
+    cannot verify the artifact does not start, so the old ones keep serving.
     """
     uvicorn = import_optional("uvicorn", extra="serve", purpose="persona serve")
     settings = settings or ServeSettings()
@@ -578,7 +584,7 @@ def _worker_app() -> FastAPI:
     config = json.loads(os.environ[_WORKER_CONFIG])
     _configure_logs()
     settings = ServeSettings(**config["settings"])
-    return create_app(config["assigner"], settings, reload_on_sighup=True)
+    return create_app(config["assigner"], settings, reload_on_sighup=True, require_artifact=True)
 
 
 def _configure_logs() -> None:

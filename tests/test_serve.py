@@ -229,6 +229,13 @@ def test_a_bad_artifact_at_start_is_not_ready_until_fixed(artifact, tmp_path):
         assert client.get("/readyz").status_code == 200
 
 
+def test_a_worker_that_requires_the_artifact_does_not_start_without_it(tmp_path):
+    app = create_app(tmp_path, require_artifact=True)  # what each of several workers runs
+    with pytest.raises(ValueError, match="no manifest.json"):
+        with TestClient(app):
+            pass
+
+
 def test_cli_refuses_a_bad_artifact_before_binding_the_port(tmp_path, capsys):
     from persona.cli import main
 
