@@ -28,6 +28,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -459,7 +460,8 @@ def _assign_one(
             "table": error.table, "column": error.column, "problem": error.problem,
             "fix": error.fix,
         }) from error  # fmt: skip
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, Warning) as error:
+        # A Warning arrives as an exception only where the host turned warnings into errors.
         raise _PersonaRejected({
             "loc": loc, "msg": str(error), "type": "persona.invalid", "table": "record",
             "problem": str(error), "fix": "correct the record as the message says.",
@@ -588,7 +590,14 @@ def _worker_app() -> FastAPI:
 
 
 def _configure_logs() -> None:
-    """The request lines on stderr, one JSON object each, as log collectors read them."""
+    """The request lines on stderr, one JSON object each, as log collectors read them.
+
+    The table path's warnings about event types outside the taxonomy are silenced: they
+    quote what clients sent, and a service's records are not a curated table.
+    """
+    warnings.filterwarnings(
+        "ignore", message=r"(events|emotions): .* not in the taxonomy", category=UserWarning
+    )
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger.addHandler(handler)

@@ -156,6 +156,13 @@ def test_persona_input_errors_are_422_naming_table_column_and_fix(client):
     assert "both features" in batch.json()["detail"][0]["problem"]
 
 
+def test_a_warning_made_an_error_by_the_host_is_a_422_not_a_500(client):
+    # pytest turns warnings into errors: an event type outside the taxonomy warns.
+    event = {"timestamp": "2025-10-01T10:00:00", "channel": "web", "event_type": "teleport"}
+    response = client.post("/v1/assign", json={"customer_id": 1, "events": [event]})
+    assert response.status_code == 422 and "'teleport'" in response.json()["detail"][0]["msg"]
+
+
 def test_limits(artifact, tmp_path):
     _, app = _served_with(
         artifact, tmp_path, max_body_bytes=2_000, max_batch_records=2, max_touchpoints=2
