@@ -300,8 +300,6 @@ def create_app(
             413: {"model": Problem, "description": "Request body too large"},
         },
     )
-    app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(_AccessLog, state=state)
 
     @app.exception_handler(_PersonaRejected)
     async def _rejected(request: Request, error: _PersonaRejected) -> JSONResponse:
@@ -410,6 +408,9 @@ def create_app(
         request.state.model_version = served.assigner.model_version
         return {"status": "reloaded", "model_version": served.assigner.model_version}
 
+    app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
+    known = frozenset(route.path for route in app.routes)
+    app.add_middleware(_AccessLog, state=state, paths=known)
     return app
 
 
@@ -513,11 +514,12 @@ class _BodyLimit:
 class _AccessLog:
     """One JSON line per request: method, path, status, latency, records, model version.
 
-    Never the body, the query or a customer id.
+    Never the body, the query or a customer id: a path the app does not serve (which a
+    client may have built from one) is logged as ``<other>``.
     """
 
-    def __init__(self, app, state: _State) -> None:
-        self.app, self.state = app, state
+    def __init__(self, app, state: _State, paths: frozenset[str]) -> None:
+        self.app, self.state, self.paths = app, state, paths
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -538,7 +540,7 @@ class _AccessLog:
             notes = scope["state"]
             line = {
                 "method": scope["method"],
-                "path": scope["path"],
+                "path": scope["path"] if scope["path"] in self.paths else "<other>",
                 "status": status,
                 "latency_ms": round((time.perf_counter() - started) * 1000, 3),
                 "records": notes.get("records", 0),

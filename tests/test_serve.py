@@ -262,6 +262,9 @@ def test_one_json_log_line_per_request_without_customer_data(client, caplog, raw
     assert set(line) == {"method", "path", "status", "latency_ms", "records", "model_version"}
     assert (line["path"], line["status"], line["records"]) == ("/v1/assign/batch", 200, 2)
     assert "c-42" not in caplog.text and str(raw_record["customer_id"]) not in caplog.text
+    caplog.clear()
+    assert client.get("/v1/customers/c-42").status_code == 404
+    assert "c-42" not in caplog.text and '"path": "<other>"' in caplog.text
 
 
 # --------------------------------------------------------------------------- the schema
