@@ -289,3 +289,67 @@ def test_the_api_keeps_its_schema(case):
             response_schema_conformance,
         ]
     )
+
+
+# --------------------------------------------------------------------------- a real server
+
+
+def test_a_real_server_drains_on_sigterm_and_reloads_on_sighup(artifact, tmp_path, raw_record):
+    """uvicorn started as a user starts it: SIGHUP swaps the artifact, SIGTERM lets the
+    request in flight finish before the process exits."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    import httpx
+
+    folder = shutil.copytree(artifact, tmp_path / "assigner")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "persona", "serve", "--assigner", str(folder), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        before = httpx.get(f"{base}/v1/model").json()["model_version"]
+        _re_export(folder, "reloaded-by-sighup")
+        server.send_signal(signal.SIGHUP)
+        for _ in range(100):
+            if httpx.get(f"{base}/v1/model").json()["model_version"] == "reloaded-by-sighup":
+                break
+            time.sleep(0.05)
+        after = httpx.get(f"{base}/v1/model").json()["model_version"]
+        assert after == "reloaded-by-sighup" != before
+
+        records = [dict(raw_record, customer_id=i) for i in range(400)]  # about half a second
+        answer = {}
+
+        def send():
+            answer["response"] = httpx.post(f"{base}/v1/assign/batch",
+                                            json={"records": records}, timeout=60)  # fmt: skip
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(0.2)  # the batch is being assigned
+        server.send_signal(signal.SIGTERM)
+        sender.join(60)
+        assert answer["response"].status_code == 200
+        assert len(answer["response"].json()["assignments"]) == 400
+        # uvicorn re-raises the signal once it has drained, so the exit is SIGTERM's
+        assert server.wait(30) in (0, -signal.SIGTERM)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
