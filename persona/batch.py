@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv  # noqa: F401  (pa.csv: tab-separated inputs)
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -54,6 +55,7 @@ from persona.drift import DriftAccumulator, DriftReport, DriftThresholds
 from persona.errors import InputError
 from persona.persistence import _atomic_write
 from persona.scoring import _stamp, portable_assigner, score_tables
+from persona.tables import table_format
 
 __all__ = ["ScoringSummary", "drift_of", "score_files"]
 
@@ -236,11 +238,14 @@ class _Source:
     name: str
     path: Path | None  # None for an in-memory table
     frame: pd.DataFrame | None
-    kind: str  # "parquet", "csv" or "frame"
+    kind: str  # "parquet", "csv", "tsv" or "frame"
 
     def dataset(self) -> ds.Dataset:
         if self.frame is not None:
             return ds.dataset(pa.Table.from_pandas(self.frame, preserve_index=False))
+        if self.kind == "tsv":
+            tabs = ds.CsvFileFormat(parse_options=pa.csv.ParseOptions(delimiter="\t"))
+            return ds.dataset(self.path, format=tabs)
         return ds.dataset(self.path, format=self.kind)
 
     def identity(self) -> Any:
@@ -264,15 +269,11 @@ def _source(name: str, value: Any) -> _Source:
     path = Path(value)
     if not path.exists():
         raise FileNotFoundError(f"{name}: no file or folder at '{path}'.")
-    lower = path.name.lower()
-    if path.is_dir() or lower.endswith((".parquet", ".pq")):
-        kind = "parquet"
-    elif lower.endswith((".csv", ".csv.gz")):
-        kind = "csv"
-    else:
+    kind = table_format(path, name)
+    if path.name.lower().endswith(".zip"):
         raise InputError(
-            name, f"cannot tell the format of '{path}'.",
-            fix="give a Parquet file (.parquet), a folder of Parquet files or a CSV file (.csv).",
+            name, f"'{path}' is a zip archive, which cannot be read in batches.",
+            fix="give it as .csv.gz, or as Parquet.",
         )  # fmt: skip
     return _Source(name, path, None, kind)
 

@@ -42,15 +42,23 @@ def read_table(
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"{table}: no file or folder at '{path}'.")
-    name = path.name.lower()
+    kind = table_format(path, table)
     wanted = None if columns is None else set(columns)
-    if path.is_dir() or name.endswith((".parquet", ".pq")):
+    if kind == "parquet":
         return _read_parquet(path, wanted)
     usecols = None if wanted is None else (lambda column: column in wanted)
+    return pd.read_csv(path, sep="\t" if kind == "tsv" else ",", usecols=usecols)
+
+
+def table_format(path: Path, table: str) -> str:
+    """``"parquet"`` (a file or a folder of files), ``"csv"`` or ``"tsv"``, by the path's name."""
+    name = path.name.lower()
+    if path.is_dir() or name.endswith((".parquet", ".pq")):
+        return "parquet"
     if name.endswith((".csv", ".csv.gz", ".csv.zip", ".csv.bz2")):
-        return pd.read_csv(path, usecols=usecols)
+        return "csv"
     if name.endswith((".tsv", ".tsv.gz")):
-        return pd.read_csv(path, sep="\t", usecols=usecols)
+        return "tsv"
     raise InputError(
         table,
         f"cannot tell the format of '{path}'.",

@@ -286,10 +286,15 @@ def test_a_partitioned_parquet_folder_reads_like_one_file(persona_model, inputs,
     folder = tmp_path / "events"
     events.to_parquet(folder, partition_cols=["month"])
     score_files(persona_model, events=folder, out=tmp_path / "folder", observation_end=end)
+    tabs = tmp_path / "events.tsv.gz"  # and a tab-separated, compressed file
+    events.drop(columns="month").to_csv(tabs, sep="\t", index=False)
+    score_files(persona_model, events=tabs, out=tmp_path / "tsv", observation_end=end)
+    c = _scores(tmp_path / "tsv")
     score_files(persona_model, events=inputs["events"], out=tmp_path / "file", observation_end=end)
     a, b = _scores(tmp_path / "folder"), _scores(tmp_path / "file")
     columns = [c for c in a.columns if c.startswith("probability_")]
     assert np.array_equal(a[columns].to_numpy(), b[columns].to_numpy())
+    assert np.array_equal(c[columns].to_numpy(), b[columns].to_numpy())
     schema = pq.read_schema(next((tmp_path / "file").glob("part-*.parquet")))
     assert str(schema.field("reasons").type) == "list<element: string>"
 
