@@ -55,7 +55,7 @@ from persona.drift import DriftAccumulator, DriftReport, DriftThresholds
 from persona.errors import InputError
 from persona.persistence import _atomic_write
 from persona.scoring import _stamp, portable_assigner, score_tables
-from persona.tables import table_format
+from persona.tables import table_format, table_path
 
 __all__ = ["ScoringSummary", "drift_of", "score_files"]
 
@@ -261,14 +261,7 @@ class _Source:
 def _source(name: str, value: Any) -> _Source:
     if isinstance(value, pd.DataFrame):
         return _Source(name, None, value, "frame")
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(
-            f"{name}: expected a path to a Parquet file, a Parquet folder or a CSV file "
-            f"(or a DataFrame), got {type(value).__name__}."
-        )
-    path = Path(value)
-    if not path.exists():
-        raise FileNotFoundError(f"{name}: no file or folder at '{path}'.")
+    path = table_path(value, name)
     kind = table_format(path, name)
     if path.name.lower().endswith(".zip"):
         raise InputError(

@@ -34,6 +34,17 @@ def read_table(
     """
     if isinstance(source, pd.DataFrame):
         return source
+    path = table_path(source, table)
+    kind = table_format(path, table)
+    wanted = None if columns is None else set(columns)
+    if kind == "parquet":
+        return _read_parquet(path, wanted)
+    usecols = None if wanted is None else (lambda column: column in wanted)
+    return pd.read_csv(path, sep="\t" if kind == "tsv" else ",", usecols=usecols)
+
+
+def table_path(source: object, table: str) -> Path:
+    """``source`` as an existing path, or a TypeError / FileNotFoundError naming the table."""
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(
             f"{table}: expected a pandas DataFrame or a path to a Parquet or CSV file, "
@@ -42,12 +53,7 @@ def read_table(
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"{table}: no file or folder at '{path}'.")
-    kind = table_format(path, table)
-    wanted = None if columns is None else set(columns)
-    if kind == "parquet":
-        return _read_parquet(path, wanted)
-    usecols = None if wanted is None else (lambda column: column in wanted)
-    return pd.read_csv(path, sep="\t" if kind == "tsv" else ",", usecols=usecols)
+    return path
 
 
 def table_format(path: Path, table: str) -> str:
