@@ -357,6 +357,7 @@ def _with_ids(batch: Any, table: str) -> Any:
 
 def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: Any) -> dict:
     uniques, kinds, missing_ids, latest = [], {}, {}, None
+    seen = _SeenIds()
     for name, source in sources.items():
         dataset = source.dataset()
         columns = dataset.schema.names
@@ -366,7 +367,13 @@ def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: 
                 name, f"lacks the column(s) {absent}.", column=absent[0],
                 fix=f"{name} needs {list(_REQUIRED[name])}; see persona.schema.",
             )  # fmt: skip
-        wanted = [_ID, "timestamp"] if name == "events" else [_ID]
+        wanted = [_ID]
+        if name == "events" and observation_end is None:
+            latest_stored = _latest_in_statistics(dataset)
+            if latest_stored is None:
+                wanted.append("timestamp")
+            elif latest is None or latest_stored > latest:
+                latest = latest_stored
         missing_ids[name] = 0
         for batch in _batches(dataset, name, columns=wanted, batch_size=_BATCH_ROWS):
             ids = _ids_of(batch, name)
@@ -375,8 +382,10 @@ def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: 
                 continue  # no id to read a kind from
             kinds.setdefault(name, _id_kind(ids.type, name))
             missing_ids[name] += ids.null_count
-            uniques.append(pd.unique(ids.drop_null().to_numpy(zero_copy_only=False)))
-            if name == "events" and observation_end is None:
+            values = ids.drop_null().to_numpy(zero_copy_only=False)
+            if not seen.add(values):
+                uniques.append(pd.unique(values))
+            if "timestamp" in wanted:
                 stamps = batch.column("timestamp")
                 if not pa.types.is_timestamp(stamps.type):
                     stamps = pa.array(pd.to_datetime(stamps.to_pandas(), format="ISO8601",
@@ -391,7 +400,9 @@ def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: 
             list(kinds)[-1], f"customer ids differ in kind: {described}.", column=_ID,
             fix="give customer_id the same type in every table (all integers or all text).",
         )  # fmt: skip
-    # Distinct per batch, then overall, by hashing; one sort of the distinct ids.
+    # Distinct per batch, then overall, by a bitmap or by hashing; one sort of the distinct ids.
+    if seen.bitmap is not None:
+        uniques.append(np.flatnonzero(seen.bitmap).astype(np.int64))
     ids = np.sort(pd.unique(np.concatenate(uniques))) if uniques else np.array([], dtype=np.int64)
     end = observation_end if observation_end is not None else latest
     if end is None and "events" in sources:
@@ -409,6 +420,69 @@ def _plan(sources: dict, chunk_customers: int, observation_end: Any, scored_at: 
         "observation_end": None if end is None else str(pd.Timestamp(end)),
         "scored_at": str(_stamp(scored_at)),
     }
+
+
+class _SeenIds:
+    """Which non-negative integer ids below ``limit`` occur, as one boolean per id.
+
+    Surrogate keys (0, 1, 2, ...) are the common case; marking them in a bitmap
+    is a single pass, several times faster than hashing, and the ids come out
+    sorted. Its memory is bounded by ``limit`` (64 MB), whatever the base.
+    """
+
+    limit = 2**26
+
+    def __init__(self) -> None:
+        self.bitmap: np.ndarray | None = None
+
+    def add(self, values: np.ndarray) -> bool:
+        """Mark ``values``; False (nothing marked) when they are not such ids."""
+        if values.dtype != np.int64 or not len(values):
+            return False
+        low, high = values.min(), values.max()
+        if low < 0 or high >= self.limit:
+            return False
+        size = 0 if self.bitmap is None else len(self.bitmap)
+        if size <= high:  # grown by doubling, up to the limit
+            grown = np.zeros(min(max(int(high) + 1, 2 * size), self.limit), dtype=bool)
+            if size:
+                grown[:size] = self.bitmap
+            self.bitmap = grown
+        self.bitmap[values] = True
+        return True
+
+
+def _latest_in_statistics(dataset: ds.Dataset) -> pd.Timestamp | None:
+    """The latest timestamp from Parquet row-group statistics, or None to read the column.
+
+    Only for a zone-less timestamp column whose every row group records its
+    maximum (pyarrow writes statistics by default); anything else is read and parsed.
+    """
+    if not isinstance(dataset, ds.FileSystemDataset) or not isinstance(
+        dataset.format, ds.ParquetFileFormat
+    ):
+        return None
+    kind = dataset.schema.field("timestamp").type
+    if not pa.types.is_timestamp(kind) or kind.tz is not None:
+        return None
+    latest = None
+    for fragment in dataset.get_fragments():
+        metadata = fragment.metadata
+        paths = [metadata.schema.column(j).path for j in range(metadata.num_columns)]
+        if "timestamp" not in paths:
+            return None
+        at = paths.index("timestamp")
+        for group in range(metadata.num_row_groups):
+            rows = metadata.row_group(group).num_rows
+            stats = metadata.row_group(group).column(at).statistics
+            if rows == 0 or (stats is not None and stats.has_null_count
+                             and stats.null_count == rows):  # fmt: skip
+                continue  # no timestamp in this group
+            if stats is None or not stats.has_min_max:
+                return None
+            top = pd.Timestamp(stats.max)
+            latest = top if latest is None or top > latest else latest
+    return latest
 
 
 def _batches(dataset: ds.Dataset, name: str, **options: Any):
@@ -439,10 +513,22 @@ def _id_kind(kind: pa.DataType, table: str) -> str:
 
 
 def _chunk_of(ids: pa.Array, bounds: np.ndarray) -> np.ndarray:
-    """Chunk number of each row by its customer id; -1 where the id is missing."""
+    """Chunk number of each row by its customer id; -1 where the id is missing.
+
+    int16 when there are fewer than 2**15 chunks (they sort by radix), else int64.
+    """
+    kind = np.int16 if len(bounds) < 2**15 - 1 else np.int64
+    if ids.null_count == 0 and bounds.dtype != object and len(bounds) <= 16:
+        # A few bounds: counting the bounds at or below each id is the searchsorted
+        # below, in a few vectorised passes instead of a binary search per row.
+        values = ids.to_numpy()
+        chunk = np.zeros(len(values), dtype=kind)
+        for bound in bounds:
+            chunk += values >= bound
+        return chunk
     values = ids.to_numpy(zero_copy_only=False)
     valid = ~ids.is_null().to_numpy(zero_copy_only=False)
-    chunk = np.full(len(values), -1, dtype=np.int64)
+    chunk = np.full(len(values), -1, dtype=kind)
     if valid.any():
         chunk[valid] = np.searchsorted(bounds, values[valid], side="right")
     return chunk
@@ -463,8 +549,7 @@ def _partition(sources: dict, plan: dict, work: Path) -> None:
                 batch = _with_ids(batch, name)
                 chunk = _chunk_of(_ids_of(batch, name), bounds)
                 # Stable, so each chunk keeps the input order; small integers sort by radix.
-                small = chunk.astype(np.int16) if plan["n_chunks"] < 2**15 else chunk
-                order = np.argsort(small, kind="stable")
+                order = np.argsort(chunk, kind="stable")
                 sorted_chunks = chunk[order]
                 starts = np.flatnonzero(np.r_[True, sorted_chunks[1:] != sorted_chunks[:-1]])
                 ends = np.r_[starts[1:], len(order)]
@@ -472,11 +557,12 @@ def _partition(sources: dict, plan: dict, work: Path) -> None:
                 if writers and table.schema != schemas[name]:
                     table = table.cast(schemas[name])
                 schemas.setdefault(name, table.schema)
+                table = table.take(pa.array(order))  # one gather; each chunk is then a slice
                 for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
                     k = int(sorted_chunks[start])
                     if k < 0:
                         continue  # rows without a customer: counted by the plan
-                    part = table.take(pa.array(order[start:end]))
+                    part = table.slice(start, end - start)
                     writer = writers.get(k)
                     if writer is None:
                         target = work / f"chunk-{k:05d}"

@@ -372,3 +372,82 @@ def test_edge_jobs_found_in_review(persona_model, subset, tmp_path):
     with pytest.raises(ValueError, match="holds the output of another scoring job"):
         score_files(persona_model, events=events, out=tmp_path / "e1", observation_end=early,
                     scored_at="2026-02-02")  # fmt: skip
+
+
+def test_the_window_end_from_parquet_statistics_equals_the_one_read(persona_model, subset,
+                                                                    tmp_path):  # fmt: skip
+    """Without observation_end, the plan takes the latest touchpoint from the row groups'
+    statistics when every group has them, and reads the column when not: same window."""
+    from pyarrow import dataset as ds
+
+    from persona.batch import _latest_in_statistics
+
+    tables, _ = subset
+    events = tables["events"].sort_values("timestamp", kind="stable")
+    latest = events["timestamp"].max()
+    events = pd.concat([events.iloc[len(events) // 2 :], events.iloc[: len(events) // 2]])
+    with_stats, without = tmp_path / "with.parquet", tmp_path / "without.parquet"
+    events.to_parquet(with_stats, row_group_size=700)  # the latest in a middle group
+    events.to_parquet(without, row_group_size=700, write_statistics=False)
+    assert _latest_in_statistics(ds.dataset(with_stats)) == latest
+    assert _latest_in_statistics(ds.dataset(without)) is None  # the column is read instead
+    survey = tmp_path / "survey.parquet"
+    tables["survey"].to_parquet(survey)
+    for name, path in (("stats", with_stats), ("read", without)):
+        score_files(persona_model, events=path, survey=survey, out=tmp_path / name,
+                    chunk_customers=500, scored_at="2026-11-23T02:00:00Z")  # fmt: skip
+        assert _manifest(tmp_path / name)["plan"]["observation_end"] == str(latest)
+    pd.testing.assert_frame_equal(_scores(tmp_path / "stats"), _scores(tmp_path / "read"))
+    zoned = tmp_path / "zoned.parquet"
+    events.assign(timestamp=events["timestamp"].dt.tz_localize("UTC")).to_parquet(zoned)
+    assert _latest_in_statistics(ds.dataset(zoned)) is None  # zones: read and parsed
+
+
+def test_ids_of_any_range_are_each_scored_once(persona_model, subset, tmp_path):
+    """Small non-negative ids are found through a bitmap, others by hashing; together."""
+    tables, end = subset
+    ids = np.sort(tables["events"]["customer_id"].unique())
+    remap = dict(zip(ids, ids, strict=True))
+    remap.update({i: -int(i) - 1 for i in ids[::3]})  # negative
+    remap.update({i: int(i) + 2**40 for i in ids[1::3]})  # beyond the bitmap
+    small = [i for i in ids if 0 <= remap[i] < 2**20]
+    tables = tables | {"survey": tables["survey"][tables["survey"]["customer_id"].isin(small)]}
+    # The survey holds small ids only (a bitmap), the other tables all kinds (hashed).
+    moved = {k: t.assign(customer_id=t["customer_id"].map(remap)) for k, t in tables.items()}
+    only_survey = min(set(range(len(ids) + 1)) - set(remap.values()))  # in no other table
+    moved["survey"] = pd.concat(
+        [moved["survey"], moved["survey"].iloc[[0]].assign(customer_id=only_survey)]
+    )
+    score_files(persona_model, **moved, out=tmp_path / "moved", chunk_customers=300,
+                observation_end=end, scored_at="2026-11-23T02:00:00Z")  # fmt: skip
+    scores = _scores(tmp_path / "moved")
+    assert scores["customer_id"].tolist() == sorted([*remap.values(), only_survey])
+    assert _manifest(tmp_path / "moved")["plan"]["customers"] == len(ids) + 1
+    scores = scores[scores["customer_id"] != only_survey]
+    score_files(persona_model, **tables, out=tmp_path / "plain", chunk_customers=300,
+                observation_end=end, scored_at="2026-11-23T02:00:00Z")  # fmt: skip
+    plain = _scores(tmp_path / "plain").set_index("customer_id")
+    back = scores.assign(customer_id=scores["customer_id"].map({v: k for k, v in remap.items()}))
+    columns = [c for c in plain.columns if c.startswith("probability_")]
+    back = back.set_index("customer_id").loc[plain.index, columns]
+    assert np.array_equal(back.to_numpy(), plain[columns].to_numpy())
+
+
+def test_chunk_numbers_count_the_bounds_like_a_binary_search():
+    import pyarrow as pa
+
+    from persona.batch import _chunk_of, _SeenIds
+
+    rng = np.random.default_rng(0)
+    values = rng.integers(-1_000, 1_000_000, 50_000)
+    for n_bounds in (1, 5, 16, 40):
+        bounds = np.sort(rng.choice(values, n_bounds, replace=False))
+        expected = np.searchsorted(bounds, values, side="right")
+        assert np.array_equal(_chunk_of(pa.array(values), bounds), expected)
+        with_nulls = pa.array(values, mask=values % 7 == 0)
+        assert np.array_equal(_chunk_of(with_nulls, bounds),
+                              np.where(values % 7 == 0, -1, expected))  # fmt: skip
+    seen = _SeenIds()
+    assert seen.add(np.array([5, 3, 5])) and seen.add(np.array([1_000, 0]))  # grows
+    assert not seen.add(np.array([2, -1])) and not seen.add(np.array([2**26]))
+    assert np.flatnonzero(seen.bitmap).tolist() == [0, 3, 5, 1_000]
