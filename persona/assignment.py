@@ -152,19 +152,18 @@ def assign_persona(record: Mapping[str, Any], model: Any, *, top: int = 5) -> As
     if _golden_only(record, parts):
         return _assign_golden(record, parts)
     customer_id, row, raw = _row_of(record, parts)
-    proba, pattern_model, z, logits = parts.assigner.score_one(row)
-    k = len(parts.persona_ids)
-    best = int(np.argmax(proba))
-    persona_id = UNASSIGNED if best == k else int(parts.persona_ids[best])
-    signals = () if pattern_model is None else pattern_model.groups
+    proba, pattern_model, z, logits, imputed = parts.assigner.score_row(row)
+    best = int(proba.argmax())
+    persona_id = parts.ids_with_unassigned[best]
+    probabilities = proba.tolist()
     return Assignment(
         customer_id=customer_id,
         persona_id=persona_id,
         name=parts.names.get(persona_id, "unassigned"),
-        confidence=float(proba[best]),
-        probabilities=dict(zip(parts.ids_with_unassigned, proba.tolist(), strict=True)),
-        reasons=_reasons(pattern_model, z, logits, raw, parts, top),
-        signals_used=signals,
+        confidence=probabilities[best],
+        probabilities=dict(zip(parts.ids_with_unassigned, probabilities, strict=True)),
+        reasons=_reasons(pattern_model, z, logits, imputed, raw, parts, top),
+        signals_used=() if pattern_model is None else pattern_model.groups,
         model_version=parts.version,
     )
 
@@ -328,7 +327,7 @@ def _assign_golden(record: Mapping[str, Any], parts: _Parts) -> Assignment:
 
 
 def _stored_features(features: Any, parts: _Parts) -> np.ndarray:
-    if not isinstance(features, Mapping):
+    if type(features) is not dict and not isinstance(features, Mapping):
         raise InputError("record", "features is not a mapping", column="features",
                          fix="give features as {feature name: value}.")  # fmt: skip
     if len(features) == len(parts.feature_names):
@@ -432,37 +431,47 @@ def _computed_features(
     return raw[parts.feature_names].to_numpy(dtype=np.float64)[0]
 
 
-def _reasons(model, z, logits, raw: np.ndarray, parts: _Parts, top: int) -> list[dict]:
+def _reasons(
+    model, z, logits, imputed: np.ndarray, raw: np.ndarray, parts: _Parts, top: int
+) -> list[dict]:
     """The ``top`` features with the largest exact contribution to the margin of the
     chosen persona over the runner-up, among those the customer has.
 
     :func:`persona.explain.row_contributions`' numbers, computed on the pattern's
     own columns only (ties go to the earlier feature, as a stable sort would).
+    ``imputed`` marks the pattern's columns the customer has no value for.
     """
-    if model is None or len(logits) < 2 or top <= 0:
+    k = len(logits)
+    if model is None or k < 2 or top <= 0:
         return []
-    best = int(np.argmax(logits))
-    masked = logits.copy()
-    masked[best] = -np.inf
-    second = int(np.argmax(masked))
-    if second == best:  # every other persona at -inf: the sort takes the first of them
-        second = 1 if best == 0 else 0
-    terms = (model.coef[best] - model.coef[second]) * z
-    magnitude = np.abs(terms)
-    magnitude[np.isnan(raw[model.columns])] = -1.0  # missing and imputed: no reason
-    order = np.argsort(-magnitude, kind="stable")[:top]
-    chosen = model.columns[order].tolist()
-    contribution, value = terms[order].tolist(), raw[chosen].tolist()
+    # The first largest logit and the first largest of the others (np.argmax's
+    # choice), in plain Python: a handful of numbers.
+    scores = logits.tolist()
+    best = max(range(k), key=scores.__getitem__)
+    second = max((j for j in range(k) if j != best), key=scores.__getitem__)
+    terms = parts.assigner.coef_gap(model, best, second) * z
+    ranking = np.abs(terms)
+    np.negative(ranking, out=ranking)
+    ranking[imputed] = 1.0  # missing and imputed: no reason
+    order = ranking.argsort(kind="stable")[:top]
+    chosen = model.columns[order]
+    names, traits = parts.feature_names, parts.traits
     return [
         {
-            "feature": parts.feature_names[j],
-            "trait": parts.traits[j],
+            "feature": names[j],
+            "trait": traits[j],
             "value": round(v, 10),
             "contribution": c,
             "direction": "toward" if c > 0 else "away",
         }
-        for j, c, v in zip(chosen, contribution, value, strict=True)
-        if v == v  # a feature the customer has
+        for j, c, v, gone in zip(
+            chosen.tolist(),
+            terms[order].tolist(),
+            raw[chosen].tolist(),
+            imputed[order].tolist(),
+            strict=True,
+        )
+        if not gone  # a feature the customer has
     ]
 
 

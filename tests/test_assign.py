@@ -59,6 +59,28 @@ def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(two_personas):
     np.testing.assert_array_equal(fresh.score_one(X[0])[0], fresh.predict_proba(X[:1])[0])
 
 
+def test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern(two_personas):
+    import pickle
+
+    X, labels = two_personas
+    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
+    saved = pickle.dumps(assigner)
+    rows = X[:40].copy()
+    rows[::4, :2] = np.nan  # behaviour only: the pattern's own columns
+    rows[1::4, 2:] = np.nan  # needs only
+    rows[2::4, 3] = np.nan  # one behaviour value imputed
+    rows[3] = np.nan  # no signal
+    batch = assigner.predict_proba(rows)
+    for row, expected in zip(rows, batch, strict=True):
+        proba, model, _, _, imputed = assigner.score_row(row)
+        np.testing.assert_array_equal(proba, expected)
+        if model is not None:
+            np.testing.assert_array_equal(imputed, np.isnan(row[model.columns]))
+    # the caches scoring filled are not part of the assigner's saved bytes
+    assert pickle.dumps(assigner) == saved
+    assert pickle.loads(saved).score_one(rows[0])[0].tolist() == batch[0].tolist()
+
+
 def test_unassigned_share_grows_with_distance_and_without_signal(two_personas):
     X, labels = two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}, max_distance=2.0)

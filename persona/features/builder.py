@@ -187,7 +187,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
             self._row_scaling = cached
         _, heavy, center, scale, factors = cached
         values = np.array(raw, dtype=np.float64)  # a copy: the log scale is applied in place
-        values[..., heavy] = np.log1p(np.maximum(values[..., heavy], 0.0))
+        at = heavy if values.ndim == 1 else (..., heavy)  # a record: plain indexing, faster
+        values[at] = np.log1p(np.maximum(values[at], 0.0))
         return (values - center) / scale * factors
 
     def to_state(self) -> dict[str, Any]:
