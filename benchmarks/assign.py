@@ -154,7 +154,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.run:
         function, kind = ROUTES[args.run[0]]
-        calls = args.calls if "UMAP" not in args.run[0] else min(args.calls, 300)
+        calls = args.calls if "UMAP" not in args.run[0] else min(args.calls, 2_000)
         print(json.dumps(function(Path(args.run[1]), kind, calls)))
         return
     folder = _prepare(args.customers)

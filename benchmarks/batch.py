@@ -1,16 +1,21 @@
 """Nightly scoring, Parquet to scored Parquet: persona against the UMAP + HDBSCAN route and I/O.
 
-    python benchmarks/batch.py [--sizes 250000 1000000] [--umap-size 250000] [--n-jobs 2]
-                               [--chunk-customers 125000]
+    python benchmarks/batch.py [--sizes 250000 1000000] [--umap-sizes 250000 1000000]
+                               [--n-jobs 2] [--chunk-customers 125000]
+                               [--model-customers 200000]
 
 For each size, make_customers(n, random_state=0) is written once under
 benchmarks/_data/batch-<n>/ as three Parquet files (events sorted by time, as
-logs arrive); the model is the one benchmarks/assign.py fits on 20,000
-customers of the same generator (its exported assigner). Every contender is a
+logs arrive); the model is the one ``benchmarks/assign.py --customers N`` fits
+on --model-customers (200,000 by default, the base the assignment issue sizes its
+saved discovery model at) customers of the same generator: its exported
+assigner for persona, the saved model for the UMAP + HDBSCAN route. Every contender is a
 fresh Python process; the clock covers the whole job, from the input files to
 the output files, and memory is the peak of the sum of the resident memory of
 the process and its workers, sampled every 50 ms (each process's own VmHWM is
-reported too).
+reported too). Every contender but the UMAP + HDBSCAN route runs --repeat times
+(the machine's timings vary by about 10 % from run to run): the median is shown,
+with every run.
 
 - ``read (I/O floor)``: read the three files whole into memory once (pyarrow).
 - ``persona score_files``: persona.score_files(assigner, ...) with --n-jobs and
@@ -20,7 +25,7 @@ reported too).
 - ``UMAP + HDBSCAN``: the same features (FeatureBuilder.transform on the same
   files), then UMAP ``transform`` and HDBSCAN ``approximate_predict`` of the
   saved discovery model, written to Parquet: the route the distilled assigner
-  replaces. Run at --umap-size only (it runs at about 2,000 customers/s).
+  replaces. Run at --umap-sizes only (it runs at a few thousand customers/s).
 
 Results for the reference machine are committed in benchmarks/README.md.
 """
@@ -41,7 +46,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
-MODEL = DATA / "assign-20000"
+MODEL = DATA / "assign-200000"  # replaced by --model-customers
 
 
 def _prepare(n: int) -> Path:
@@ -144,7 +149,7 @@ def _measure(name: str, folder: Path, n_jobs: int, chunk: int) -> dict:
     out = DATA / f"batch-out-{os.getpid()}"
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, __file__, "--run", name, str(folder), str(out), str(n_jobs),
-               str(chunk)]  # fmt: skip
+               str(chunk), str(MODEL)]  # fmt: skip
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak = 0
@@ -169,7 +174,9 @@ def _measure(name: str, folder: Path, n_jobs: int, chunk: int) -> dict:
     return result | {"wall_s": seconds, "peak_tree_gb": peak / 1e9}
 
 
-def _child(name: str, folder: str, out: str, n_jobs: str, chunk: str) -> None:
+def _child(name: str, folder: str, out: str, n_jobs: str, chunk: str, model: str) -> None:
+    global MODEL
+    MODEL = Path(model)
     started = time.perf_counter()
     result = CONTENDERS[name](Path(folder), Path(out), int(n_jobs), int(chunk))
     seconds = time.perf_counter() - started
@@ -181,32 +188,51 @@ def _child(name: str, folder: str, out: str, n_jobs: str, chunk: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[250_000, 1_000_000])
-    parser.add_argument("--umap-size", type=int, default=250_000)
+    parser.add_argument("--umap-sizes", type=int, nargs="*", default=[250_000, 1_000_000])
+    parser.add_argument("--model-customers", type=int, default=200_000)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--chunk-customers", type=int, default=125_000)
-    parser.add_argument("--run", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each contender but UMAP + HDBSCAN (median wall time)",
+    )
+    parser.add_argument("--run", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
         _child(*args.run)
         return
+    global MODEL
+    MODEL = DATA / f"assign-{args.model_customers}"
     if not (MODEL / "assigner").exists():
-        raise SystemExit("Run benchmarks/assign.py --customers 20000 first: it fits the model.")
+        raise SystemExit(
+            f"Run benchmarks/assign.py --customers {args.model_customers} first: it fits the model."
+        )
     print(f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
           f"{os.cpu_count()} cores, n_jobs={args.n_jobs}, "
-          f"chunk_customers={args.chunk_customers:,}\n")  # fmt: skip
-    print("| customers | touchpoints | contender | wall s | customers/s | peak GB (tree) |")
-    print("|---:|---:|---|---:|---:|---:|")
+          f"chunk_customers={args.chunk_customers:,}, "
+          f"model fitted on {args.model_customers:,} customers\n")  # fmt: skip
+    print("| customers | touchpoints | contender | wall s (median) | runs s | customers/s | "
+          "peak GB (tree, max) |")  # fmt: skip
+    print("|---:|---:|---|---:|---|---:|---:|")
     rates = {}
     for n in args.sizes:
         folder = _prepare(n)
         touchpoints = json.loads((folder / "done").read_text())["touchpoints"]
-        names = [c for c in CONTENDERS if c != "UMAP + HDBSCAN" or n == args.umap_size]
+        names = [c for c in CONTENDERS if c != "UMAP + HDBSCAN" or n in args.umap_sizes]
         for name in names:
-            result = _measure(name, folder, args.n_jobs, args.chunk_customers)
-            rate = n / result["wall_s"]
+            runs = 1 if name == "UMAP + HDBSCAN" else args.repeat
+            results = [_measure(name, folder, args.n_jobs, args.chunk_customers)
+                       for _ in range(runs)]  # fmt: skip
+            walls = sorted(r["wall_s"] for r in results)
+            wall = walls[len(walls) // 2]
+            rate = n / wall
             rates[(n, name)] = rate
-            print(f"| {n:,} | {touchpoints:,} | {name} | {result['wall_s']:.1f} | "
-                  f"{rate:,.0f} | {result['peak_tree_gb']:.2f} |", flush=True)  # fmt: skip
+            peak = max(r["peak_tree_gb"] for r in results)
+            print(f"| {n:,} | {touchpoints:,} | {name} | {wall:.1f} | "
+                  f"{' / '.join(f'{w:.1f}' for w in walls)} | {rate:,.0f} | {peak:.2f} |",
+                  flush=True)  # fmt: skip
     for n in args.sizes:
         if (n, "UMAP + HDBSCAN") in rates:
             ratio = rates[(n, "persona score_files")] / rates[(n, "UMAP + HDBSCAN")]
