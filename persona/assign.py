@@ -50,6 +50,7 @@ class _PatternModel:
 
 # What scoring one row computes once per fit and keeps on the assigner.
 _CACHES = ("_row_cache", "_centroid_cache", "_group_of_column", "_gap_cache")
+_MASKS_KEPT = 4_096  # missing-value masks remembered with their signal pattern
 
 
 class Assigner:
@@ -283,9 +284,13 @@ class Assigner:
             group_of = np.zeros(self.n_features_in_, dtype=np.intp)
             for i, cols in enumerate(columns):
                 group_of[cols] = i
-            cache = (group_of, tuple(self.groups), starts if side_by_side else None, {})
+            cache = (group_of, tuple(self.groups), starts if side_by_side else None, {}, {})
             self.__dict__["_group_of_column"] = cache
-        group_of, names, starts, patterns = cache
+        group_of, names, starts, patterns, by_mask = cache
+        mask = missing.tobytes()  # customers of one feature store share a handful of masks
+        pattern = by_mask.get(mask)
+        if pattern is not None:
+            return pattern
         if starts is not None:
             seen = ~np.logical_and.reduceat(missing, starts)
         else:
@@ -295,6 +300,8 @@ class Assigner:
         if pattern is None:
             flags = seen.tolist()
             pattern = patterns[key] = tuple(n for n, s in zip(names, flags, strict=True) if s)
+        if len(by_mask) < _MASKS_KEPT:
+            by_mask[mask] = pattern
         return pattern
 
     def __getstate__(self) -> dict[str, Any]:

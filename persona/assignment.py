@@ -445,10 +445,8 @@ def _reasons(
     if model is None or k < 2 or top <= 0:
         return []
     # The first largest logit and the first largest of the others (np.argmax's
-    # choice), in plain Python: a handful of numbers.
-    scores = logits.tolist()
-    best = max(range(k), key=scores.__getitem__)
-    second = max((j for j in range(k) if j != best), key=scores.__getitem__)
+    # choice): a stable sort of a handful of numbers, largest first.
+    best, second = sorted(range(k), key=logits.tolist().__getitem__, reverse=True)[:2]
     terms = parts.assigner.coef_gap(model, best, second) * z
     ranking = np.abs(terms)
     np.negative(ranking, out=ranking)
