@@ -268,9 +268,6 @@ class Assigner:
         out[k] = far
         return out, model, z, logits, missing
 
-    def _pattern_of_row(self, row: np.ndarray) -> tuple[str, ...]:
-        return self._pattern_of_missing(np.isnan(row))
-
     def _pattern_of_missing(self, missing: np.ndarray) -> tuple[str, ...]:
         cache = self.__dict__.get("_group_of_column")
         if cache is None:
