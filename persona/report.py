@@ -110,16 +110,21 @@ def plot_need_heatmap(model: PersonaModel) -> Figure:
     )
     figure = _figure(1.0 * grid.shape[1] + 3.5, 0.5 * grid.shape[0] + 1.8)
     ax = figure.add_subplot()
-    if grid.empty:
-        ax.text(0.5, 0.5, "no survey: no need dimensions", ha="center", va="center")
+    values = grid.to_numpy(dtype=float)
+    if grid.empty or not np.isfinite(values).any():
+        # A single persona (or a base found to have no structure) has no rest to contrast with.
+        message = (
+            "no survey: no need dimensions" if grid.empty else "one persona: no rest to contrast"
+        )
+        ax.text(0.5, 0.5, message, ha="center", va="center")
         ax.set_axis_off()
         return figure
-    limit = max(1.0, float(np.nanmax(np.abs(grid.to_numpy()))))
-    image = ax.imshow(grid.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+    limit = max(1.0, float(np.nanmax(np.abs(values))))
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=30, ha="right")
     names = model.personas_["name"]
     ax.set_yticks(range(grid.shape[0]), [f"{p}: {names[p]}" for p in grid.index])
-    for (i, j), value in np.ndenumerate(grid.to_numpy()):
+    for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):
             ink = "white" if abs(value) > 0.6 * limit else "black"
             ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=8, color=ink)

@@ -100,6 +100,7 @@ def test_report_command_writes_the_report_of_a_saved_model(tmp_path, capsys):
     out = tmp_path / "again"
     assert main(["report", str(tmp_path / "demo" / "model"), "--out", str(out)]) == 0
     assert f"written to {out / 'index.html'}" in capsys.readouterr().out
-    assert (out / "index.html").read_text().count("<section class='card'") >= 2
+    saved = persona.load(tmp_path / "demo" / "model")
+    assert (out / "index.html").read_text().count("<section class='card'") == saved.n_personas_
     assert main(["report", str(tmp_path), "--out", str(out)]) == 2
     assert "is not a saved persona model" in capsys.readouterr().err

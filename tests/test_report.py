@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from persona.report import plot_need_heatmap, plot_sizes
+
 ARTIFACTS = Path(os.environ.get("PERSONA_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
 
@@ -38,6 +40,34 @@ def test_figures_are_matplotlib_figures(persona_model):
     assert isinstance(persona_model.plot_map(max_points=500), Figure)
     with pytest.raises(ValueError, match="Got persona_id=42"):
         persona_model.plot_profile(42)
+
+
+@pytest.fixture(scope="module")
+def one_persona_model():
+    """The shape of a base with no structure, or one too small to split: a single persona."""
+    from persona.datasets import make_customers
+    from persona.model import PersonaModel
+
+    data = make_customers(n_customers=600, random_state=1)
+    return PersonaModel(instrument=data.instrument, n_personas=1, random_state=0).fit(
+        events=data.events, survey=data.survey, emotions=data.emotions,
+        demographics=data.demographics,
+    )  # fmt: skip
+
+
+def test_a_one_persona_model_renders_every_figure_and_its_report(one_persona_model, tmp_path):
+    """Nothing to contrast a lone persona with: the figures say so instead of warning
+    (pytest turns every warning into an error here)."""
+    model = one_persona_model
+    assert model.n_personas_ == 1
+    heatmap = plot_need_heatmap(model)
+    assert [t.get_text() for t in heatmap.axes[0].texts] == ["one persona: no rest to contrast"]
+    assert len(model.plot_profile(0).axes) == 4
+    assert isinstance(model.plot_map(max_points=200), Figure)
+    assert isinstance(plot_sizes(model), Figure)
+    page = model.report(tmp_path / "report").read_text()
+    assert page.count("<section class='card'") == 1
+    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 4
 
 
 def test_report_renders_offline_in_headless_chromium(report, persona_model):
