@@ -210,13 +210,19 @@ def test_a_short_onboarding_survey_of_golden_questions(persona_model, customers,
         golden = persona_model.golden_questions(customers.survey, max_items=6)
         assert len(golden.items) == 6 and 0.6 < golden.accuracy <= 1
         answers = customers.survey.set_index("customer_id")[list(golden.items)]
-        some = answers.index[:200]
-        records = [{"customer_id": c, "survey": answers.loc[c].dropna().to_dict()} for c in some]
+        records = [{"customer_id": c, "survey": row.dropna().to_dict()}
+                   for c, row in answers.iterrows()]  # fmt: skip
         assigned = assign_personas(records, persona_model)
         assert {a.signals_used for a in assigned} == {("golden_questions",)}
         agreement = np.mean([a.persona_id == persona_model.labels_[a.customer_id]
                              for a in assigned])  # fmt: skip
-        assert agreement >= golden.accuracy - 0.05
+        # The stated accuracy is cross-validated on these same respondents, and the scorer was
+        # refitted on all of them: agreement falls short of it only by chance, and by far less
+        # than four standard errors of a share measured on every respondent (a first 200 alone
+        # fell 2.2 standard errors short on one machine).
+        standard_error = np.sqrt(golden.accuracy * (1 - golden.accuracy) / len(assigned))
+        assert len(assigned) == 1_500
+        assert agreement >= golden.accuracy - 4 * standard_error
         portable = load_assigner(persona_model.export_assigner(tmp_path / "with-golden"))
         assert portable.golden.items == golden.items
         assert assign_personas(records[:20], portable) == assigned[:20]
