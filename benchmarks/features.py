@@ -557,7 +557,8 @@ def print_header(n_customers: int, about: dict, repeat: int) -> None:
     )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     libraries = ", ".join(
-        f"{p} {version(p)}" for p in ("persona", "pandas", "numpy", "polars", "duckdb", "pyarrow")
+        f"{p} {version(p)}"
+        for p in ("persona-segments", "pandas", "numpy", "polars", "duckdb", "pyarrow")
     )
     print(f"behaviour features, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; Python {platform.python_version()}")

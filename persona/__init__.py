@@ -7,6 +7,7 @@ personas, and assigns and explains them for notebooks, batch jobs and services.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from persona._optional import DISTRIBUTION
 from persona.assignment import Assignment, assign_persona, assign_personas, load_assigner
 from persona.batch import ScoringSummary, score_files
 from persona.drift import DriftReport, DriftThresholds
@@ -25,7 +26,7 @@ from persona.schema import (
 from persona.scoring import score_tables
 
 try:
-    __version__ = version("persona")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 

@@ -151,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="serve an exported assigner over HTTP (needs persona[serve])",
+        help="serve an exported assigner over HTTP (needs persona-segments[serve])",
         description="Serve the personas of an exported assigner over HTTP: POST /v1/assign, "
         "POST /v1/assign/batch, GET /v1/personas, GET /v1/model, GET /healthz, GET /readyz "
         "(OpenAPI schema at /docs). POST /admin/reload (or SIGHUP) loads the artifact again; "

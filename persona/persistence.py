@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import joblib
 import numpy as np
 
+from persona._optional import DISTRIBUTION
+
 if TYPE_CHECKING:  # pragma: no cover
     from persona.model import PersonaModel
 
@@ -185,8 +187,9 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def _version(name: str) -> str:
+    """The installed version of a distribution; ``persona`` means persona's own."""
     try:
-        return version(name)
+        return version(DISTRIBUTION if name == "persona" else name)
     except PackageNotFoundError:
         return "unknown"
 

@@ -14,7 +14,7 @@ a 500. A reload builds and verifies the new assigner fully and then replaces
 one reference, so a request sees one assigner, and a bad artifact leaves the
 old one serving. Each request logs one JSON line, without customer data.
 
-Needs ``pip install 'persona[serve]'`` (FastAPI and uvicorn). This module
+Needs ``pip install 'persona-segments[serve]'`` (FastAPI and uvicorn). This module
 touches nothing else: it reads the artifact folder it is given.
 """
 

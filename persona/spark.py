@@ -12,7 +12,7 @@ customers, and one Python call per group hands them, table by table, to
 job runs. Groups travel as Arrow (``applyInArrow``), converted to pandas the
 way the local job reads its chunks, so persona sees the same dtypes.
 
-Needs the ``spark`` extra (``pip install 'persona[spark]'``) on the driver and
+Needs the ``spark`` extra (``pip install 'persona-segments[spark]'``) on the driver and
 on every executor. See ``docs/spark.md`` for running it on a cluster.
 """
 

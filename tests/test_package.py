@@ -1,14 +1,18 @@
 """The package itself: its version, public names and import hygiene."""
 
 import importlib.metadata
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import persona
+from persona._optional import DISTRIBUTION, install_hint
 
 
 def test_version_comes_from_the_package_metadata():
-    assert persona.__version__ == importlib.metadata.version("persona")
+    assert persona.__version__ == importlib.metadata.version("persona-segments")
 
 
 def test_public_names_are_exported():
@@ -24,3 +28,49 @@ def test_import_has_no_side_effects():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]" and done.stderr == ""
+
+
+def test_the_folder_above_a_clone_named_persona_still_imports_the_package(tmp_path):
+    """A clone named ``persona`` has no ``__init__.py`` at its top: from the folder above it,
+    an editable install through an import hook let that folder win as a namespace package."""
+    clone = tmp_path / "persona"
+    (clone / "datasets").mkdir(parents=True)  # the clone's own top-level folders
+    (clone / "README.md").write_text("a clone of persona\n")
+    code = "import persona; from persona.datasets import make_customers; print(persona.__file__)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()) == Path(persona.__file__)
+
+
+# Every install hint names the distribution persona is published as, never `persona`: that
+# name on the package index belongs to an unrelated project.
+ROOT = Path(__file__).resolve().parents[1]
+_EXTRA_INSTALL = re.compile(r"""pip install (?:-\S+ )*['"]?([^\s'"\[]+)\[""")
+_BARE_EXTRA = re.compile(r"(?<![\w.-])persona\[(?:data|spark|serve|test|bench)")
+
+
+def _project_texts():
+    folders = ("persona", "tests", "docs", "notebooks", "datasets", "benchmarks")
+    for folder in folders:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in {".py", ".md", ".ipynb", ".toml", ".yaml", ".txt"}:
+                yield path
+    yield from (ROOT / name for name in ("README.md", "pyproject.toml", ".ci/run"))
+
+
+def test_install_hints_and_pyproject_name_the_same_distribution():
+    with (ROOT / "pyproject.toml").open("rb") as stream:
+        project = tomllib.load(stream)["project"]
+    assert project["name"] == DISTRIBUTION == "persona-segments"
+    for requirement in project["optional-dependencies"]["test"]:
+        assert not requirement.startswith("persona["), requirement
+    wrong = []
+    for path in _project_texts():
+        text = path.read_text(encoding="utf-8")
+        names = {m for m in _EXTRA_INSTALL.findall(text) if m not in {".", DISTRIBUTION}}
+        names |= set(_BARE_EXTRA.findall(text))
+        wrong += [f"{path.relative_to(ROOT)}: {name}" for name in sorted(names)]
+    assert not wrong, wrong
+    assert install_hint("serve") == "pip install 'persona-segments[serve]'"

@@ -11,7 +11,9 @@ import pytest
 import persona
 from persona import InputError, score_files, score_tables
 
-pytest.importorskip("pyspark", reason="persona.spark needs pyspark: pip install 'persona[spark]'")
+pytest.importorskip(
+    "pyspark", reason="persona.spark needs pyspark: pip install 'persona-segments[spark]'"
+)
 
 import persona.spark  # noqa: E402  (after the skip: it is what the module tests)
 

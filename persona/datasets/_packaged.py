@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from persona._optional import import_optional
+from persona._optional import import_optional, install_hint
 
 __all__ = ["EXTRA", "package_dir", "require_columns"]
 
@@ -30,7 +30,7 @@ def package_dir(name: str, purpose: str) -> Path:
         import_optional(name, extra=EXTRA, purpose=purpose)
         raise ImportError(
             f"{purpose} needs the files of the package '{name}', but '{name}' is not an "
-            f"installed package folder: pip install --force-reinstall 'persona[{EXTRA}]'"
+            "installed package folder: " + install_hint(EXTRA, reinstall=True)
         )
     return Path(spec.submodule_search_locations[0])
 
@@ -42,5 +42,5 @@ def require_columns(frame: pd.DataFrame, columns, what: str, package: str) -> No
         raise ValueError(
             f"{what} from the package '{package}' lacks the column(s) {missing[:10]}; "
             f"persona expects the version pinned by its extra: "
-            f"pip install --force-reinstall 'persona[{EXTRA}]'"
+            + install_hint(EXTRA, reinstall=True)
         )

