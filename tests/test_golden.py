@@ -61,6 +61,15 @@ def _held_out_accuracy(golden, test, labels, behaviour=None):
     return float((predicted == labels.loc[predicted.index]).mean())
 
 
+def _assert_holds_on_held_out(held_out, golden, n_train, n_test):
+    """The stated accuracy is cross-validated on the training respondents, and optimistic by
+    design (the best of several item sets): held out, it may fall short of it by chance, but
+    not by four standard errors of the difference of the two shares."""
+    p = golden.accuracy
+    standard_error = np.sqrt(p * (1 - p) / n_train + p * (1 - p) / n_test)
+    assert held_out >= p - 4 * standard_error, (held_out, p, standard_error)
+
+
 MINI = Instrument.from_dict(
     {
         "name": "mini",
@@ -92,7 +101,7 @@ def mini_survey():
 def test_stated_accuracy_holds_on_held_out_respondents(golden, split, persona_model):
     held_out = _held_out_accuracy(golden, split[1], persona_model.labels_)
     assert len(golden.items) == MAX_ITEMS
-    assert abs(held_out - golden.accuracy) <= 0.05
+    _assert_holds_on_held_out(held_out, golden, len(split[0]), len(split[1]))
     assert held_out > 0.6  # six personas: chance is the largest one's share, about 0.24
 
 
@@ -105,7 +114,7 @@ def test_behaviour_adds_to_the_items(golden, golden_behaviour, split, persona_mo
     assert len(items_only) == len(with_behaviour) == MAX_ITEMS
     assert (with_behaviour >= items_only - 0.01).all()  # step by step, same number of items
     held_out = _held_out_accuracy(golden_behaviour, split[1], persona_model.labels_, behaviour)
-    assert abs(held_out - golden_behaviour.accuracy) <= 0.05
+    _assert_holds_on_held_out(held_out, golden_behaviour, len(split[0]), len(split[1]))
     with pytest.raises(ValueError, match="selected with behaviour"):
         golden_behaviour.predict(split[1])
     with pytest.raises(ValueError, match="selected without behaviour"):

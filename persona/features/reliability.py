@@ -117,8 +117,8 @@ def scale_reliability(survey: TableLike, instrument: Instrument) -> Reliability:
     std_alpha    0.815
     average_r    0.468
     Name: neuroticism, dtype: float64
-    >>> reliability.items.loc[("agreeableness", "A1"), "item_total_r"].round(2)
-    np.float64(0.31)
+    >>> float(reliability.items.loc[("agreeableness", "A1"), "item_total_r"].round(2))
+    0.31
     """
     answers = read_answers(survey, instrument)
     keyed = pd.DataFrame(answers.keyed(), columns=list(instrument.item_names))
