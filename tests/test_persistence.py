@@ -1,12 +1,19 @@
-"""Saving and loading a PersonaModel: round trip, checksums, versions, names."""
+"""Saving and loading a PersonaModel: round trip, checksums, versions, names, damaged
+manifests, failed writes."""
 
+import errno
 import json
+import re
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import persona
+from persona import persistence
+from persona.persistence import _atomic_write
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +76,83 @@ def test_other_library_versions_are_refused(saved, tmp_path):
 def test_a_folder_that_is_not_a_model_is_refused(tmp_path):
     with pytest.raises(ValueError, match="is not a saved persona model: it has no manifest.json"):
         persona.load(tmp_path)
+
+
+def _damage(manifest: dict, how: str) -> bytes:
+    if how == "not-json":
+        return b'{"format": "persona-model", '
+    if how == "not-utf8":
+        return b"\xff\xfe{}"
+    if how == "not-an-object":
+        return b"[1, 2, 3]"
+    if how == "files-not-an-object":
+        manifest["files"] = ["model.joblib"]
+    elif how == "checksum-not-hex":
+        manifest["files"]["model.joblib"] = "sha256"
+    elif how == "version-missing":
+        del manifest["versions"]["scikit-learn"]
+    elif how == "fingerprint-missing":
+        del manifest["training"]["fingerprint"]
+    else:
+        del manifest[how.removeprefix("no-")]
+    return json.dumps(manifest).encode()
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["not-json", "not-utf8", "not-an-object", "no-format", "no-files", "no-versions",
+     "no-training", "files-not-an-object", "checksum-not-hex", "version-missing",
+     "fingerprint-missing"],
+)  # fmt: skip
+def test_a_damaged_manifest_is_named_and_the_fix_given(saved, tmp_path, how):
+    copy = Path(shutil.copytree(saved, tmp_path / "copy"))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    (copy / "manifest.json").write_bytes(_damage(manifest, how))
+    where = re.escape(str(copy / "manifest.json"))
+    with pytest.raises(
+        ValueError, match=f"^{where}: the manifest is damaged .*Save the model again"
+    ):
+        persona.load(copy)
+
+
+@pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"),
+                                     KeyboardInterrupt()])  # fmt: skip
+def test_a_failed_write_leaves_no_partial_file_and_keeps_the_old_one(tmp_path, failure):
+    target = tmp_path / "model.joblib"
+    target.write_bytes(b"the earlier model")
+
+    def fill_the_disk(stream):
+        stream.write(b"half a model")
+        raise failure
+
+    with pytest.raises(type(failure)):
+        _atomic_write(target, fill_the_disk)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib"]
+    assert target.read_bytes() == b"the earlier model"
+
+
+def test_saving_onto_a_full_disk_leaves_no_partial_file(persona_model, tmp_path, monkeypatch):
+    def full_disk(value, stream, **kwargs):
+        stream.write(b"half a model")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(persistence.joblib, "dump", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        persona_model.save(tmp_path / "model")
+    assert list((tmp_path / "model").iterdir()) == []
+
+
+def test_a_model_is_not_saved_among_foreign_files(persona_model, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match=r"holds notes.txt, which is not part of a saved model"):
+        persona_model.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_model_saves_again_over_its_own_folder(saved, persona_model, tmp_path):
+    copy = Path(shutil.copytree(saved, tmp_path / "copy"))
+    persona.load(persona_model.save(copy))
+    assert sorted(p.name for p in copy.iterdir()) == ["manifest.json", "model.joblib"]
 
 
 def test_a_loaded_model_explains_from_tables_not_from_memory(saved, customers):
