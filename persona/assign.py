@@ -27,11 +27,22 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["UNASSIGNED", "Assigner", "column_medians", "finite_features", "labels_from_proba"]
+__all__ = [
+    "UNASSIGNED",
+    "Assigner",
+    "column_medians",
+    "finite_features",
+    "labels_from_proba",
+    "model_version",
+]
 
 #: The persona id of a customer too far from every persona, or without usable signal.
 UNASSIGNED = -1
 
+# A value of the weighted feature space beyond this many spreads from the centre is held
+# there: 1e308 would overflow the logits and the squared distances into NaN probabilities.
+# A customer this far out is far from every persona anyway (its share goes to unassigned).
+_VALUE_LIMIT = 1e6
 _CHUNK_ROWS = 8_192  # rows scored at once: bounds the (rows x personas x columns) temporaries
 
 
@@ -245,6 +256,7 @@ class Assigner:
         if columns is not None:  # the pattern leaves columns out
             row, missing = row[columns], missing[columns]
         values = np.where(missing, median, row)
+        np.clip(values, -_VALUE_LIMIT, _VALUE_LIMIT, out=values)
         z = values - model.mean
         np.divide(z, model.scale, out=z)
         # The logistic terms and the squared distances to the centroids, side by
@@ -354,6 +366,7 @@ class Assigner:
         # and numpy then reduces the products in another order than for one row.
         values = np.ascontiguousarray(X[:, model.columns])
         values = np.where(np.isnan(values), self.median_[model.columns], values)
+        np.clip(values, -_VALUE_LIMIT, _VALUE_LIMIT, out=values)
         z = np.ascontiguousarray((values - model.mean) / model.scale)
         # Products summed along each contiguous row rather than a matrix product:
         # BLAS may round a row differently depending on how many rows it is
@@ -405,7 +418,9 @@ class Assigner:
 
     @classmethod
     def from_arrays(cls, settings: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Assigner:
-        """An assigner back from :meth:`to_arrays`."""
+        """An assigner back from :meth:`to_arrays`; ValueError names an array whose shape
+        does not fit the settings (arrays of another model, say)."""
+        _check_shapes(settings, arrays)
         assigner = cls(settings["groups"], C=settings["C"], max_distance=settings["max_distance"])
         assigner.n_personas_ = int(settings["n_personas"])
         assigner.n_features_in_ = int(settings["n_features"])
@@ -440,6 +455,35 @@ class Assigner:
 
     def _group_index(self, group: str) -> int:
         return list(self.groups).index(group)
+
+
+def model_version(assigner: Assigner, persona_ids: Sequence[int]) -> str:
+    """The version a fitted model reports: a hash of every fitted number and the persona ids."""
+    ids = [int(p) for p in persona_ids]
+    return hashlib.sha256(f"{assigner.fingerprint()} {ids}".encode()).hexdigest()[:12]
+
+
+def _check_shapes(settings: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
+    k, d = int(settings["n_personas"]), int(settings["n_features"])
+    expected = {"median": (d,), "low": (d,), "high": (d,), "centroids": (k, d)}
+    for i, _ in enumerate(settings["patterns"]):
+        columns = arrays.get(f"pattern{i}_columns")
+        n = -1 if columns is None else len(columns)
+        expected |= {
+            f"pattern{i}_columns": (n,), f"pattern{i}_mean": (n,), f"pattern{i}_scale": (n,),
+            f"pattern{i}_coef": (k, n), f"pattern{i}_intercept": (k,),
+            f"pattern{i}_radius": (k,),
+        }  # fmt: skip
+        if columns is not None and len(columns) and not (0 <= columns.min() <= columns.max() < d):
+            raise ValueError(f"the arrays' pattern {i} reads columns outside the {d} features")
+    for name, shape in expected.items():
+        found = arrays.get(name)
+        if found is None or found.shape != shape:
+            got = "missing" if found is None else f"of shape {found.shape}"
+            raise ValueError(
+                f"the array {name} is {got}, but the settings ({k} personas, {d} features) "
+                f"want {shape}: the arrays belong to another assigner"
+            )
 
 
 def finite_features(frame: pd.DataFrame) -> pd.DataFrame:

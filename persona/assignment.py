@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from persona.assign import UNASSIGNED, Assigner, finite_features
+from persona.assign import UNASSIGNED, Assigner, finite_features, model_version
 from persona.errors import InputError
 from persona.features.builder import FeatureBuilder, with_observation_end
 from persona.features.record import RecordFeatures
@@ -57,6 +57,7 @@ __all__ = [
 ARTIFACT_FORMAT = "persona-assigner"
 ARTIFACT_VERSION = 1
 _FIELDS = ("customer_id", "events", "survey", "emotions", "features", "observation_end")
+_SIGNALS = ("events", "survey", "emotions")
 _PLAIN_NUMBERS = {float, int, type(None), np.float64, np.float32, np.int64, np.int32}
 
 
@@ -244,16 +245,25 @@ def _parts(model: Any) -> _Parts:
 def _row_of(record: Mapping[str, Any], parts: _Parts) -> tuple[Any, np.ndarray, np.ndarray]:
     """Customer id, the weighted feature row and the raw feature row of a record."""
     customer_id = _checked_fields(record)
-    raw_signals = [k for k in ("events", "survey", "emotions") if record.get(k) is not None]
-    if record.get("features") is not None:
-        if raw_signals:
-            raise InputError(
-                "record", f"has both features and {raw_signals}",
-                fix="give either stored features or the raw signals, not both.",
-            )  # fmt: skip
-        raw = _stored_features(record["features"], parts)
-    else:
-        raw = _computed_features(record, customer_id, raw_signals, parts)
+    # An empty list of touchpoints or readings, or an empty survey, is no signal of that kind.
+    raw_signals = [k for k in _SIGNALS if _given(record.get(k))]
+    try:
+        if record.get("features") is not None:
+            if raw_signals:
+                raise InputError(
+                    "record", f"has both features and {raw_signals}",
+                    fix="give either stored features or the raw signals, not both.",
+                )  # fmt: skip
+            raw = _finite_record(_stored_features(record["features"], parts), parts)
+        else:
+            raw = _computed_features(record, customer_id, raw_signals, parts)
+            raw = _finite_record(raw, parts, computed=True)
+    except OverflowError as error:  # an integer too large for a float64
+        where = _too_large(record)
+        raise InputError(
+            "record", f"holds a number too large for a float64 ({where})",
+            column=where.split("[", 1)[0], fix="give numbers within +-1.8e308.",
+        ) from error  # fmt: skip
     if parts.builder is None:
         return customer_id, raw, raw
     return customer_id, parts.builder.scale_rows(raw), raw
@@ -276,7 +286,62 @@ def _checked_fields(record: Any) -> Any:
     if customer_id is None:
         raise InputError("record", "has no customer_id", column="customer_id",
                          fix="give every record the customer's id.")  # fmt: skip
-    return customer_id
+    return _checked_id(customer_id)
+
+
+def _given(value: Any) -> bool:
+    return value is not None and not (isinstance(value, (list, tuple, dict)) and not value)
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _checked_id(customer_id: Any) -> Any:
+    """The tables' id rule for one record: a whole number within int64 or a text that
+    UTF-8 can encode (a bool, a float, NaN or a dict is no id)."""
+    if isinstance(customer_id, np.integer) and not isinstance(customer_id, np.bool_):
+        customer_id = int(customer_id)
+    if type(customer_id) is int and _INT64[0] <= customer_id <= _INT64[1]:
+        return customer_id
+    if isinstance(customer_id, str) and customer_id:
+        try:
+            customer_id.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = customer_id.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+            raise InputError(
+                "record", f"has a customer_id that is not text UTF-8 can encode ({shown[:40]})",
+                column="customer_id", fix="give ids as whole numbers or plain text.",
+            ) from None  # fmt: skip
+        return customer_id
+    shown = repr(customer_id)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    raise InputError(
+        "record", f"has a customer_id of type {type(customer_id).__name__} ({shown})",
+        column="customer_id",
+        fix="give ids as whole numbers within int64 or as non-empty text, as in the tables.",
+    )  # fmt: skip
+
+
+def _too_large(record: Mapping[str, Any]) -> str:
+    """Where the first number too large for a float64 sits in a record (the error path)."""
+    for name in ("features", "survey"):
+        values = record.get(name)
+        if isinstance(values, Mapping):
+            for key, value in values.items():
+                if isinstance(value, int) and abs(value) > _FLOAT_MAX:
+                    return f"{name}[{key!r}]"
+    for name in ("events", "emotions"):
+        rows = record.get(name)
+        if isinstance(rows, Iterable) and not isinstance(rows, (str, Mapping)):
+            for i, row in enumerate(rows):
+                if isinstance(row, Mapping):
+                    for key, value in row.items():
+                        if isinstance(value, int) and abs(value) > _FLOAT_MAX:
+                            return f"{name}[{i}][{key!r}]"
+    return "somewhere in the record"
+
+
+_FLOAT_MAX = float(np.finfo(np.float64).max)
 
 
 def _golden_only(record: Any, parts: _Parts) -> bool:
@@ -334,7 +399,7 @@ def _stored_features(features: Any, parts: _Parts) -> np.ndarray:
         names, values = list(features.keys()), list(features.values())
         # A feature-store row in the model's own order, numbers or None: one conversion.
         if names == parts.feature_names and set(map(type, values)) <= _PLAIN_NUMBERS:
-            return _finite_record(np.array(values, dtype=np.float64), parts)
+            return np.array(values, dtype=np.float64)
     raw = np.full(len(parts.feature_names), np.nan)
     unknown, malformed = [], []
     for name, value in features.items():
@@ -352,7 +417,7 @@ def _stored_features(features: Any, parts: _Parts) -> np.ndarray:
         ):
             raw[position] = float(value)
         else:
-            malformed.append(f"{name}={value!r}")
+            malformed.append(f"{name}={value!r:.40}")
     if unknown:
         raise InputError(
             "record", f"{len(unknown)} unknown feature(s), first {sorted(map(str, unknown))[:5]}",
@@ -365,13 +430,19 @@ def _stored_features(features: Any, parts: _Parts) -> np.ndarray:
             "record", f"{len(malformed)} feature value(s) are not numbers: {malformed[:5]}",
             column="features", fix="give numbers, or None / NaN for a missing value.",
         )  # fmt: skip
-    return _finite_record(raw, parts)
+    return raw
 
 
-def _finite_record(raw: np.ndarray, parts: _Parts) -> np.ndarray:
+def _finite_record(raw: np.ndarray, parts: _Parts, *, computed: bool = False) -> np.ndarray:
     infinite = np.isinf(raw)
     if infinite.any():
         names = [parts.feature_names[j] for j in np.flatnonzero(infinite)]
+        if computed:  # two purchases of 1.7e308 sum to inf
+            raise InputError(
+                "record", f"gives {len(names)} infinite feature(s) {names[:5]}: its numbers "
+                "are so large that their sums overflow a float64",
+                fix="check the record's values (money amounts, scores) for corrupt numbers.",
+            )  # fmt: skip
         raise InputError(
             "record", f"{len(names)} feature value(s) are infinite: {names[:5]}",
             column="features", fix="give finite numbers, or None / NaN for a missing value.",
@@ -391,9 +462,7 @@ def _computed_features(
         return np.full(len(parts.feature_names), np.nan)
     raw = parts.record.compute(
         customer_id,
-        events=record.get("events"),
-        survey=record.get("survey"),
-        emotions=record.get("emotions"),
+        **{name: record[name] if name in signals else None for name in _SIGNALS},
         observation_end=record.get("observation_end"),
     )
     if raw is not None:
@@ -505,6 +574,15 @@ def export_assigner(model: Any, path: str | os.PathLike) -> Path:
     parts = _parts(model)
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
+    foreign = sorted(
+        p.name for p in folder.iterdir()
+        if p.name.removesuffix(".partial") not in {*_ARTIFACT_FILES, "manifest.json"}
+    )  # fmt: skip
+    if foreign:  # load_assigner refuses a folder holding files its manifest does not list
+        raise ValueError(
+            f"{folder} holds other files ({foreign[:5]}): export the assigner into an empty "
+            "folder, or into the folder of an earlier export."
+        )
     settings, arrays = parts.assigner.to_arrays()
     personas = [
         {"persona_id": int(p), "name": parts.names[int(p)],
@@ -534,11 +612,36 @@ def export_assigner(model: Any, path: str | os.PathLike) -> Path:
             g: [parts.feature_names[j] for j in c] for g, c in settings["groups"].items()
         },
         "personas": [{"persona_id": p["persona_id"], "name": p["name"]} for p in personas],
-        "files": {n: _sha256(folder / n) for n in ("assigner.json", "assigner.npz")},
+        "files": {n: _sha256(folder / n) for n in _ARTIFACT_FILES},
     }
     text = json.dumps(manifest, indent=1).encode("utf-8")
     _atomic_write(folder / "manifest.json", lambda stream: stream.write(text))
     return folder
+
+
+_ARTIFACT_FILES = ("assigner.json", "assigner.npz")
+
+
+def _check_belongs(folder: Path, assigner: Assigner, persona_ids, body, manifest) -> None:
+    """The arrays, the settings and the persona table are one model's: the version is a hash
+    of all of them, so arrays swapped in from another export (checksums updated) or an edited
+    persona count no longer hash to the version the artifact states."""
+    stated = body.get("model_version")
+    if len(persona_ids) != assigner.n_personas_ or len(body["feature_names"]) != (
+        assigner.n_features_in_
+    ):
+        raise ValueError(
+            f"{folder}: the persona table ({len(persona_ids)} personas) or the feature names "
+            f"({len(body['feature_names'])}) do not fit the arrays ({assigner.n_personas_} "
+            f"personas, {assigner.n_features_in_} features). Export the assigner again."
+        )
+    found = model_version(assigner, persona_ids)
+    if not found == stated == manifest["model_version"]:
+        raise ValueError(
+            f"{folder}: the assigner's numbers hash to model version {found}, but the artifact "
+            f"says {stated} (manifest: {manifest['model_version']}): its files come from "
+            "different exports. Export the assigner again."
+        )
 
 
 def load_assigner(path: str | os.PathLike) -> PortableAssigner:
@@ -558,9 +661,14 @@ def load_assigner(path: str | os.PathLike) -> PortableAssigner:
         missing="is not a persona assigner: it has no manifest.json. Write one with "
         "model.export_assigner(path).",
         altered="the artifact was altered or damaged after it was written.",
-        files=("assigner.json", "assigner.npz"),
+        files=_ARTIFACT_FILES,
+        damaged="Export the assigner again with model.export_assigner(path).",
+        keys=("versions", "model_version"),
+        only_listed=True,
     )
-    saved, installed = manifest["versions"].get("persona", "?"), _version("persona")
+    versions = manifest["versions"]
+    saved = versions.get("persona", "?") if isinstance(versions, Mapping) else "?"
+    installed = _version("persona")
     if _minor(saved) != _minor(installed):
         raise ValueError(
             f"{folder} was written by persona {saved}, and this is persona {installed}: feature "
@@ -569,14 +677,19 @@ def load_assigner(path: str | os.PathLike) -> PortableAssigner:
     body = json.loads((folder / "assigner.json").read_text(encoding="utf-8"))
     with np.load(folder / "assigner.npz", allow_pickle=False) as stored:
         arrays = {name: stored[name] for name in stored.files}
-    assigner = Assigner.from_arrays(body["assigner"], arrays)
+    try:
+        assigner = Assigner.from_arrays(body["assigner"], arrays)
+    except ValueError as error:
+        raise ValueError(f"{folder}: {error}. Export the assigner again.") from error
     builder = None if body["builder"] is None else FeatureBuilder.from_state(body["builder"])
     personas = body["personas"]
+    persona_ids = np.array([p["persona_id"] for p in personas], dtype=np.int64)
+    _check_belongs(folder, assigner, persona_ids, body, manifest)
     return PortableAssigner(
         builder=builder,
         assigner=assigner,
         feature_names=list(body["feature_names"]),
-        persona_ids=np.array([p["persona_id"] for p in personas], dtype=np.int64),
+        persona_ids=persona_ids,
         names={int(p["persona_id"]): p["name"] for p in personas},
         descriptions={int(p["persona_id"]): p["description"] for p in personas},
         model_version=body["model_version"],

@@ -9,7 +9,6 @@ Demographics never enter; they are kept for the audit.
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
@@ -30,6 +29,7 @@ from persona.assign import (
     column_medians,
     finite_features,
     labels_from_proba,
+    model_version,
 )
 from persona.audit import demographic_audit, demographic_description
 from persona.discovery import (
@@ -602,9 +602,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 }
             }
         ids = pd.Index(self.persona_ids_, name="persona_id")
-        self.model_version_ = hashlib.sha256(
-            f"{self.assigner_.fingerprint()} {self.persona_ids_.tolist()}".encode()
-        ).hexdigest()[:12]
+        self.model_version_ = model_version(self.assigner_, self.persona_ids_)
         self.labels_ = pd.Series(self._public(self._labels), index=self._index, name="persona_id")
         self.probabilities_ = self._proba_frame(self._proba, self._index)
         self.profile_ = self._profile.assign(

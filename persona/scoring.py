@@ -152,8 +152,35 @@ def score_tables(
         raw = raw.reindex(customers)
         for group in ("psychographic", "behaviour", "emotion"):
             raw[f"available__{group}"] = raw[f"available__{group}"].fillna(0.0)
+    raw, overflowed = _without_overflow(raw)
+    if len(overflowed):
+        rejects = pd.concat([rejects, overflowed], ignore_index=True)
     scores = _score_rows(parts, builder, raw, top_reasons, scored_at)
     return scores, rejects, raw
+
+
+# The table each feature group is computed from, for the customers a feature sets aside.
+_GROUP_TABLES = {"behaviour": "events", "psychographic": "survey", "emotion": "emotions"}
+
+
+def _without_overflow(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``raw`` without the customers whose numbers overflow a feature to infinity (two
+    purchases of 1.7e308 sum to inf), and those customers as rejects naming the feature."""
+    infinite = np.isinf(raw.to_numpy(dtype=np.float64))
+    bad = infinite.any(axis=1)
+    if not bad.any():
+        return raw, pd.DataFrame(columns=[_ID, "table", "column", "reason"])
+    first = raw.columns.to_numpy()[np.argmax(infinite[bad], axis=1)].astype(str)
+    groups = pd.Series(first).str.split("__", n=1).str[0]
+    rejects = pd.DataFrame({
+        _ID: raw.index[bad].to_numpy(),
+        "table": groups.map(_GROUP_TABLES).fillna("events").to_numpy(),
+        "column": first,
+        "reason": np.char.add(first, ": this customer's numbers are so large that the "
+                              "feature overflows a float64 (check for corrupt amounts or "
+                              "scores)"),
+    })  # fmt: skip
+    return raw.loc[~bad], rejects
 
 
 def _score_rows(parts, builder, raw: pd.DataFrame, top: int, scored_at) -> pa.Table:

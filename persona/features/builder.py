@@ -189,7 +189,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         values = np.array(raw, dtype=np.float64)  # a copy: the log scale is applied in place
         at = heavy if values.ndim == 1 else (..., heavy)  # a record: plain indexing, faster
         values[at] = np.log1p(np.maximum(values[at], 0.0))
-        return (values - center) / scale * factors
+        with np.errstate(over="ignore"):  # 1e308 / a spread under 1: inf, held by the assigner
+            return (values - center) / scale * factors
 
     def to_state(self) -> dict[str, Any]:
         """The fitted builder as plain JSON-able data (see :meth:`from_state`)."""
@@ -348,10 +349,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 
     def _scale(self, raw: pd.DataFrame) -> pd.DataFrame:
         columns = self._feature_columns()
-        scaled = (_log_scaled(raw[columns]) - self.center_) / self.scale_
-        for group, names in self.feature_names_in_groups_.items():
-            if names:
-                scaled[names] *= self.weights_[group] / np.sqrt(len(names))
+        with np.errstate(over="ignore"):  # as in scale_rows: the assigner holds inf at its limit
+            scaled = (_log_scaled(raw[columns]) - self.center_) / self.scale_
+            for group, names in self.feature_names_in_groups_.items():
+                if names:
+                    scaled[names] *= self.weights_[group] / np.sqrt(len(names))
         flags = raw[[f"available__{g}" for g in GROUPS]]
         return pd.concat([scaled, flags], axis=1)
 
