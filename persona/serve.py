@@ -18,12 +18,14 @@ Needs ``pip install 'persona-segments[serve]'`` (FastAPI and uvicorn). This modu
 touches nothing else: it reads the artifact folder it is given.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the request models are built per app, from its
+# settings, inside create_app, and FastAPI reads the routes' annotations as the objects.
 
 import asyncio
 import hmac
 import json
 import logging
+import math
 import os
 import signal
 import threading
@@ -33,15 +35,25 @@ from collections.abc import Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from persona._optional import import_optional
 
 import_optional("fastapi", extra="serve", purpose="persona's HTTP service")
 
 from fastapi import FastAPI, Request  # noqa: E402
+from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr  # noqa: E402
+from pydantic import (  # noqa: E402
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
+from pydantic_core import PydanticCustomError  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 from starlette.exceptions import HTTPException  # noqa: E402
 
@@ -57,8 +69,10 @@ _WORKER_CONFIG = "_PERSONA_SERVE_CONFIG"  # how `run` hands its settings to work
 
 # --------------------------------------------------------------------------- the contract
 
-Number = StrictInt | StrictFloat
-CustomerId = StrictInt | StrictStr
+# Whole numbers a float64 holds exactly (a 400-digit integer overflowed float() into a 500);
+# customer ids as int64, as the tables hold them.
+Number = Annotated[StrictInt, Field(ge=-(2**53), le=2**53)] | StrictFloat
+CustomerId = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)] | StrictStr
 
 
 class Touchpoint(BaseModel):
@@ -74,46 +88,83 @@ class Touchpoint(BaseModel):
     moment: StrictStr | None = None
 
 
-class Reading(BaseModel):
-    """One row of the ``emotions`` table: scores and/or a text."""
+def _request_models(settings: "ServeSettings") -> tuple[type[BaseModel], type[BaseModel]]:
+    """The record and batch bodies, bounded by ``settings``.
 
-    model_config = ConfigDict(extra="forbid")
-    timestamp: StrictStr | None = None
-    event_type: StrictStr | None = None
-    moment: StrictStr | None = None
-    valence: Number | None = None
-    arousal: Number | None = None
-    joy: Number | None = None
-    trust: Number | None = None
-    fear: Number | None = None
-    surprise: Number | None = None
-    sadness: Number | None = None
-    disgust: Number | None = None
-    anger: Number | None = None
-    anticipation: Number | None = None
-    text: StrictStr | None = None
-    language: StrictStr | None = None
+    Each list's and map's length is checked before any of its items (``_at_most``), and
+    ``fail_fast`` stops a list at its first bad item: a body of 100,000 empty events is
+    refused in milliseconds with one error, not after validating every item (16 s, and an
+    error per item). ``max_length`` says the same limits in the OpenAPI schema.
+    """
+
+    class Reading(BaseModel):
+        """One row of the ``emotions`` table: scores and/or a text."""
+
+        model_config = ConfigDict(extra="forbid", title="Reading")
+        timestamp: StrictStr | None = None
+        event_type: StrictStr | None = None
+        moment: StrictStr | None = None
+        valence: Number | None = None
+        arousal: Number | None = None
+        joy: Number | None = None
+        trust: Number | None = None
+        fear: Number | None = None
+        surprise: Number | None = None
+        sadness: Number | None = None
+        disgust: Number | None = None
+        anger: Number | None = None
+        anticipation: Number | None = None
+        text: StrictStr | None = Field(None, max_length=settings.max_text_chars)
+        language: StrictStr | None = None
+
+    many = {"fail_fast": True}
+    rows, fields = _at_most(settings.max_touchpoints), _at_most(settings.max_fields)
+
+    class CustomerRecord(BaseModel):
+        """One customer at a touchpoint: an id and any of the three signals, or stored
+        features."""
+
+        model_config = ConfigDict(extra="forbid", title="CustomerRecord")
+        customer_id: CustomerId
+        events: Annotated[list[Touchpoint] | None, rows] = Field(
+            None, max_length=settings.max_touchpoints, **many
+        )
+        survey: Annotated[dict[str, Number | None] | None, fields] = Field(
+            None, max_length=settings.max_fields, description="item -> answer"
+        )
+        emotions: Annotated[list[Reading] | None, rows] = Field(
+            None, max_length=settings.max_touchpoints, **many
+        )
+        features: Annotated[dict[str, Number | None] | None, fields] = Field(
+            None, max_length=settings.max_fields,
+            description="feature name -> raw value; null for missing",
+        )  # fmt: skip
+        observation_end: StrictStr | None = Field(
+            None, description="end of the touchpoint window (default: the latest touchpoint)"
+        )
+
+    class BatchRequest(BaseModel):
+        model_config = ConfigDict(extra="forbid", title="BatchRequest")
+        records: Annotated[list[CustomerRecord], _at_most(settings.max_batch_records)] = Field(
+            max_length=settings.max_batch_records, **many
+        )
+
+    return CustomerRecord, BatchRequest
 
 
-class CustomerRecord(BaseModel):
-    """One customer at a touchpoint: an id and any of the three signals, or stored features."""
+def _at_most(limit: int) -> BeforeValidator:
+    """A length check that runs before pydantic reads a single item of the list or map."""
 
-    model_config = ConfigDict(extra="forbid")
-    customer_id: CustomerId
-    events: list[Touchpoint] | None = None
-    survey: dict[str, Number | None] | None = Field(None, description="item -> answer")
-    emotions: list[Reading] | None = None
-    features: dict[str, Number | None] | None = Field(
-        None, description="feature name -> raw value; null for missing"
-    )
-    observation_end: StrictStr | None = Field(
-        None, description="end of the touchpoint window (default: the latest touchpoint)"
-    )
+    def check(value: Any) -> Any:
+        if isinstance(value, (list, dict)) and len(value) > limit:
+            raise PydanticCustomError(
+                "too_long",
+                "should have at most {max_length} items, not {actual_length}",
+                {"max_length": limit, "actual_length": len(value)},
+            )
+        return value
 
-
-class BatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    records: list[CustomerRecord]
+    return BeforeValidator(check)
 
 
 class AssignmentOut(BaseModel):
@@ -145,7 +196,6 @@ class PersonasOut(BaseModel):
 
 class ModelOut(BaseModel):
     model_version: str
-    path: str
     loaded_at: float = Field(description="Unix time the artifact was loaded and verified")
     manifest: dict[str, Any]
 
@@ -190,6 +240,14 @@ class ServeSettings:
     max_touchpoints : int
         A record with more events, or more emotion readings, is refused with
         422 (``loc`` names the list).
+    max_text_chars : int
+        An emotion reading's ``text`` of more characters is refused with 422.
+        Scoring text costs about 1.6 ms per 1,000 characters (benchmarks/text.py).
+    max_fields : int
+        A record with more survey answers, or more stored features, is refused
+        with 422.
+    body_timeout : float
+        Seconds a client may take to send its whole body; a slower one gets 408.
     reload_token : str or None
         The token ``POST /admin/reload`` wants (``Authorization: Bearer
         TOKEN``); None: read ``PERSONA_RELOAD_TOKEN``; empty: reload over HTTP
@@ -199,6 +257,9 @@ class ServeSettings:
     max_body_bytes: int = 8 * 1024 * 1024
     max_batch_records: int = 1_000
     max_touchpoints: int = 10_000
+    max_text_chars: int = 10_000
+    max_fields: int = 10_000
+    body_timeout: float = 30.0
     reload_token: str | None = None
 
 
@@ -228,11 +289,24 @@ class _State:
             except (OSError, KeyError, TypeError) as error:
                 problem = f"{self.path} could not be read as an assigner: {error}"
                 raise ValueError(problem) from error
-            # Builds the per-model parts assign_persona keeps, so the first request is fast.
-            assign_persona({"customer_id": 0}, assigner)
+            _warm(assigner)
             served = _Served(assigner, time.time())
             self.served = served
             return served
+
+
+def _warm(assigner: PortableAssigner) -> None:
+    """Score a real record before serving: it builds the per-model parts assign_persona keeps
+    (so the first request is fast), and an artifact whose numbers cannot score anyone is
+    refused here rather than blamed on the first client as a 422."""
+    median = assigner.assigner.median_.tolist()
+    record = {"customer_id": 0, "features": dict(zip(assigner.feature_names, median, strict=True))}
+    try:
+        probabilities = assign_persona(record, assigner).probabilities.values()
+    except (InputError, ValueError, IndexError, KeyError, TypeError) as error:
+        raise ValueError(f"{assigner.model_version}: scoring a record failed: {error}") from error
+    if not all(map(math.isfinite, probabilities)):
+        raise ValueError(f"{assigner.model_version}: scoring a record gave non-finite numbers")
 
 
 # --------------------------------------------------------------------------- the app
@@ -266,6 +340,7 @@ def create_app(
     if token is None:
         token = os.environ.get(RELOAD_TOKEN_VARIABLE, "")
     state = _State(Path(assigner))
+    CustomerRecord, BatchRequest = _request_models(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -295,20 +370,29 @@ def create_app(
         title="persona",
         summary="The persona of a customer at a touchpoint, from an exported assigner.",
         lifespan=lifespan,
+        default_response_class=_JSON,
         responses={
             400: {"model": Problem, "description": "The body cannot be read as JSON"},
+            408: {"model": Problem, "description": "The body took too long to arrive"},
             413: {"model": Problem, "description": "Request body too large"},
         },
     )
 
     @app.exception_handler(_PersonaRejected)
-    async def _rejected(request: Request, error: _PersonaRejected) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": [error.item]})
+    async def _rejected(request: Request, error: _PersonaRejected) -> _JSON:
+        return _JSON(status_code=422, content={"detail": [error.item]})
 
-    async def call(function, *args):
-        if _threadpool:
-            return await run_in_threadpool(function, *args)
-        return function(*args)
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> _JSON:
+        return _validation_failed(error.errors(), settings)
+
+    async def call(function, record, *args):
+        # A record of stored features or survey answers is microseconds of numpy: inline.
+        # Touchpoints and texts can be tens of milliseconds: off the event loop, so that
+        # /healthz and every other request keep answering meanwhile.
+        if _threadpool or record.events is not None or record.emotions is not None:
+            return await run_in_threadpool(function, record, *args)
+        return function(record, *args)
 
     failures = {
         422: {"model": ValidationProblem, "description": "Invalid record"},
@@ -322,8 +406,8 @@ def create_app(
         request.state.records = 1
         request.state.model_version = served.assigner.model_version
         # Inline (no threadpool hop): ~0.05-1.5 ms of numpy; see benchmarks/README.md.
-        result = await call(_assign_one, record, served.assigner, settings, ())
-        return JSONResponse(result)
+        result = await call(_assign_one, record, served.assigner, ())
+        return _JSON(result)
 
     @app.post(
         "/v1/assign/batch",
@@ -333,20 +417,11 @@ def create_app(
     async def assign_batch(batch: BatchRequest, request: Request):
         """Several customers at once: all assigned, or a 422 naming the first bad record."""
         served = _current(state)
-        n = len(batch.records)
-        request.state.records = n
+        request.state.records = len(batch.records)  # at most max_batch_records (413 above it)
         request.state.model_version = served.assigner.model_version
-        if n > settings.max_batch_records:
-            raise HTTPException(
-                413, f"a batch holds at most {settings.max_batch_records} records, got {n}"
-            )
         # A batch can hold seconds of work: off the event loop, whatever _threadpool says.
-        assignments = await run_in_threadpool(
-            _assign_many, batch.records, served.assigner, settings
-        )
-        return JSONResponse(
-            {"model_version": served.assigner.model_version, "assignments": assignments}
-        )
+        assignments = await run_in_threadpool(_assign_many, batch.records, served.assigner)
+        return _JSON({"model_version": served.assigner.model_version, "assignments": assignments})
 
     @app.get("/v1/personas", response_model=PersonasOut, responses={503: failures[503]})
     async def personas():
@@ -367,7 +442,6 @@ def create_app(
         served = _current(state)
         return {
             "model_version": served.assigner.model_version,
-            "path": str(state.path),
             "loaded_at": served.loaded_at,
             "manifest": served.assigner.manifest,
         }
@@ -381,7 +455,7 @@ def create_app(
     async def readyz():
         """A verified assigner is loaded (503 otherwise)."""
         if state.served is None:
-            return JSONResponse({"status": "not ready"}, status_code=503)
+            return _JSON({"status": "not ready"}, status_code=503)
         return {"status": "ready", "model_version": state.served.assigner.model_version}
 
     @app.post(
@@ -408,7 +482,7 @@ def create_app(
         request.state.model_version = served.assigner.model_version
         return {"status": "reloaded", "model_version": served.assigner.model_version}
 
-    app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     known = frozenset(route.path for route in app.routes)
     app.add_middleware(_AccessLog, state=state, paths=known)
     return app
@@ -417,7 +491,8 @@ def create_app(
 def _current(state: _State) -> _Served:
     served = state.served  # one read: a reload cannot change it under this request
     if served is None:
-        raise HTTPException(503, f"no verified assigner loaded from {state.path}")
+        # Not the artifact's path: a client has no business knowing the server's folders.
+        raise HTTPException(503, "no verified assigner is loaded; see the server's log")
     return served
 
 
@@ -436,18 +511,8 @@ class _PersonaRejected(Exception):
         self.item = item
 
 
-def _assign_one(
-    record: CustomerRecord, assigner: PortableAssigner, settings: ServeSettings, at: tuple
-) -> dict[str, Any]:
+def _assign_one(record: BaseModel, assigner: PortableAssigner, at: tuple) -> dict[str, Any]:
     loc = ["body", *at]
-    for name in ("events", "emotions"):
-        rows = getattr(record, name)
-        if rows is not None and len(rows) > settings.max_touchpoints:
-            raise _PersonaRejected({
-                "loc": [*loc, name], "type": "too_long",
-                "msg": f"a record holds at most {settings.max_touchpoints} {name}, "
-                f"got {len(rows)}",
-            })  # fmt: skip
     # exclude_unset: what the client sent, as sent -- an absent optional column stays absent
     # (the table contract reads "no device column" and "device: null" differently).
     plain = record.model_dump(exclude_unset=True)
@@ -469,40 +534,77 @@ def _assign_one(
         }) from error  # fmt: skip
 
 
-def _assign_many(
-    records: list[CustomerRecord], assigner: PortableAssigner, settings: ServeSettings
-) -> list[dict[str, Any]]:
-    return [
-        _assign_one(record, assigner, settings, ("records", i)) for i, record in enumerate(records)
+def _assign_many(records: list[BaseModel], assigner: PortableAssigner) -> list[dict[str, Any]]:
+    return [_assign_one(record, assigner, ("records", i)) for i, record in enumerate(records)]
+
+
+class _JSON(JSONResponse):
+    """JSON in ASCII: a string with a lone surrogate ("\\ud800" is valid JSON) goes back escaped
+    as it came, where UTF-8 cannot encode it (it was a 500)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(
+            content, ensure_ascii=True, allow_nan=False, indent=None, separators=(",", ":")
+        ).encode("ascii")
+
+
+_SHOWN_ERRORS = 20  # a 422 lists at most this many problems, then says how many more
+
+
+def _validation_failed(errors: list[dict[str, Any]], settings: ServeSettings) -> _JSON:
+    """pydantic's problems as a 422 (a batch over its size as a 413), without the inputs
+    they quote: a refused body is not sent back to its client."""
+    for error in errors:
+        if error["type"] == "too_long" and tuple(error["loc"]) == ("body", "records"):
+            got = error.get("ctx", {}).get("actual_length", "more")
+            detail = f"a batch holds at most {settings.max_batch_records} records, got {got}"
+            return _JSON({"detail": detail}, status_code=413)
+    shown = [
+        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors[:_SHOWN_ERRORS]
     ]
+    if len(errors) > _SHOWN_ERRORS:
+        more = len(errors) - _SHOWN_ERRORS
+        shown.append({"loc": ["body"], "msg": f"and {more} more problems", "type": "more"})
+    return _JSON({"detail": shown}, status_code=422)
 
 
 # --------------------------------------------------------------------------- middleware
 
 
 class _BodyLimit:
-    """413 for a body over ``max_bytes``: from Content-Length, and counted while reading."""
+    """413 for a body over ``max_bytes`` (from Content-Length, and counted while reading);
+    408 for a body still arriving ``timeout`` seconds after the request began."""
 
-    def __init__(self, app, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app, max_bytes: int, timeout: float) -> None:
+        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            too_large = JSONResponse({"detail": self._message()}, status_code=413)
+            too_large = _JSON({"detail": self._message()}, status_code=413)
             return await too_large(scope, receive, send)
-        seen = 0
+        seen, complete = 0, False
+        deadline = asyncio.get_running_loop().time() + self.timeout
 
         async def counted():
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:  # after the body, receive() waits for a disconnect: no deadline
+                return await receive()
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(remaining, 0.0))
+            except TimeoutError:
+                # FastAPI re-raises HTTPExceptions met while reading the body.
+                raise HTTPException(
+                    408, f"the request body did not arrive within {self.timeout:g} s"
+                ) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    # FastAPI re-raises HTTPExceptions met while reading the body.
                     raise HTTPException(413, self._message())
+                complete = not message.get("more_body", False)
             return message
 
         await self.app(scope, counted, send)

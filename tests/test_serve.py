@@ -1,5 +1,7 @@
 """persona.serve: every endpoint and every error path, and schemathesis over the OpenAPI schema."""
 
+import copy
+import dataclasses
 import json
 import logging
 import shutil
@@ -19,7 +21,6 @@ from schemathesis.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from persona.persistence import _sha256  # noqa: E402
 from persona.serve import ServeSettings, create_app  # noqa: E402
 
 TOKEN = "s3cret-token"
@@ -62,15 +63,25 @@ def _served_with(artifact, tmp_path, **settings):
     return folder, create_app(folder, ServeSettings(reload_token=TOKEN, **settings))
 
 
-def _re_export(folder, version):
-    """What exporting another model to the same folder does to it: a new version, new sums."""
-    body = json.loads((folder / "assigner.json").read_text())
-    body["model_version"] = version
-    (folder / "assigner.json").write_text(json.dumps(body))
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["model_version"] = version
-    manifest["files"]["assigner.json"] = _sha256(folder / "assigner.json")
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+@pytest.fixture(scope="module")
+def second_export(persona_model, tmp_path_factory):
+    """Another model's artifact: the reference model with one fitted number moved."""
+    other = copy.deepcopy(persona_model)
+    pattern, fitted = next(iter(other.assigner_.models_.items()))
+    other.assigner_.models_[pattern] = dataclasses.replace(
+        fitted, intercept=fitted.intercept + 1e-3
+    )
+    other._publish()
+    assert other.model_version_ != persona_model.model_version_
+    return other.export_assigner(tmp_path_factory.mktemp("second")), other.model_version_
+
+
+def _re_export(folder, export):
+    """What exporting another model to the same folder does: its files, the manifest last."""
+    source, version = export
+    for name in ("assigner.json", "assigner.npz", "manifest.json"):
+        shutil.copyfile(source / name, folder / name)
+    return version
 
 
 # --------------------------------------------------------------------------- endpoints
@@ -204,24 +215,26 @@ def test_reload_needs_the_token(artifact, tmp_path, monkeypatch):
         assert client.post("/admin/reload", headers=wrong).status_code == 403
 
 
-def test_reload_swaps_a_verified_artifact_and_keeps_the_old_one_otherwise(artifact, tmp_path):
+def test_reload_swaps_a_verified_artifact_and_keeps_the_old_one_otherwise(
+    artifact, tmp_path, second_export
+):
     folder, app = _served_with(artifact, tmp_path)
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with TestClient(app) as client:
         old = client.get("/readyz").json()["model_version"]
-        _re_export(folder, "v2-test")
+        v2 = _re_export(folder, second_export)
         response = client.post("/admin/reload", headers=auth)
-        assert response.status_code == 200 and response.json()["model_version"] == "v2-test"
-        assert client.post("/v1/assign", json=FEATURES).json()["model_version"] == "v2-test"
+        assert response.status_code == 200 and response.json()["model_version"] == v2
+        assert client.post("/v1/assign", json=FEATURES).json()["model_version"] == v2
 
         with (folder / "assigner.npz").open("ab") as stream:
             stream.write(b"tampered")
         response = client.post("/admin/reload", headers=auth)
         assert response.status_code == 409
-        assert "altered" in response.json()["detail"] and "v2-test" in response.json()["detail"]
-        assert client.get("/readyz").json()["model_version"] == "v2-test"
+        assert "altered" in response.json()["detail"] and v2 in response.json()["detail"]
+        assert client.get("/readyz").json()["model_version"] == v2
         assert client.post("/v1/assign", json=FEATURES).status_code == 200
-    assert old != "v2-test"
+    assert old != v2
 
 
 def test_a_bad_artifact_at_start_is_not_ready_until_fixed(artifact, tmp_path):
@@ -312,7 +325,9 @@ def test_the_api_keeps_its_schema(api_schema, mode):
 # --------------------------------------------------------------------------- a real server
 
 
-def test_a_real_server_drains_on_sigterm_and_reloads_on_sighup(artifact, tmp_path, raw_record):
+def test_a_real_server_drains_on_sigterm_and_reloads_on_sighup(
+    artifact, tmp_path, raw_record, second_export
+):
     """uvicorn started as a user starts it: SIGHUP swaps the artifact, SIGTERM lets the
     request in flight finish before the process exits."""
     import signal
@@ -342,14 +357,14 @@ def test_a_real_server_drains_on_sigterm_and_reloads_on_sighup(artifact, tmp_pat
             except httpx.TransportError:
                 time.sleep(0.1)
         before = httpx.get(f"{base}/v1/model").json()["model_version"]
-        _re_export(folder, "reloaded-by-sighup")
+        v2 = _re_export(folder, second_export)
         server.send_signal(signal.SIGHUP)
         for _ in range(100):
-            if httpx.get(f"{base}/v1/model").json()["model_version"] == "reloaded-by-sighup":
+            if httpx.get(f"{base}/v1/model").json()["model_version"] == v2:
                 break
             time.sleep(0.05)
         after = httpx.get(f"{base}/v1/model").json()["model_version"]
-        assert after == "reloaded-by-sighup" != before
+        assert after == v2 != before
 
         records = [dict(raw_record, customer_id=i) for i in range(400)]  # about half a second
         answer = {}
