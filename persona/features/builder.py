@@ -273,7 +273,10 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         values = _log_scaled(raw[columns])
         center = values.median()
         spread = values.quantile(0.75) - values.quantile(0.25)
-        fallback = values.std(ddof=0)
+        flat = spread.index[~(spread > 0)]  # half the customers or more share one value
+        # Over sorted values: a sum in customer order would move with re-keyed ids, by the last
+        # bit, and that is enough to move UMAP.
+        fallback = pd.DataFrame(np.sort(values[flat].to_numpy(), axis=0), columns=flat).std(ddof=0)
         spread = spread.where(spread > 0, fallback).where(lambda s: s > 0, 1.0).fillna(1.0)
         self.center_ = center.fillna(0.0)
         self.scale_ = spread
