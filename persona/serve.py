@@ -22,6 +22,7 @@ touches nothing else: it reads the artifact folder it is given.
 # settings, inside create_app, and FastAPI reads the routes' annotations as the objects.
 
 import asyncio
+import gc
 import hmac
 import json
 import logging
@@ -327,7 +328,9 @@ def create_app(
     endpoints answer 503 -- or, with ``require_artifact``, the start fails
     (what lets uvicorn's supervisor keep its old workers when a restart meets
     a bad artifact). ``reload_on_sighup`` reloads it on SIGHUP (only in the
-    main thread of a server process, as ``persona serve`` runs it).
+    main thread of a server process, as ``persona serve`` runs it), and moves
+    what the process holds once the artifact is loaded out of the garbage
+    collector's sight (``gc.freeze``).
 
     Examples
     --------
@@ -347,6 +350,12 @@ def create_app(
         try:
             await run_in_threadpool(state.reload)
             logger.info(json.dumps({"event": "loaded", "model_version": _version(state)}))
+            if reload_on_sighup:  # a server process of its own, as persona serve runs it
+                # What the process holds now (libraries, the artifact) lives as long as it
+                # does: out of the collector's sight, a full collection after a large body
+                # walks only the request's objects (it took ~100 ms, stalling every request;
+                # benchmarks/hostile.py).
+                gc.freeze()
         except ValueError as error:
             logger.error(json.dumps({"event": "load_failed", "reason": str(error)}))
             if require_artifact:
