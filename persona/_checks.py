@@ -165,6 +165,13 @@ def parse_timestamps(
             "seconds since 1970, or give ISO 8601 strings.",
         )
     else:
+        if values.dtype == object:
+            # A number or a list among texts is no timestamp (pandas would warn, and will
+            # read numbers as epochs): made unparseable here, shown as given below. Text
+            # columns read from files are of a string dtype: only a mixed column loops here.
+            text = np.frompyfunc(lambda v: isinstance(v, str), 1, 1)(values.to_numpy())
+            odd = values.notna().to_numpy() & ~text.astype(bool)
+            values = values.where(~odd, "not a timestamp")
         as_utc = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
         unparseable = (values.notna() & as_utc.isna()).to_numpy()
         if unparseable.any():
@@ -309,7 +316,10 @@ def parse_numbers(
             fix="convert the column to numbers that mean what they say.",
         )
     if not ptypes.is_numeric_dtype(values.dtype):
-        parsed = pd.to_numeric(values, errors="coerce")
+        try:
+            parsed = pd.to_numeric(values, errors="coerce")
+        except OverflowError:  # a Python integer beyond float64: infinite, refused below
+            parsed = pd.to_numeric(values.map(_as_number), errors="coerce")
         unparseable = (values.notna() & parsed.isna()).to_numpy()
         if unparseable.any():
             fail(
@@ -365,6 +375,15 @@ def parse_numbers(
             show=(column,),
         )
     return None if values is original else values
+
+
+def _as_number(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _FLOAT_MAX:
+        return np.inf if value > 0 else -np.inf
+    return value
+
+
+_FLOAT_MAX = float(np.finfo(np.float64).max)
 
 
 def _fmt(x: float | None) -> str:

@@ -353,7 +353,7 @@ def _score(args: argparse.Namespace) -> int:
             overwrite=args.overwrite, drift_report=args.drift_report,
             progress=False if args.quiet else None,
         )  # fmt: skip
-    except ValueError as error:
+    except (ValueError, OSError) as error:  # named errors (InputError too), and the disk's
         print(f"persona score: {error}", file=sys.stderr)
         return 2
     print(summary)

@@ -6,14 +6,18 @@ DataFrame or a path (Parquet file, Parquet folder or CSV), and either return
 the table ready for use or raise :class:`InputError`, whose message names the
 table, the column, the first offending rows and the fix.
 
-What is valid passes untouched: no row is reordered, dropped or changed. The
-only conversion is parsing text that unambiguously means a timestamp or a
-number (as a CSV file gives it); the caller's frame is never modified.
+What is valid passes untouched: no row is reordered or changed, and the
+caller's frame is never modified. The only conversion is parsing text that
+unambiguously means a timestamp or a number (as a CSV file gives it): text
+timestamps that carry a UTC offset are read as that instant, in UTC. The one
+row left out is a survey row that answers no item: a non-respondent, with a
+warning.
 """
 
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,14 +104,175 @@ def _is_trusted(table: object) -> bool:
     return id(table) in _TRUSTED.__dict__.get("ids", ())
 
 
+# --------------------------------------------------------------------------- rules of rows
+
+
+def _check_rows(df: pd.DataFrame, table: str) -> None:
+    """A table without rows is refused as empty, before its columns are asked for.
+
+    An empty list or an empty frame has no columns either; "the table is
+    empty" is what is wrong with it, not its columns.
+    """
+    if isinstance(df, pd.DataFrame) and len(df) == 0:
+        shape = "0 rows" if len(df.columns) else "0 rows and no columns"
+        raise InputError(
+            table,
+            f"the table is empty ({shape}).",
+            fix=f"pass a table with at least one row, or leave {table} out if there is none.",
+        )
+
+
+def _check_ids(df: pd.DataFrame, table: str, *, unique: bool) -> None:
+    """The id checks, with true/false ids named: bool is an int to Python, so the
+    generic check finds no odd row among them."""
+    ids = df[_ID]
+    flags = _booleans(ids)
+    if flags is not None and flags.any():
+        fail(
+            table,
+            df,
+            flags,
+            f"have a true/false customer_id (the column is {ids.dtype}).",
+            "customer ids are integers or strings; a true/false column is most often a flag "
+            "read in place of the id: give the id column.",
+            column=_ID,
+        )
+    check_ids(df, table, unique=unique)
+
+
+def _booleans(ids: pd.Series) -> np.ndarray | None:
+    """Where ids are True/False; None when the column cannot hold any."""
+    if ptypes.is_bool_dtype(ids.dtype):
+        return ids.notna().to_numpy(dtype=bool)
+    if ids.dtype != object:
+        return None
+    kind = pd.api.types.infer_dtype(ids, skipna=True)
+    if kind == "boolean":
+        return ids.notna().to_numpy(dtype=bool)
+    if kind in ("mixed", "mixed-integer"):  # an invalid column: one pass to name the rows
+        return ids.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+    return None
+
+
+def _first_rows(df: pd.DataFrame, mask: np.ndarray, shown: int = 5) -> str:
+    positions = np.flatnonzero(mask)[:shown]
+    ids = df[_ID].iloc[positions].tolist()
+    labels = df.index[positions].tolist()
+    rows = [f"row {label!r} (customer_id={i!r})" for label, i in zip(labels, ids, strict=True)]
+    return "first: " + "; ".join(rows)
+
+
+# A UTC offset (Z, +01:00, -0500, +01) right after a time of day; a bare date
+# ("2026-03-01") ends in what would otherwise read as one.
+_OFFSET = r"\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$"
+
+#: Why rows of a timestamp column that mixes text with and without a UTC offset
+#: are refused, by the kind refused: (problem, fix). Batch scoring gives the same reasons.
+_MIXED_OFFSETS = {
+    "naive": (
+        "have no UTC offset, while the column's other timestamps carry one, so they "
+        "cannot be placed in time.",
+        "give every timestamp its UTC offset (e.g. '2026-03-01T09:00:00+01:00', or 'Z' for "
+        "UTC), or none at all.",
+    ),
+    "zoned": (
+        "carry a UTC offset, while most of the column's timestamps have none.",
+        "give every timestamp its UTC offset (e.g. '2026-03-01T09:00:00+01:00', or 'Z' for "
+        "UTC), or none at all.",
+    ),
+}
+
+
+def _has_utc_offset(values) -> np.ndarray:
+    """Where text timestamps carry a UTC offset (False for other text and missing values).
+
+    ``values`` is a pandas Series or a pyarrow array of strings. One pass in
+    Arrow's regular-expression kernel, without a loop in Python.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(values, pa.Array | pa.ChunkedArray):
+        values = pa.array(values, type=pa.string(), from_pandas=True)
+    found = pc.match_substring_regex(values, _OFFSET).fill_null(False)
+    return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _minority_of(zoned: int, naive: int) -> str | None:
+    """Which kind of text timestamps a column of both refuses: the less common one,
+    or those without an offset on a tie (they are the ones whose instant is unknown)."""
+    if not zoned or not naive:
+        return None
+    return "zoned" if zoned < naive else "naive"
+
+
+def _timestamps(df: pd.DataFrame, table: str, column: str, *, nullable: bool) -> pd.Series | None:
+    """Check a timestamp column: text with UTC offsets is read in UTC (see validate_events).
+
+    Offsets differ within one export (summer and winter time), and pandas
+    reads a column of different offsets as no single zone; converted to UTC,
+    each is the instant it says.
+    """
+    values = df[column]
+    text = ptypes.is_string_dtype(values.dtype) and pd.api.types.infer_dtype(
+        values, skipna=True
+    ) in ("string", "empty")
+    zoned = _has_utc_offset(values) if text else None
+    if zoned is None or not zoned.any():
+        return parse_timestamps(df, table, column, nullable=nullable)
+    as_utc = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
+    present = values.notna().to_numpy()
+    unparseable = present & as_utc.isna().to_numpy()
+    if unparseable.any():
+        fail(
+            table,
+            df,
+            unparseable,
+            "have a timestamp that cannot be parsed.",
+            "give ISO 8601 timestamps such as '2026-11-22T10:30:00' (or datetime64 values).",
+            column=column,
+            show=(column,),
+        )
+    naive = present & ~zoned
+    refused = _minority_of(int(zoned.sum()), int(naive.sum()))
+    if refused is not None:
+        problem, fix = _MIXED_OFFSETS[refused]
+        fail(table, df, naive if refused == "naive" else zoned, problem, fix, column=column,
+             show=(column,))  # fmt: skip
+    if not nullable and not present.all():
+        fail(
+            table,
+            df,
+            ~present,
+            "have no timestamp.",
+            f"every row of {table} needs its time: drop or complete the rows without one.",
+            column=column,
+            show=(column,),
+        )
+    return as_utc
+
+
 def validate_events(events: TableLike) -> pd.DataFrame:
     """Check an ``events`` table (one row per touchpoint) against its contract.
 
     Required columns: ``customer_id``, ``timestamp``, ``channel``,
-    ``event_type``. Optional: ``device``, ``value`` (money, >= 0; empty where
-    the touchpoint has none), ``session_id``, ``moment`` (one of ZMOT, FMOT,
+    ``event_type``. Optional: ``device``, ``value`` (money; empty where the
+    touchpoint has none), ``session_id``, ``moment`` (one of ZMOT, FMOT,
     SMOT, UMOT; empty to derive it from the event type). Other columns pass
     through.
+
+    ``timestamp`` is datetime64 or ISO 8601 text. Text with a UTC offset
+    (``2026-03-01T09:00:00+01:00``, ``...Z``) is read as that instant in UTC,
+    whatever the offsets (summer and winter time in one export, say); text
+    without one is kept as the wall time it says. A column that mixes the two
+    has no single clock: the rows of the less common kind are refused (without
+    offset, on a tie), which batch scoring turns into rejected customers.
+
+    ``value`` may be negative: many exports write a refund as a negative
+    amount. Touchpoint features add up the values of purchase events, so a
+    negative value on a purchase lowers the customer's spend (it still counts
+    as a purchase); a ``return`` event counts in the return rate, and its
+    value does not enter spend.
 
     Examples
     --------
@@ -122,9 +287,10 @@ def validate_events(events: TableLike) -> pd.DataFrame:
     if _is_trusted(events):
         return events
     df = read_table(events, "events")
+    _check_rows(df, "events")
     check_frame(df, "events", _EVENT_COLUMNS)
-    check_ids(df, "events", unique=False)
-    parsed = {"timestamp": parse_timestamps(df, "events", "timestamp", nullable=False)}
+    _check_ids(df, "events", unique=False)
+    parsed = {"timestamp": _timestamps(df, "events", "timestamp", nullable=False)}
     check_labels(df, "events", "channel", nullable=False)
     check_labels(df, "events", "event_type", nullable=False)
     if "device" in df.columns:
@@ -134,14 +300,8 @@ def validate_events(events: TableLike) -> pd.DataFrame:
     if "session_id" in df.columns:
         check_no_nulls(df, "events", "session_id", "session id (or drop the column)")
     if "value" in df.columns:
-        parsed["value"] = parse_numbers(
-            df,
-            "events",
-            "value",
-            low=0.0,
-            fix="value is the money of a touchpoint and cannot be negative: record a refund "
-            "as a 'return' event with a positive value.",
-        )
+        # No lower bound: a refund is a negative amount in many exports (see the docstring).
+        parsed["value"] = parse_numbers(df, "events", "value")
     return with_parsed(df, parsed)
 
 
@@ -150,6 +310,10 @@ def validate_survey(survey: TableLike, instrument: Instrument) -> pd.DataFrame:
 
     ``customer_id`` plus one column per instrument item, each a whole number
     on the item's scale, or empty where the respondent skipped the item.
+
+    A row that answers no item at all is a non-respondent: it is left out of
+    the returned table, with a UserWarning naming the rows, and its customer
+    is one without a survey (scored on their other signals, if any).
 
     Examples
     --------
@@ -165,8 +329,9 @@ def validate_survey(survey: TableLike, instrument: Instrument) -> pd.DataFrame:
     if _is_trusted(survey):
         return survey
     df = read_table(survey, "survey")
+    _check_rows(df, "survey")
     check_frame(df, "survey", (_ID,))
-    check_ids(df, "survey", unique=True)
+    _check_ids(df, "survey", unique=True)
     items = instrument.item_names
     unknown = [c for c in df.columns if c != _ID and c not in items]
     if unknown:
@@ -201,15 +366,20 @@ def validate_survey(survey: TableLike, instrument: Instrument) -> pd.DataFrame:
     answered = np.zeros(len(df), dtype=bool)
     for item in items:
         answered |= df[item].notna().to_numpy()  # parsing keeps every non-empty cell
-    if not answered.all():
-        fail(
-            "survey",
-            df,
-            ~answered,
-            "answer no item at all.",
-            "drop respondents without a single answer: they are customers without a survey.",
-        )
-    return with_parsed(df, parsed)
+    checked = with_parsed(df, parsed)
+    if answered.all():
+        return checked
+    # Survey exports often keep a row for everyone invited: a row without a single
+    # answer says only that the customer did not respond, which is no survey at all.
+    # Left out, not refused, so features never see a respondent without answers.
+    warnings.warn(
+        f"survey: {int((~answered).sum())} of {len(df)} rows answer no item at all "
+        f"({_first_rows(df, ~answered)}); they are left out, and their customers count "
+        "as customers without a survey. Drop such rows to silence this warning.",
+        UserWarning,
+        stacklevel=2,
+    )
+    return checked.loc[answered]
 
 
 _SCORE_RANGES = {"valence": (-1.0, 1.0), "arousal": (0.0, 1.0), **{e: (0.0, 1.0) for e in EMOTIONS}}
@@ -220,7 +390,8 @@ def validate_emotions(emotions: TableLike) -> pd.DataFrame:
 
     ``customer_id`` plus numeric scores (``valence`` in [-1, 1], ``arousal``
     in [0, 1], any of the eight emotions in [0, 1]) and/or ``text`` to be
-    scored. Optional: ``timestamp``, ``event_type``, ``moment``. A cell may be
+    scored. Optional: ``timestamp`` (read as in :func:`validate_events`: text
+    with a UTC offset in UTC), ``event_type``, ``moment``. A cell may be
     empty, but every reading must carry at least one score or a text.
 
     Examples
@@ -234,6 +405,7 @@ def validate_emotions(emotions: TableLike) -> pd.DataFrame:
     if _is_trusted(emotions):
         return emotions
     df = read_table(emotions, "emotions")
+    _check_rows(df, "emotions")
     check_frame(df, "emotions", (_ID,))
     signals = [c for c in (*_SCORE_RANGES, "text") if c in df.columns]
     if not signals:
@@ -242,10 +414,10 @@ def validate_emotions(emotions: TableLike) -> pd.DataFrame:
             "has no signal column.",
             fix=f"add scores ({list(_SCORE_RANGES)}) or a 'text' column to score.",
         )
-    check_ids(df, "emotions", unique=False)
+    _check_ids(df, "emotions", unique=False)
     parsed = {}
     if "timestamp" in df.columns:
-        parsed["timestamp"] = parse_timestamps(df, "emotions", "timestamp", nullable=True)
+        parsed["timestamp"] = _timestamps(df, "emotions", "timestamp", nullable=True)
     if "event_type" in df.columns:
         check_labels(df, "emotions", "event_type", nullable=True)
     if "moment" in df.columns:
@@ -284,8 +456,9 @@ def validate_demographics(demographics: TableLike) -> pd.DataFrame:
     True
     """
     df = read_table(demographics, "demographics")
+    _check_rows(df, "demographics")
     check_frame(df, "demographics", (_ID,))
-    check_ids(df, "demographics", unique=True)
+    _check_ids(df, "demographics", unique=True)
     parsed = {}
     for column in df.columns:
         if column != _ID and ptypes.is_float_dtype(df[column].dtype):
@@ -340,6 +513,8 @@ def validate_inputs(
         "emotions": None if emotions is None else validate_emotions(emotions),
         "demographics": None if demographics is None else validate_demographics(demographics),
     }
+    if tables["survey"] is not None and len(tables["survey"]) == 0:
+        tables["survey"] = None  # no row answered anything: nobody responded (warned about)
     _check_agreement(tables)
     return Inputs(**tables)
 

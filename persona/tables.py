@@ -37,10 +37,42 @@ def read_table(
     path = table_path(source, table)
     kind = table_format(path, table)
     wanted = None if columns is None else set(columns)
-    if kind == "parquet":
-        return _read_parquet(path, wanted)
-    usecols = None if wanted is None else (lambda column: column in wanted)
-    return pd.read_csv(path, sep="\t" if kind == "tsv" else ",", usecols=usecols)
+    try:
+        if kind == "parquet":
+            return _read_parquet(path, wanted)
+        usecols = None if wanted is None else (lambda column: column in wanted)
+        return pd.read_csv(path, sep="\t" if kind == "tsv" else ",", usecols=usecols)
+    except _READ_ERRORS as error:
+        raise unreadable(table, path, error) from error
+
+
+# What readers raise on a damaged, truncated or malformed file: pyarrow's ArrowInvalid
+# and pandas' ParserError are ValueErrors, a truncated gzip an EOFError, a bad page or
+# stream an OSError.
+_READ_ERRORS = (OSError, EOFError, ValueError)
+
+
+def unreadable(table: str, path: Path | str, error: BaseException) -> InputError:
+    """The InputError for a file that could not be read: the table, the file, the cause."""
+    cause = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    if isinstance(error, PermissionError):
+        return InputError(
+            table,
+            f"could not read '{path}': permission denied.",
+            fix="give the job read access to the file.",
+        )
+    if isinstance(error, UnicodeDecodeError):
+        return InputError(
+            table,
+            f"could not read '{path}': it is not UTF-8 text ({cause}).",
+            fix="write the CSV file as UTF-8, or give the table as Parquet.",
+        )
+    return InputError(
+        table,
+        f"could not read '{path}': the file is damaged or truncated ({cause}).",
+        fix="write the file again from its source (a copy cut short or changed in "
+        "transfer reads like this), or leave it out.",
+    )
 
 
 def table_path(source: object, table: str) -> Path:

@@ -194,8 +194,8 @@ def test_invalid_signals_fail_with_the_batch_paths_errors(persona_model):
     with pytest.raises(InputError, match="events.timestamp: 1 of 2 rows have a timestamp"):
         assign_persona(record, persona_model)
     record["events"][1] = {"timestamp": "2026-01-02", "channel": "web",
-                           "event_type": "purchase", "value": -5.0}  # fmt: skip
-    with pytest.raises(InputError, match=r"events.value: 1 of 2 rows are below 0\."):
+                           "event_type": "purchase", "value": float("inf")}  # fmt: skip
+    with pytest.raises(InputError, match=r"events.value: 1 of 2 rows are infinite\."):
         assign_persona(record, persona_model)
     record["events"][1] = {"timestamp": "2026-01-02", "channel": "web", "event_type": "teleport"}
     with pytest.warns(UserWarning, match="'teleport' \\(1 rows\\)"):

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -105,8 +106,9 @@ def test_nothing_lost_nothing_doubled(persona_model, subset, tmp_path):
     events, survey, emotions = (tables[k].copy() for k in ("events", "survey", "emotions"))
     ids = np.sort(events["customer_id"].unique())
     events["channel"] = events["channel"].astype(str)
-    bad_value, bad_channel, bad_time = ids[3], ids[4], ids[5]
-    events.loc[events.index[events["customer_id"] == bad_value][0], "value"] = -5.0
+    bad_value, bad_channel, bad_time, refunded = ids[3], ids[4], ids[5], ids[7]
+    events.loc[events.index[events["customer_id"] == bad_value][0], "value"] = np.inf
+    events.loc[events.index[events["customer_id"] == refunded][0], "value"] = -5.0  # a refund
     events.loc[events.index[events["customer_id"] == bad_channel][0], "channel"] = " "
     events["timestamp"] = events["timestamp"].astype(str)
     events.loc[events.index[events["customer_id"] == bad_time][0], "timestamp"] = "yesterday"
@@ -141,10 +143,10 @@ def test_nothing_lost_nothing_doubled(persona_model, subset, tmp_path):
     assert summary.rows_without_customer == {"events": 2, "survey": 0, "emotions": 0}
     assert set(rejects.index) == {bad_value, bad_channel, bad_time, twice["customer_id"].iloc[0]}
     assert rejects.loc[bad_value, "reason"] == (
-        "events.value: 1 of this customer's rows are below 0. (value is the money of a "
-        "touchpoint and cannot be negative: record a refund as a 'return' event with a "
-        "positive value.)"
+        "events.value: 1 of this customer's rows are infinite. (replace inf with a finite "
+        "value, or leave the cell empty (NaN) if value is unknown there.)"
     )  # the customer's own rows, whoever shares the chunk
+    assert refunded in set(scores["customer_id"])  # a negative value is a refund, and passes
     assert "have an empty channel" in rejects.loc[bad_channel, "reason"]
     assert "cannot be parsed" in rejects.loc[bad_time, "reason"]
     assert "repeat a customer_id" in rejects.loc[twice["customer_id"].iloc[0], "reason"]
@@ -265,13 +267,17 @@ def test_the_command_line_scores_resumes_and_reports_drift(assigner_path, inputs
 def test_bad_jobs_are_refused_with_what_to_do(persona_model, inputs, tmp_path):
     with pytest.raises(ValueError, match="Got no input: pass at least one of events="):
         score_files(persona_model, out=tmp_path / "a")
+    with pytest.raises(InputError, match=r"events: the table is empty \(0 rows and no columns"):
+        score_files(persona_model, events=pd.DataFrame(), out=tmp_path / "a")
     bare = pd.read_parquet(inputs["events"]).drop(columns="channel")
     with pytest.raises(InputError, match=r"events.channel: lacks the column\(s\) \[.channel.\]"):
         score_files(persona_model, events=bare, out=tmp_path / "b")
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "keep.txt").write_text("mine")
-    with pytest.raises(ValueError, match="is not empty and holds no scoring job"):
-        score_files(persona_model, **inputs, out=tmp_path / "c")
+    for overwrite in (False, True):  # overwrite replaces a scoring job, never other files
+        with pytest.raises(ValueError, match="is not empty and holds no scoring job"):
+            score_files(persona_model, **inputs, out=tmp_path / "c", overwrite=overwrite)
+    assert (tmp_path / "c" / "keep.txt").read_text() == "mine"
     survey = pd.read_parquet(inputs["survey"]).astype({"customer_id": str})
     with pytest.raises(InputError, match="customer ids differ in kind"):
         score_files(persona_model, events=inputs["events"], survey=survey, out=tmp_path / "d")
@@ -329,7 +335,7 @@ def test_edge_jobs_found_in_review(persona_model, subset, tmp_path):
         == "int64"  # fmt: skip
 
     # every customer rejected: the job finishes, and says there is no drift to report
-    bad = events.assign(value=-1.0)
+    bad = events.assign(value=np.inf)
     summary = score_files(persona_model, events=bad, out=tmp_path / "r", observation_end=end,
                           drift_report=tmp_path / "r-drift")  # fmt: skip
     assert summary.scored == 0 and summary.rejected == N_SUBSET and summary.drift is None
@@ -339,7 +345,7 @@ def test_edge_jobs_found_in_review(persona_model, subset, tmp_path):
     # text ids, a first chunk of rejected customers: every part has the same id type
     text = {k: v.astype({"customer_id": str}) for k, v in tables.items()}
     first = sorted(text["events"]["customer_id"].unique())[:20]
-    text["events"].loc[text["events"]["customer_id"].isin(first), "value"] = -1.0
+    text["events"].loc[text["events"]["customer_id"].isin(first), "value"] = np.inf
     score_files(persona_model, **text, out=tmp_path / "s", chunk_customers=20,
                 observation_end=end)  # fmt: skip
     assert len(pd.read_parquet(tmp_path / "s")) == N_SUBSET - 20
@@ -451,3 +457,295 @@ def test_chunk_numbers_count_the_bounds_like_a_binary_search():
     assert seen.add(np.array([5, 3, 5])) and seen.add(np.array([1_000, 0]))  # grows
     assert not seen.add(np.array([2, -1])) and not seen.add(np.array([2**26]))
     assert np.flatnonzero(seen.bitmap).tolist() == [0, 3, 5, 1_000]
+
+
+HOLD_THE_LOCK = """
+import sys, time
+from pathlib import Path
+from persona.batch import _job_lock
+with _job_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_one_job_at_a_time_per_folder_and_a_dead_holder_does_not_block(persona_model, inputs,
+                                                                        tmp_path):  # fmt: skip
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    script = tmp_path / "hold.py"
+    script.write_text(textwrap.dedent(HOLD_THE_LOCK))
+    holder = subprocess.Popen([sys.executable, str(script), str(out)], stdout=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ValueError, match=rf"Another scoring job \(pid {holder.pid} on .+, "
+                           r"started .+\) is writing to .+: wait for it to finish"):  # fmt: skip
+            score_files(persona_model, **inputs, out=out, resume=True)
+    finally:
+        holder.send_signal(signal.SIGKILL)  # dies holding the lock: the kernel lets it go
+        holder.wait()
+        holder.stdout.close()
+    assert not (out / "_manifest.json").exists()  # the refused job wrote nothing
+
+    # workers of an ended job, still on a chunk, hold the folder too
+    worker = os.open(out / "_workers.lock", os.O_RDWR)
+    fcntl.flock(worker, fcntl.LOCK_SH)
+    try:
+        with pytest.raises(ValueError, match="Worker processes of an earlier scoring job"):
+            score_files(persona_model, **inputs, out=out)
+    finally:
+        os.close(worker)
+
+    # the lock is held while the job runs, and the lock files survive overwrite
+    held = []
+    score_chunk = persona.batch._score_chunk
+
+    def probe(*args, **kwargs):
+        other = os.open(out / "_job.lock", os.O_RDWR)
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held.append(True)
+        finally:
+            os.close(other)
+        return score_chunk(*args, **kwargs)
+
+    persona.batch._score_chunk = probe
+    try:
+        summary = score_files(persona_model, **inputs, out=out, chunk_customers=600)
+        again = score_files(persona_model, **inputs, out=out, chunk_customers=400, overwrite=True)
+    finally:
+        persona.batch._score_chunk = score_chunk
+    assert summary.scored == again.scored == N_SUBSET and held == [True] * 5
+    assert json.loads((out / "_job.lock").read_text())["pid"] == os.getpid()
+
+
+class _Stop(Exception):
+    pass
+
+
+def _interrupted(persona_model, inputs, out, after, **settings):
+    """Run a job that stops once ``after`` chunks are scored, as a crash would."""
+    score_chunk = persona.batch._score_chunk
+
+    def stop(scorer, reference, work, folder, k, *args, **kwargs):
+        if k >= after:
+            raise _Stop
+        return score_chunk(scorer, reference, work, folder, k, *args, **kwargs)
+
+    persona.batch._score_chunk = stop
+    try:
+        with pytest.raises(_Stop):
+            score_files(persona_model, **inputs, out=out, **settings)
+    finally:
+        persona.batch._score_chunk = score_chunk
+
+
+def test_a_chunk_without_its_customers_is_never_finished(persona_model, inputs, tmp_path):
+    settings = {"chunk_customers": 100, "scored_at": "2026-11-23T02:00:00Z"}
+    score_files(persona_model, **inputs, out=tmp_path / "clean", **settings)
+
+    # a spill file removed after a crash is made again from the inputs, not scored empty
+    out = tmp_path / "out"
+    _interrupted(persona_model, inputs, out, after=2, **settings)
+    shutil.rmtree(out / "_work" / "chunk-00005")
+    resumed = score_files(persona_model, **inputs, out=out, resume=True, **settings)
+    assert resumed.scored == N_SUBSET and resumed.resumed_chunks == 2
+    assert _part_hashes(out) == _part_hashes(tmp_path / "clean")
+
+    # a chunk recorded without its customers (what the empty spill gave) is scored again
+    out = tmp_path / "recorded"
+    _interrupted(persona_model, inputs, out, after=3, **settings)
+    manifest = _manifest(out)
+    empty = pq.read_table(out / "part-00001.parquet").slice(0, 0)
+    pq.write_table(empty, out / "part-00001.parquet")
+    manifest["chunks"]["1"] |= {"scored": 0, "rejected": 0,
+                                "sha256": _part_hashes(out)["part-00001.parquet"]}  # fmt: skip
+    (out / "_manifest.json").write_text(json.dumps(manifest))
+    resumed = score_files(persona_model, **inputs, out=out, resume=True, **settings)
+    assert resumed.scored == N_SUBSET and resumed.resumed_chunks == 2
+    assert _part_hashes(out) == _part_hashes(tmp_path / "clean")
+
+    # a spill file gone while the job runs: the chunk is refused, named, and not recorded
+    out = tmp_path / "gone"
+    partition = persona.batch._partition
+
+    def lose_one(*args):
+        spills = partition(*args)
+        (args[2] / "chunk-00003" / "events.arrow").unlink()
+        return spills
+
+    persona.batch._partition = lose_one
+    try:
+        with pytest.raises(ValueError, match=r"chunk 3: the spill file .*chunk-00003.events\.arrow"
+                           r" cannot be read .* run the job again with resume=True"):  # fmt: skip
+            score_files(persona_model, **inputs, out=out, **settings)
+    finally:
+        persona.batch._partition = partition
+    assert "3" not in _manifest(out)["chunks"]
+    resumed = score_files(persona_model, **inputs, out=out, resume=True, **settings)
+    assert resumed.scored == N_SUBSET
+    assert _part_hashes(out) == _part_hashes(tmp_path / "clean")
+
+
+def test_out_is_never_the_inputs_folder_nor_other_files(persona_model, inputs, assigner_path,
+                                                       tmp_path):  # fmt: skip
+    folder = tmp_path / "d"
+    folder.mkdir()
+    events = folder / "events.parquet"
+    shutil.copy(inputs["events"], events)
+    for out in (folder, tmp_path):  # the input's folder, or one above it
+        with pytest.raises(ValueError, match=r"holds the job's events input '.*events\.parquet'"
+                           r": the scores would mix with the inputs, and overwrite would "
+                           r"delete them\. Write the scores to a folder of their own"):  # fmt: skip
+            score_files(persona_model, events=events, out=out, overwrite=True)
+    assert events.exists()
+    parts = tmp_path / "events"  # a Parquet folder: not it, nor a folder inside it
+    parts.mkdir()
+    shutil.copy(inputs["events"], parts / "a.parquet")
+    with pytest.raises(ValueError, match="holds the job's events input"):
+        score_files(persona_model, events=parts, out=parts, overwrite=True)
+    with pytest.raises(ValueError, match=r"is inside the job's events input .*: its part files "
+                       "would be read as part of that input"):  # fmt: skip
+        score_files(persona_model, events=parts, out=parts / "scores")
+    model = shutil.copytree(assigner_path, tmp_path / "models" / "assigner")
+    with pytest.raises(ValueError, match="holds the job's model"):
+        score_files(model, events=events, out=model.parent, overwrite=True)
+    assert (parts / "a.parquet").exists() and (model / "manifest.json").exists()
+
+    other = tmp_path / "other"  # a manifest, but not a scoring job's
+    other.mkdir()
+    (other / "_manifest.json").write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(ValueError, match="holds no scoring job .*even with overwrite=True"):
+        score_files(persona_model, events=events, out=other, overwrite=True)
+    assert (other / "_manifest.json").exists()
+
+    # out an existing file: named, not a FileExistsError
+    plain = tmp_path / "scores.parquet"
+    plain.write_bytes(b"not a folder")
+    with pytest.raises(ValueError, match=r"out='.*scores\.parquet' is a file, not a folder"):
+        score_files(persona_model, events=events, out=plain)
+    with pytest.raises(ValueError, match="the output folder cannot be made"):
+        score_files(persona_model, events=events, out=plain / "scores")
+
+
+def _damaged(source, target, how):
+    data = source.read_bytes()
+    if how == "truncated":
+        target.write_bytes(data[: len(data) // 2])
+    else:  # a damaged page in the middle of the file
+        spoilt = bytearray(data)
+        spoilt[len(data) // 3 : len(data) // 3 + 2_000] = bytes(2_000)
+        target.write_bytes(bytes(spoilt))
+    return target
+
+
+@pytest.mark.parametrize("how", ["truncated", "page"])
+@pytest.mark.parametrize("chunk_customers", [100, 5_000])
+def test_a_damaged_file_is_named(persona_model, inputs, tmp_path, how, chunk_customers):
+    events = _damaged(inputs["events"], tmp_path / "events.parquet", how)
+    damaged = r"events: could not read '.*events\.parquet': the file is damaged or truncated"
+    with pytest.raises(InputError, match=damaged + r" \(.+\)\.\n  fix: write the file again"):
+        score_files(persona_model, events=events, survey=inputs["survey"],
+                    out=tmp_path / "out", chunk_customers=chunk_customers)  # fmt: skip
+    cut = tmp_path / "events.csv.gz"  # a CSV file cut short
+    pd.read_parquet(inputs["events"]).to_csv(cut, index=False)
+    cut.write_bytes(cut.read_bytes()[:-2_000])
+    with pytest.raises(InputError, match=r"events: could not read '.*events\.csv\.gz': the file "
+                       r"is damaged or truncated"):  # fmt: skip
+        score_files(persona_model, events=cut, out=tmp_path / "csv",
+                    chunk_customers=chunk_customers)  # fmt: skip
+
+
+def _offsets(stamps: pd.Series) -> pd.Series:
+    """Wall times with the offset of central European time: +01:00 in winter, +02:00 in summer."""
+    summer = stamps.dt.month.between(4, 10).to_numpy()
+    return stamps.dt.strftime("%Y-%m-%dT%H:%M:%S") + np.where(summer, "+02:00", "+01:00")
+
+
+def test_timestamps_with_utc_offsets_are_read_in_utc_or_rejected_by_customer(
+    persona_model, subset, tmp_path
+):
+    tables, _ = subset
+    events = tables["events"]
+    text = events.assign(timestamp=_offsets(events["timestamp"]))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text.to_csv(folder / "events.csv", index=False)
+    summer = events["timestamp"].dt.month.between(4, 10).to_numpy()
+    utc = events["timestamp"] - pd.to_timedelta(np.where(summer, 2, 1), unit="h")
+    common = {"scored_at": "2026-11-23T02:00:00Z", "chunk_customers": 300}
+    offsets = score_files(persona_model, events=folder / "events.csv", out=tmp_path / "csv",
+                          **common)  # fmt: skip
+    instants = score_files(persona_model, events=events.assign(timestamp=utc.dt.tz_localize("UTC")),
+                           out=tmp_path / "utc", **common)  # fmt: skip
+    assert offsets.scored == N_SUBSET and offsets.observation_end == instants.observation_end
+    pd.testing.assert_frame_equal(_scores(tmp_path / "csv"), _scores(tmp_path / "utc"))
+
+    # some customers' rows without an offset: those customers, not the job, are refused
+    ids = np.sort(events["customer_id"].unique())
+    naive = ids[[5, 250, 900]]
+    mixed = text.copy()
+    rows = mixed["customer_id"].isin(naive).to_numpy()
+    mixed.loc[rows, "timestamp"] = mixed.loc[rows, "timestamp"].str[:19]
+    mixed.to_csv(folder / "mixed.csv", index=False)
+    many = score_files(persona_model, events=folder / "mixed.csv", out=tmp_path / "m", **common)
+    one = score_files(persona_model, events=folder / "mixed.csv", out=tmp_path / "m1",
+                      scored_at=common["scored_at"])  # fmt: skip
+    assert many.scored == one.scored == N_SUBSET - 3 and many.rejected == one.rejected == 3
+    rejects = pd.read_parquet(tmp_path / "m" / "_rejects").set_index("customer_id")
+    assert set(rejects.index) == set(naive)
+    n_rows = int((mixed["customer_id"] == naive[0]).sum())
+    assert rejects.loc[naive[0], "reason"] == (
+        f"events.timestamp: {n_rows} of this customer's rows have no UTC offset, while the "
+        "column's other timestamps carry one, so they cannot be placed in time. (give every "
+        "timestamp its UTC offset (e.g. '2026-03-01T09:00:00+01:00', or 'Z' for UTC), or none "
+        "at all.)"
+    )
+    pd.testing.assert_frame_equal(_scores(tmp_path / "m"), _scores(tmp_path / "m1"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "m1" / "_rejects").set_index("customer_id").sort_index(),
+        rejects.sort_index(),
+    )  # the table's count decides, not each chunk's
+    scored = _scores(tmp_path / "m")
+    kept = _scores(tmp_path / "csv")
+    pd.testing.assert_frame_equal(scored, kept[~kept["customer_id"].isin(naive)]
+                                  .reset_index(drop=True))  # fmt: skip
+
+    # an end without a zone for events with one: refused before any chunk
+    with pytest.raises(InputError, match=r"events.timestamp: timestamps are in UTC, but "
+                       r"observation_end=2026-07-01 has no time zone"):  # fmt: skip
+        score_files(persona_model, events=folder / "events.csv", out=tmp_path / "end",
+                    observation_end="2026-07-01")  # fmt: skip
+
+
+def test_refunds_and_respondents_without_answers_are_scored(persona_model, subset, tmp_path):
+    tables, end = subset
+    events, survey = tables["events"].copy(), tables["survey"].copy()
+    items = list(persona_model.instrument.item_names)
+    ids = np.sort(events["customer_id"].unique())
+    silent = survey["customer_id"].iloc[0]  # a respondent with touchpoints, no answer at all
+    survey.loc[survey.index[0], items] = np.nan
+    nobody = {"customer_id": 9_000_001, **dict.fromkeys(items, np.nan)}  # nothing but that row
+    survey = pd.concat([survey, pd.DataFrame([nobody])], ignore_index=True)
+    buyer = events.loc[events["event_type"] == "purchase", "customer_id"].iloc[0]
+    refund = events[events["customer_id"] == buyer].iloc[[0]].assign(event_type="purchase",
+                                                                     value=-12.5)  # fmt: skip
+    events = pd.concat([events, refund], ignore_index=True)
+    common = {"observation_end": end, "scored_at": "2026-11-23T02:00:00Z"}
+    many = score_files(persona_model, events=events, survey=survey, out=tmp_path / "many",
+                       chunk_customers=300, **common)  # fmt: skip
+    one = score_files(persona_model, events=events, survey=survey, out=tmp_path / "one", **common)
+    assert many.input_customers == N_SUBSET + 1 == many.scored + many.rejected
+    assert many.scored == one.scored == N_SUBSET and many.rejected == one.rejected == 1
+    scores = _scores(tmp_path / "many").set_index("customer_id")
+    assert "psychographic" not in list(scores.loc[silent, "signals_used"])
+    assert buyer in scores.index and set(scores.index) == set(ids)
+    rejects = pd.read_parquet(tmp_path / "many" / "_rejects")
+    assert rejects["customer_id"].tolist() == [9_000_001]
+    assert rejects["reason"].iloc[0].startswith("survey: this customer's only row answers no item")
+    assert any("answer no item at all" in w for w in many.warnings)
+    pd.testing.assert_frame_equal(_scores(tmp_path / "many"), _scores(tmp_path / "one"))

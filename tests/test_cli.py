@@ -104,3 +104,33 @@ def test_report_command_writes_the_report_of_a_saved_model(tmp_path, capsys):
     assert (out / "index.html").read_text().count("<section class='card'") == saved.n_personas_
     assert main(["report", str(tmp_path), "--out", str(out)]) == 2
     assert "is not a saved persona model" in capsys.readouterr().err
+
+
+def test_score_names_what_is_wrong_and_exits_2_without_a_traceback(persona_model, customers,
+                                                                   tmp_path, capsys):  # fmt: skip
+    assigner = persona_model.export_assigner(tmp_path / "assigner")
+    data = tmp_path / "data"
+    data.mkdir()
+    events = customers.events[customers.events["customer_id"] < customers.events[
+        "customer_id"].min() + 200]  # fmt: skip
+    events.to_parquet(data / "events.parquet")
+    whole = (data / "events.parquet").read_bytes()
+    (data / "cut.parquet").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "scores.parquet").write_text("a file, not a folder")
+
+    def score(*argv):
+        code = main(["score", str(assigner), "--quiet", *argv])
+        return code, capsys.readouterr().err
+
+    code, err = score("--events", str(data / "cut.parquet"), "--out", str(tmp_path / "a"))
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith(f"persona score: events: could not read '{data / 'cut.parquet'}': "
+                          "the file is damaged or truncated")  # fmt: skip
+    code, err = score("--events", str(data / "events.parquet"), "--out",
+                      str(tmp_path / "scores.parquet"))  # fmt: skip
+    assert code == 2 and err.startswith("persona score: out=") and "is a file, not a folder" in err
+    code, err = score("--events", str(data / "events.parquet"), "--out", str(data), "--overwrite")
+    assert code == 2 and "holds the job's events input" in err and len(err.splitlines()) == 1
+    assert (data / "events.parquet").read_bytes() == whole  # nothing deleted
+    assert main(["score", str(assigner), "--quiet", "--events", str(data / "events.parquet"),
+                 "--out", str(tmp_path / "ok")]) == 0  # fmt: skip

@@ -123,6 +123,21 @@ def test_unknown_file_format_and_missing_file(tmp_path):
         validate_events([1, 2, 3])
 
 
+def test_a_damaged_file_names_the_table_and_the_file(tmp_path, events):
+    events.to_parquet(tmp_path / "events.parquet")
+    whole = (tmp_path / "events.parquet").read_bytes()
+    (tmp_path / "cut.parquet").write_bytes(whole[: len(whole) // 2])
+    raises([f"events: could not read '{tmp_path / 'cut.parquet'}': the file is damaged or "
+            "truncated (", "fix: write the file again"], validate_events,
+           tmp_path / "cut.parquet")  # fmt: skip
+    big = pd.concat([events] * 2_000, ignore_index=True)
+    big.to_csv(tmp_path / "events.csv.gz", index=False)
+    packed = (tmp_path / "events.csv.gz").read_bytes()
+    (tmp_path / "cut.csv.gz").write_bytes(packed[: len(packed) // 2])
+    raises(["events: could not read", "cut.csv.gz': the file is damaged or truncated"],
+           validate_events, tmp_path / "cut.csv.gz")  # fmt: skip
+
+
 # ------------------------------------------------------------------ events
 
 
@@ -139,8 +154,15 @@ def test_customer_id_as_index_gets_a_hint(survey, instrument):
     raises(["reset_index()"], validate_survey, survey.set_index("customer_id"), instrument)
 
 
-def test_empty_table(events):
+def test_empty_table(events, survey, instrument):
     raises(["events: the table is empty (0 rows)"], validate_events, events.iloc[:0])
+    # no rows and no columns (an empty list, say): empty, not "missing columns"
+    raises(["events: the table is empty (0 rows and no columns)"], validate_events, pd.DataFrame())
+    error = raises(["events: the table is empty (0 rows)", "leave events out"], validate_events,
+                   events[["customer_id"]].iloc[:0])  # fmt: skip
+    assert "missing" not in str(error)
+    raises(["survey: the table is empty"], validate_survey, pd.DataFrame(), instrument)
+    raises(["emotions: the table is empty"], validate_emotions, pd.DataFrame({"valence": []}))
 
 
 def test_null_customer_id_names_the_rows(events):
@@ -158,6 +180,19 @@ def test_mixed_id_types_and_float_ids(events):
     raises(["events.customer_id", "row 1", "all integers or all strings"], validate_events, events)
     events["customer_id"] = [1.0, 1.0, 2.0, 3.0]
     raises(["events.customer_id", "float64"], validate_events, events)
+
+
+def test_true_false_ids_are_counted_and_named(events):
+    flags = events.assign(customer_id=[True, False, True, True])
+    raises(
+        ["events.customer_id: 4 of 4 rows have a true/false customer_id (the column is bool)",
+         "row 0 (customer_id=True)", "row 3 (customer_id=True)", "give the id column"],
+        validate_events,
+        flags,
+    )  # fmt: skip
+    mixed = events.assign(customer_id=pd.Series([1, True, 2, 3], dtype=object))
+    raises(["1 of 4 rows have a true/false customer_id", "row 1 (customer_id=True)"],
+           validate_events, mixed)  # fmt: skip
 
 
 def test_unparseable_timestamp_names_value_and_customer(events):
@@ -180,22 +215,53 @@ def test_missing_timestamp(events):
     raises(["events.timestamp", "have no timestamp", "customer_id='c1'"], validate_events, events)
 
 
-def test_mixed_time_zones_name_the_minority_rows(events):
+def test_utc_offsets_are_read_in_utc_whatever_the_offsets(events):
+    raw = events.astype({"timestamp": str})
+    raw["timestamp"] = [  # winter and summer time in one export
+        "2026-03-01T09:00:00+01:00",
+        "2026-03-01T09:05:00+01:00",
+        "2026-07-02T18:30:00+02:00",
+        "2026-03-04T12:00:00Z",
+    ]
+    parsed = validate_events(raw)
+    assert str(parsed["timestamp"].dt.tz) == "UTC"
+    assert (
+        parsed["timestamp"].tolist()
+        == pd.to_datetime(
+            ["2026-03-01 08:00", "2026-03-01 08:05", "2026-07-02 16:30", "2026-03-04 12:00"]
+        )
+        .tz_localize("UTC")
+        .tolist()
+    )
+    one_offset = validate_events(raw.assign(timestamp=raw["timestamp"].str[:19] + "+01:00"))
+    assert str(one_offset["timestamp"].dt.tz) == "UTC"  # the same rule for a single offset
+    assert (
+        validate_events(raw.assign(timestamp=raw["timestamp"].str[:10]))["timestamp"].dt.tz is None
+    )  # dates alone end in what looks like an offset, and are none
+
+
+def test_timestamps_with_and_without_offsets_refuse_the_fewer_rows(events):
     raw = events.astype({"timestamp": str})
     raw["timestamp"] = [
-        "2026-03-01T09:00:00+01:00",
+        "2026-03-01T09:00:00",
         "2026-03-01T09:05:00+01:00",
         "2026-07-02T18:30:00+02:00",
         "2026-03-04T12:00:00+01:00",
     ]
-    raises(
-        ["events.timestamp", "mix time zones", "3 at +01:00", "1 at +02:00", "row 2", "utc=True"],
+    error = raises(
+        [
+            "events.timestamp: 1 of 4 rows have no UTC offset",
+            "row 0 (customer_id='c1', timestamp='2026-03-01T09:00:00')",
+            "give every timestamp its UTC offset",
+        ],
         validate_events,
         raw,
     )
-    raw.loc[0, "timestamp"] = "2026-03-01T09:00:00"
-    raw.loc[2, "timestamp"] = "2026-07-02T18:30:00+01:00"
-    raises(["mix time zones", "no zone", "row 0"], validate_events, raw)
+    assert error.positions.tolist() == [0]  # what batch scoring rejects the customer by
+    raw.loc[[1, 2], "timestamp"] = ["2026-03-01T09:05:00", "2026-07-02T18:30:00"]
+    raises(["1 of 4 rows carry a UTC offset", "row 3"], validate_events, raw)
+    raw.loc[3, "timestamp"] = "2026-13-45T12:00:00+01:00"  # an offset, but no such day
+    raises(["cannot be parsed", "row 3"], validate_events, raw)
 
 
 def test_numeric_timestamps_are_refused_not_guessed(events):
@@ -223,10 +289,16 @@ def test_value_not_a_number_negative_or_infinite(events):
     raw = events.astype({"value": object})
     raw.loc[1, "value"] = "12,50"
     raises(["events.value", "not a number", "'12,50'", "decimal mark"], validate_events, raw)
-    events.loc[3, "value"] = -5.0
-    raises(["events.value", "are below 0.", "row 3", "'return' event"], validate_events, events)
     events.loc[3, "value"] = np.inf
     raises(["events.value", "are infinite", "row 3"], validate_events, events)
+
+
+def test_a_negative_value_is_a_refund_and_passes(events):
+    events.loc[3, "value"] = -80.5  # refunds written as negative amounts
+    assert validate_events(events) is events
+    raw = events.astype({"value": object})
+    raw.loc[3, "value"] = "-80.5"
+    assert validate_events(raw)["value"].tolist()[3] == -80.5
 
 
 def test_null_session_id(events):
@@ -304,9 +376,15 @@ def test_unknown_columns_and_missing_items(survey, instrument):
     )
 
 
-def test_respondent_without_any_answer(survey, instrument):
+def test_a_respondent_without_any_answer_is_left_out_with_a_warning(survey, instrument):
     survey.loc[1, ["thr1", "thr2", "nov1"]] = np.nan
-    raises(["survey", "answer no item at all", "row 1"], validate_survey, survey, instrument)
+    with pytest.warns(UserWarning, match=r"survey: 1 of 3 rows answer no item at all \(first: "
+                      r"row 1 \(customer_id='c2'\)\); they are left out"):  # fmt: skip
+        checked = validate_survey(survey, instrument)
+    assert checked["customer_id"].tolist() == ["c1", "c3"] and len(survey) == 3
+    survey.loc[:, ["thr1", "thr2", "nov1"]] = np.nan  # nobody answered: no survey at all
+    with pytest.warns(UserWarning, match="3 of 3 rows answer no item"):
+        assert validate_inputs(survey=survey, instrument=instrument).survey is None
 
 
 # ------------------------------------------------------------------ emotions

@@ -76,7 +76,7 @@ def tables(customers):
     }
     bad = out["events"]
     negative, blank = ids[10], ids[20]
-    bad.loc[np.flatnonzero(bad["customer_id"] == negative)[0], "value"] = -5.0
+    bad.loc[np.flatnonzero(bad["customer_id"] == negative)[0], "value"] = np.inf
     bad["channel"] = bad["channel"].cat.add_categories([""])
     bad.loc[np.flatnonzero(bad["customer_id"] == blank)[0], "channel"] = ""
     return out, {"survey": survey_only, "emotions": emotions_only, "bad": [negative, blank]}
