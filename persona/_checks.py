@@ -175,15 +175,7 @@ def parse_timestamps(
         as_utc = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
         unparseable = (values.notna() & as_utc.isna()).to_numpy()
         if unparseable.any():
-            fail(
-                table,
-                df,
-                unparseable,
-                "have a timestamp that cannot be parsed.",
-                "give ISO 8601 timestamps such as '2026-11-22T10:30:00' (or datetime64 values).",
-                column=column,
-                show=(column,),
-            )
+            fail_unparseable_timestamps(df, table, column, unparseable)
         try:
             parsed = pd.to_datetime(values, format="ISO8601")
         except (ValueError, TypeError):
@@ -204,6 +196,19 @@ def parse_timestamps(
 
 
 _ZONE = re.compile(r"(Z|[+-]\d{2}(?::?\d{2})?)$")
+
+
+def fail_unparseable_timestamps(df: pd.DataFrame, table: str, column: str, rows) -> None:
+    """The contract's error for timestamps that cannot be parsed, naming the rows."""
+    fail(
+        table,
+        df,
+        rows,
+        "have a timestamp that cannot be parsed.",
+        "give ISO 8601 timestamps such as '2026-11-22T10:30:00' (or datetime64 values).",
+        column=column,
+        show=(column,),
+    )
 
 
 def _fail_mixed_zones(df: pd.DataFrame, table: str, column: str):

@@ -34,6 +34,7 @@ from persona._checks import (
     check_labels,
     check_no_nulls,
     fail,
+    fail_unparseable_timestamps,
     id_kind,
     parse_numbers,
     parse_timestamps,
@@ -224,15 +225,7 @@ def _timestamps(df: pd.DataFrame, table: str, column: str, *, nullable: bool) ->
     present = values.notna().to_numpy()
     unparseable = present & as_utc.isna().to_numpy()
     if unparseable.any():
-        fail(
-            table,
-            df,
-            unparseable,
-            "have a timestamp that cannot be parsed.",
-            "give ISO 8601 timestamps such as '2026-11-22T10:30:00' (or datetime64 values).",
-            column=column,
-            show=(column,),
-        )
+        fail_unparseable_timestamps(df, table, column, unparseable)
     naive = present & ~zoned
     refused = _minority_of(int(zoned.sum()), int(naive.sum()))
     if refused is not None:
