@@ -262,10 +262,10 @@ def validate_events(events: TableLike) -> pd.DataFrame:
     offset, on a tie), which batch scoring turns into rejected customers.
 
     ``value`` may be negative: many exports write a refund as a negative
-    amount. Touchpoint features add up the values of purchase events, so a
-    negative value on a purchase lowers the customer's spend (it still counts
-    as a purchase); a ``return`` event counts in the return rate, and its
-    value does not enter spend.
+    amount. A purchase-type event with a negative value is read as a refund:
+    it lowers the customer's spend and is not counted as a purchase (no
+    frequency, recency or research ratio sees it). A ``return`` event counts
+    in the return rate, and its value does not enter spend.
 
     Examples
     --------

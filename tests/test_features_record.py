@@ -131,6 +131,21 @@ def test_naive_datetimes_and_integer_sessions_match(builder):
     np.testing.assert_array_equal(row, _table_row(builder, 7, None, events=events))
 
 
+def test_a_refund_takes_the_fast_path_and_nets_spend(builder):
+    events = [
+        {"timestamp": "2026-01-05T09:10:00", "channel": "web", "event_type": "purchase",
+         "value": 40.0},
+        {"timestamp": "2026-01-09T12:00:00", "channel": "web", "event_type": "purchase",
+         "value": -15.0},
+    ]  # fmt: skip
+    row = RecordFeatures(builder).compute(8, events=events)
+    assert row is not None  # a negative value is the contract's refund, not something unusual
+    np.testing.assert_array_equal(row, _table_row(builder, 8, None, events=events))
+    names = list(builder.get_feature_names_out())
+    assert row[names.index("behaviour__total_spend")] == 25.0
+    assert row[names.index("behaviour__purchases")] == 1.0
+
+
 @pytest.mark.parametrize(
     "signals",
     [
@@ -141,14 +156,12 @@ def test_naive_datetimes_and_integer_sessions_match(builder):
                      "event_type": "search"}]},  # a zone
         {"events": [{"timestamp": "2026-01-05", "channel": "web",
                      "event_type": "teleport"}]},  # not in the taxonomy: warned about
-        {"events": [{"timestamp": "2026-01-05", "channel": "web", "event_type": "purchase",
-                     "value": -3.0}]},  # a negative value
         {"events": [{"timestamp": "2026-02-30", "channel": "web",
                      "event_type": "search"}]},  # no such day
         {"emotions": [{"valence": 2.0}]},  # out of range
         {"emotions": [{"event_type": "search"}]},  # no signal at all
     ],
-    ids=["text-number", "fraction", "unknown-item", "zone", "unknown-event", "negative",
+    ids=["text-number", "fraction", "unknown-item", "zone", "unknown-event",
          "bad-date", "out-of-range", "no-signal"],
 )  # fmt: skip
 def test_anything_unusual_goes_to_the_table_path(builder, signals):

@@ -111,6 +111,18 @@ def test_customer_without_purchases_gets_nan_not_zero_where_undefined(journey):
     assert b["behaviour__share_daypart_evening"] == 1
 
 
+def test_a_negative_purchase_is_a_refund_not_a_purchase(journey):
+    """Customer a is refunded 5.0 on 2026-03-15: spend nets it, nothing else sees it."""
+    refund = journey.iloc[[4]].assign(timestamp=pd.Timestamp("2026-03-15 10:00"), value=-5.0)
+    before = features_of(journey).loc["a"]
+    after = features_of(pd.concat([journey, refund], ignore_index=True)).loc["a"]
+    assert before["behaviour__total_spend"] == 50.0 and after["behaviour__total_spend"] == 45.0
+    for name in ("purchases", "frequency", "recency", "T", "monetary_value", "return_rate",
+                 "research_before_purchase", "support_per_purchase"):  # fmt: skip
+        assert after["behaviour__" + name] == before["behaviour__" + name], name
+    assert after["behaviour__purchases"] == 2 and after["behaviour__recency"] == 12
+
+
 def test_unknown_event_types_are_reported_by_name(journey):
     with pytest.warns(
         UserWarning,

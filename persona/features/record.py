@@ -163,7 +163,7 @@ class RecordFeatures:
             if "moment" in event:
                 _moment(event["moment"])
             if "value" in event:
-                value[i] = _number(event["value"], 0.0, None)
+                value[i] = _number(event["value"], None, None)  # a refund is negative
         if any(t not in self._taxonomy for t in types):
             raise _Unusual  # the table path warns about event types outside the taxonomy
         time = _times(stamps)

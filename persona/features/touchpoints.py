@@ -299,7 +299,7 @@ def _moments(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]
     out = {f"share_moment_{m}": by_moment[:, i] / log.total for i, m in enumerate(MOMENTS)}
 
     # The latest research touch at or before each purchase ...
-    purchase = np.flatnonzero(log.in_event_types(settings.purchase_types))
+    purchase, _ = _purchases(log, settings)
     research = np.flatnonzero(rank == 0)
     before = np.searchsorted(research, purchase, side="right") - 1
     found = research[np.clip(before, 0, None)] if len(research) else purchase
@@ -364,9 +364,24 @@ def _rhythm(log: SortedLog) -> dict[str, np.ndarray]:
     return out
 
 
+def _purchases(log: SortedLog, settings: JourneySettings) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of purchases and of refunds: purchase-type touchpoints of negative value.
+
+    A refund written as a negative purchase is not a purchase: it counts in no
+    frequency, recency or research ratio, and its amount nets into spend.
+    """
+    candidate = np.flatnonzero(log.in_event_types(settings.purchase_types))
+    refund = log.value[log.row[candidate]] < 0  # NaN (no value) is a purchase
+    return candidate[~refund], candidate[refund]
+
+
 def _value(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
-    """RFM as lifetimes' summary_data_from_transaction_data(freq='D') computes it, and service."""
-    purchase = np.flatnonzero(log.in_event_types(settings.purchase_types))
+    """RFM as lifetimes' summary_data_from_transaction_data(freq='D') computes it, and service.
+
+    Refunds (:func:`_purchases`) lower ``total_spend`` only; ``monetary_value``
+    stays the mean spend of repeat purchase days, as lifetimes has it.
+    """
+    purchase, refund = _purchases(log, settings)
     customer = log.customer[purchase]
     day = log.time[purchase] // 86_400_000_000
     spend = np.nan_to_num(log.value[log.row[purchase]])
@@ -394,7 +409,8 @@ def _value(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
     purchases = log.count(purchase)
     return {
         "purchases": purchases,
-        "total_spend": np.bincount(customer, weights=spend, minlength=n),
+        "total_spend": np.bincount(customer, weights=spend, minlength=n)
+        + np.bincount(log.customer[refund], weights=log.value[log.row[refund]], minlength=n),
         "frequency": frequency,
         "recency": last_day - first_day,
         "T": log.end // 86_400_000_000 - first_day,
