@@ -170,6 +170,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-touchpoints", type=_positive_int, default=10_000, metavar="N",
                        help="a record with more events or emotion readings gets 422 "
                        "(default: 10000)")  # fmt: skip
+    serve.add_argument("--max-text-chars", type=_positive_int, default=10_000, metavar="N",
+                       help="a longer emotion text gets 422 (default: 10000)")  # fmt: skip
+    serve.add_argument("--max-fields", type=_positive_int, default=10_000, metavar="N",
+                       help="a record with more survey answers or features gets 422 "
+                       "(default: 10000)")  # fmt: skip
+    serve.add_argument("--body-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+                       help="a body not received in this long gets 408 (default: 30)")  # fmt: skip
     serve.add_argument("--graceful-timeout", type=float, default=10.0, metavar="SECONDS",
                        help="on SIGTERM, wait this long for in-flight requests "
                        "(default: 10)")  # fmt: skip
@@ -181,6 +188,16 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
     return value
 
 
@@ -392,6 +409,9 @@ def _serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body_bytes,
         max_batch_records=args.max_batch_records,
         max_touchpoints=args.max_touchpoints,
+        max_text_chars=args.max_text_chars,
+        max_fields=args.max_fields,
+        body_timeout=args.body_timeout,
     )
     print(
         f"persona serve: model {assigner.model_version} ({len(assigner.names)} personas) on "

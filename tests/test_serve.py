@@ -264,6 +264,29 @@ def test_cli_refuses_a_bad_artifact_before_binding_the_port(tmp_path, capsys):
     assert "no manifest.json" in capsys.readouterr().err
 
 
+def test_cli_passes_every_limit_to_the_service(artifact, monkeypatch):
+    import persona.serve
+    from persona.cli import main
+
+    started = {}
+    monkeypatch.setattr(persona.serve, "run", lambda folder, settings, **kw: started.update(
+        settings=settings, **kw))  # fmt: skip
+    argv = ["serve", "--assigner", str(artifact), "--max-text-chars", "500", "--max-fields",
+            "40", "--body-timeout", "2.5", "--max-touchpoints", "7", "--port", "9"]  # fmt: skip
+    assert main(argv) == 0
+    settings = started["settings"]
+    assert (settings.max_text_chars, settings.max_fields, settings.body_timeout) == (500, 40, 2.5)
+    assert settings.max_touchpoints == 7 and started["port"] == 9
+
+
+def test_cli_refuses_a_limit_that_is_not_positive(capsys):
+    from persona.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--assigner", "x", "--body-timeout", "0"])
+    assert "expected a positive number of seconds, got 0" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- logs
 
 
