@@ -146,6 +146,14 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|---|---:|")
         latencies, _, _ = _phase(base, args.seconds, None)
         print(f"| nothing | {_summary(latencies)} | | |")
+        # The control: no request at all, but another process busy on a core, as the
+        # hostile phases keep the server busy on one. What this phase shows is the machine's.
+        busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        try:
+            latencies, _, _ = _phase(base, args.seconds, None)
+        finally:
+            busy.kill()
+        print(f"| nothing, a busy process beside | {_summary(latencies)} | | |")
         for name, body in _bodies().items():
             latencies, statuses, times = _phase(base, args.seconds, body)
             codes = ", ".join(f"{c} x{statuses.count(c)}" for c in sorted(set(statuses)))
