@@ -179,9 +179,10 @@ def _features(
     columns: dict[str, np.ndarray] = {"touchpoints": log.total}
     columns |= _mix(log, channels, devices)
     columns |= _sessions(log, settings)
-    columns |= _moments(log, settings)
+    purchases = _purchases(log, settings)  # read by both the moments and the value features
+    columns |= _moments(log, settings, purchases[0])
     columns |= _rhythm(log)
-    columns |= _value(log, settings)
+    columns |= _value(log, settings, purchases)
     return columns
 
 
@@ -293,13 +294,14 @@ def _sessions(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray
     }
 
 
-def _moments(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
+def _moments(
+    log: SortedLog, settings: JourneySettings, purchase: np.ndarray
+) -> dict[str, np.ndarray]:
     rank = log.moment_rank(settings.taxonomy)
     by_moment = log.counts(rank, len(MOMENTS))
     out = {f"share_moment_{m}": by_moment[:, i] / log.total for i, m in enumerate(MOMENTS)}
 
     # The latest research touch at or before each purchase ...
-    purchase, _ = _purchases(log, settings)
     research = np.flatnonzero(rank == 0)
     before = np.searchsorted(research, purchase, side="right") - 1
     found = research[np.clip(before, 0, None)] if len(research) else purchase
@@ -375,13 +377,15 @@ def _purchases(log: SortedLog, settings: JourneySettings) -> tuple[np.ndarray, n
     return candidate[~refund], candidate[refund]
 
 
-def _value(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
+def _value(
+    log: SortedLog, settings: JourneySettings, purchases: tuple[np.ndarray, np.ndarray]
+) -> dict[str, np.ndarray]:
     """RFM as lifetimes' summary_data_from_transaction_data(freq='D') computes it, and service.
 
     Refunds (:func:`_purchases`) lower ``total_spend`` only; ``monetary_value``
     stays the mean spend of repeat purchase days, as lifetimes has it.
     """
-    purchase, refund = _purchases(log, settings)
+    purchase, refund = purchases
     customer = log.customer[purchase]
     day = log.time[purchase] // 86_400_000_000
     spend = np.nan_to_num(log.value[log.row[purchase]])
