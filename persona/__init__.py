@@ -12,7 +12,10 @@ from persona.assignment import Assignment, assign_persona, assign_personas, load
 from persona.batch import ScoringSummary, score_files
 from persona.drift import DriftReport, DriftThresholds
 from persona.errors import InputError
+from persona.features.builder import FeatureBuilder
+from persona.features.touchpoints import JourneySettings
 from persona.instrument import Instrument, Item
+from persona.journey import DEFAULT_TAXONOMY
 from persona.model import PersonaModel
 from persona.persistence import load
 from persona.profiles import profile
@@ -31,12 +34,15 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "DEFAULT_TAXONOMY",
     "Assignment",
     "DriftReport",
     "DriftThresholds",
+    "FeatureBuilder",
     "InputError",
     "Instrument",
     "Item",
+    "JourneySettings",
     "PersonaModel",
     "ScoringSummary",
     "__version__",

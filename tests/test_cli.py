@@ -24,7 +24,7 @@ def test_demo_writes_valid_tables_and_reports_independence(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "a synthetic base of 600 customers (seed 4)" in out
     assert "Bargain hunters" in out and "age band" in out
-    assert "Feature matrix: 600 customers x 86 columns" in out
+    assert "Feature matrix: 600 customers x 107 columns" in out  # 21 event types
     assert "psychographic  signal available for 30% of customers" in out
     assert "personas discovered on" in out and "placed for all 600 customers" in out
     assert "agreement with the true personas (adjusted Rand index): respondents" in out

@@ -51,12 +51,15 @@ def test_reasons_flip_the_right_way_when_a_feature_changes(persona_model, custom
     matrix = persona_model.features_.transform(customers).loc[[some[0]]]
     parts = persona_model.contributions(matrix)
     feature = parts.drop(columns="intercept").iloc[0].abs().idxmax()
-    toward = parts.iloc[0][feature] > 0
     before = persona_model.explain(matrix)["margin"].iloc[0]
-    moved = matrix.copy()
-    # push the feature against its contribution: the margin must shrink
     step = persona_model.assigner_.scale_of([matrix.columns.get_loc(feature)])[0]
-    moved[feature] -= (1 if toward else -1) * step
+    # The contribution is linear in the feature: a nudge shows which way it grows.
+    nudged = matrix.copy()
+    nudged[feature] += 1e-6 * step
+    grows = persona_model.contributions(nudged).iloc[0][feature] > parts.iloc[0][feature]
+    moved = matrix.copy()
+    # push the feature the way its contribution falls: the margin must shrink
+    moved[feature] -= (1 if grows else -1) * step
     after = persona_model.explain(moved)
     if after["persona_id"].iloc[0] == persona_model.labels_[some[0]]:
         assert after["margin"].iloc[0] < before

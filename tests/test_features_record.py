@@ -146,6 +146,22 @@ def test_a_refund_takes_the_fast_path_and_nets_spend(builder):
     assert row[names.index("behaviour__purchases")] == 1.0
 
 
+def test_a_moment_the_record_says_takes_the_fast_path(builder):
+    events = [
+        {"timestamp": "2026-01-05T09:00:00", "channel": "web", "event_type": "search"},
+        {"timestamp": "2026-01-05T09:05:00", "channel": "web", "event_type": "coupon_redeem",
+         "moment": "SMOT"},
+        {"timestamp": "2026-01-06T10:00:00", "channel": "app", "event_type": "purchase",
+         "moment": "FMOT", "value": 9.0},
+    ]  # fmt: skip
+    row = RecordFeatures(builder).compute(9, events=events)
+    assert row is not None  # an event type outside the taxonomy, with its moment: not unusual
+    np.testing.assert_array_equal(row, _table_row(builder, 9, None, events=events))
+    names = list(builder.get_feature_names_out())
+    assert row[names.index("behaviour__share_moment_SMOT")] == 1 / 3
+    assert row[names.index("behaviour__share_event_purchase")] == 1 / 3
+
+
 @pytest.mark.parametrize(
     "signals",
     [

@@ -10,6 +10,7 @@ import pytest
 from persona import InputError
 from persona.datasets import load_cdnow, make_customers
 from persona.features.touchpoints import JourneySettings, behaviour_features
+from persona.journey import DEFAULT_TAXONOMY
 
 END = pd.Timestamp("2026-03-16")
 
@@ -85,6 +86,14 @@ def test_hand_made_journey_exact_values(journey):
         "monetary_value": 30,
         "support_per_purchase": 0,
         "return_rate": 1 / 2,
+        # every event type of the log has a share column: behaviour in its own vocabulary
+        "share_event_search": 1 / 6,
+        "share_event_product_view": 1 / 6,
+        "share_event_purchase": 2 / 6,
+        "share_event_write_review": 1 / 6,
+        "share_event_return": 1 / 6,
+        "share_event_read_review": 0,
+        "share_event_mystery_event": 0,
     }
     for name, value in expected.items():
         assert a["behaviour__" + name] == pytest.approx(value, abs=1e-12), name
@@ -121,6 +130,64 @@ def test_a_negative_purchase_is_a_refund_not_a_purchase(journey):
                  "research_before_purchase", "support_per_purchase"):  # fmt: skip
         assert after["behaviour__" + name] == before["behaviour__" + name], name
     assert after["behaviour__purchases"] == 2 and after["behaviour__recency"] == 12
+
+
+def test_a_moment_column_says_the_moment_of_event_types_the_taxonomy_lacks(journey):
+    said = journey.assign(moment=[None] * 7 + ["UMOT"])  # b's mystery_event is an expression
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no row is left without a moment: nothing to warn
+        b = behaviour_features(said, observation_end=END).loc["b"]
+    assert b["behaviour__share_moment_ZMOT"] == 0.5 and b["behaviour__share_moment_UMOT"] == 0.5
+    # the column wins over the taxonomy where it speaks, and only there
+    moved = journey.assign(moment=["FMOT"] + [None] * 7)  # a's search, read as FMOT
+    a = features_of(moved).loc["a"]
+    assert a["behaviour__share_moment_ZMOT"] == 0 and a["behaviour__share_moment_FMOT"] == 2 / 6
+    assert a["behaviour__research_before_purchase"] == 0
+
+
+def test_event_type_columns_default_to_the_frequent_ones(journey):
+    only = features_of(journey, event_types=["purchase", "absent_type"])
+    assert [c for c in only if "share_event_" in c] == [
+        "behaviour__share_event_purchase", "behaviour__share_event_absent_type"]  # fmt: skip
+    assert only.loc["a", "behaviour__share_event_absent_type"] == 0
+    # 40 event types, type k on k + 1 rows: the 30 most frequent get a column, sorted by name
+    kinds = np.repeat([f"t{k:02d}" for k in range(40)], np.arange(1, 41))
+    many = pd.DataFrame({"customer_id": np.arange(len(kinds)) % 7, "channel": "web",
+                         "timestamp": pd.Timestamp("2026-03-01"), "event_type": kinds})  # fmt: skip
+    columns = [c for c in features_of(many) if "share_event_" in c]
+    assert columns == [f"behaviour__share_event_t{k:02d}" for k in range(10, 40)]
+
+
+def test_journey_settings_take_one_name_or_many_and_refuse_the_rest():
+    assert JourneySettings(purchase_types="order").purchase_types == ("order",)
+    assert JourneySettings(return_types=["refund", "rma"]).return_types == ("refund", "rma")
+    with pytest.raises(TypeError, match=r"Got support_types=7, but expected event type names"):
+        JourneySettings(support_types=7)
+    with pytest.raises(TypeError, match="Got taxonomy of type list, but expected a mapping"):
+        JourneySettings(taxonomy=["search"])
+
+
+def test_a_purchase_named_otherwise_is_said_out_loud(journey):
+    from persona.features.builder import FeatureBuilder
+
+    renamed = journey.replace({"event_type": {"purchase": "order_placed"}})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "events: 2 event type.s. are not in the taxonomy")
+        with pytest.warns(UserWarning, match=r"no row has an event type of purchase_types=\('p"):
+            FeatureBuilder(observation_end=END).fit(events=renamed)
+    taxonomy = {**DEFAULT_TAXONOMY, "order_placed": "SMOT", "mystery_event": "UMOT"}
+    journey_dict = {"purchase_types": "order_placed", "taxonomy": taxonomy}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        builder = FeatureBuilder(observation_end=END, journey=journey_dict).fit(events=renamed)
+    raw = builder.compute(events=renamed)
+    assert (
+        raw.loc["a", "behaviour__purchases"] == 2 and raw.loc["a", "behaviour__total_spend"] == 50
+    )
+    with pytest.raises(ValueError, match=r"Got journey settings \['purchase'\], but"):
+        FeatureBuilder(journey={"purchase": "order_placed"}).fit(events=renamed)
+    with pytest.raises(TypeError, match="Got journey of type int, but expected"):
+        FeatureBuilder(journey=3).fit(events=renamed)
 
 
 def test_unknown_event_types_are_reported_by_name(journey):

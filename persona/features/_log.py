@@ -21,7 +21,7 @@ from pandas.api import types as ptypes
 
 from persona.journey import MOMENTS
 
-__all__ = ["LogColumns", "SortedLog", "changes"]
+__all__ = ["LogColumns", "SortedLog", "changes", "moment_codes"]
 
 # Logs up to this many touchpoints are sorted by numpy in one call (see _journey_order).
 _SMALL_LOG = 4_096
@@ -44,6 +44,7 @@ class LogColumns:
     value: np.ndarray
     session_id: np.ndarray | None
     end: int  # observation end, int64 microseconds, local wall time
+    moment: np.ndarray | None = None  # int8 moment of truth 0..3 the row says, -1: not said
 
     @cached_property
     def lowest(self) -> int:
@@ -75,6 +76,7 @@ class LogColumns:
             ),
             session_id=_session_keys(table["session_id"]) if "session_id" in table else None,
             end=end,
+            moment=moment_codes(table["moment"]) if "moment" in table.columns else None,
         )
 
     def parts(self, n_parts: int):
@@ -112,6 +114,7 @@ class SortedLog:
     event_type: np.ndarray
     value: np.ndarray  # in input order (of this set)
     session_id: np.ndarray | None  # in input order (of this set)
+    moment: np.ndarray | None = None  # the moment each row says, -1 where it says none
 
     @property
     def channel_levels(self) -> list[str]:
@@ -139,11 +142,12 @@ class SortedLog:
             take(columns.session_id),
         )  # fmt: skip
         channel, event_type = take(columns.channel), take(columns.event_type)
+        moment = take(columns.moment)
         # Keys start at 0 so that customer and time pack into one sort key.
         customer = columns.customer if rows is None else columns.customer[rows]
         customer = customer - columns.lowest
         ties = {"session": session_id, "channel": channel, "event_type": event_type,
-                "device": device, "value": value}  # fmt: skip
+                "device": device, "value": value, "moment": moment}  # fmt: skip
         order, customer = _journey_order(
             customer, time, {k: v for k, v in ties.items() if v is not None}
         )
@@ -166,6 +170,7 @@ class SortedLog:
             event_type=event_type[order],
             value=value,
             session_id=session_id,
+            moment=None if moment is None else moment[order],
         )
 
     @property
@@ -195,10 +200,14 @@ class SortedLog:
         return wanted[self.event_type]
 
     def moment_rank(self, taxonomy: Mapping[str, str]) -> np.ndarray:
-        """Moment of truth per touchpoint as 0..3 (ZMOT..UMOT), -1 when unknown."""
+        """Moment of truth per touchpoint as 0..3 (ZMOT..UMOT), -1 when unknown: the row's
+        own ``moment`` where it has one, else its event type's in the taxonomy."""
         rank = {m: i for i, m in enumerate(MOMENTS)}
         of_level = [rank.get(taxonomy.get(e), -1) for e in self.event_levels]
-        return np.array(of_level + [-1], dtype=np.int8)[self.event_type]
+        ranks = np.array(of_level + [-1], dtype=np.int8)[self.event_type]
+        if self.moment is not None:
+            ranks = np.where(self.moment >= 0, self.moment, ranks)
+        return ranks
 
 
 def _customer_keys(ids: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
@@ -211,6 +220,12 @@ def _customer_keys(ids: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
         return ids.to_numpy(dtype=np.int64), None  # a view: offset per part, when taken
     codes, uniques = pd.factorize(ids, sort=True)
     return codes.astype(np.int64), np.asarray(uniques)
+
+
+def moment_codes(values: pd.Series) -> np.ndarray:
+    """A validated ``moment`` column as int8 codes 0..3 in :data:`MOMENTS` order, -1 if missing."""
+    codes = pd.Categorical(values, categories=list(MOMENTS)).codes
+    return codes.astype(np.int8, copy=False)
 
 
 def _floats(values: pd.Series) -> np.ndarray:

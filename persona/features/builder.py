@@ -22,7 +22,12 @@ from sklearn.utils.validation import check_is_fitted
 from persona.features.emotions import emotion_features
 from persona.features.psychographic import psychographic_features
 from persona.features.text import EmotionScorer
-from persona.features.touchpoints import JourneySettings, behaviour_features
+from persona.features.touchpoints import (
+    JourneySettings,
+    behaviour_features,
+    journey_settings,
+    warn_unmatched_types,
+)
 from persona.instrument import Instrument
 from persona.schema import TableLike, trusted, validate_inputs
 
@@ -64,8 +69,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         End of the observation window for touchpoint features. By default the
         latest touchpoint of the data being transformed; pass it explicitly
         when scoring in batches.
-    journey : JourneySettings, optional
-        Taxonomy, session rule and windows for touchpoint features.
+    journey : JourneySettings or mapping, optional
+        How to read the journey in your own vocabulary: the taxonomy (event
+        type -> moment of truth), which event types are purchases, support
+        contacts and returns, the session rule and windows. A mapping is taken
+        as JourneySettings' keywords.
     scorer : EmotionScorer, optional
         Scores emotion readings that come as text (default: the lexicon scorer).
     max_missing_share : float, default=0.5
@@ -202,11 +210,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
             )
         journey = None
         if self.journey is not None:
+            settings = journey_settings(self.journey)
             journey = {
-                k: (str(v) if isinstance(v, pd.Timedelta) else v)
-                for k, v in vars(self.journey).items()
+                k: (str(v) if isinstance(v, pd.Timedelta) else v) for k, v in vars(settings).items()
             }
-            journey["taxonomy"] = dict(self.journey.taxonomy)
+            journey["taxonomy"] = dict(settings.taxonomy)
         columns = self._feature_columns()
         end = getattr(self, "observation_end_", None)
         return {
@@ -305,17 +313,20 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
                 blocks["behaviour"] = behaviour_features(
                     checked.events,
                     observation_end=self.observation_end,
-                    settings=self.journey,
+                    settings=journey_settings(self.journey),
                     **levels,
                 )
                 if schema is None:
+                    warn_unmatched_types(
+                        checked.events["event_type"], journey_settings(self.journey)
+                    )
                     self.observation_end_ = (
                         pd.Timestamp(self.observation_end)
                         if self.observation_end is not None
                         else checked.events["timestamp"].max()
                     )
             if checked.emotions is not None:
-                taxonomy = None if self.journey is None else self.journey.taxonomy
+                taxonomy = None if self.journey is None else journey_settings(self.journey).taxonomy
                 blocks["emotion"] = emotion_features(
                     checked.emotions, scorer=self.scorer, taxonomy=taxonomy
                 )
@@ -414,14 +425,14 @@ def _tables(X: Any, tables: dict) -> dict[str, TableLike | None]:
 
 
 def _levels_of(behaviour_columns: list[str]) -> dict[str, list[str]]:
-    """The channels and devices whose share columns the fitted schema has."""
+    """The channels, devices and event types whose share columns the fitted schema has."""
     return {
-        kind + "s": [
+        f"{kind}s" if kind != "event" else "event_types": [
             c.removeprefix(f"behaviour__share_{kind}_")
             for c in behaviour_columns
             if c.startswith(f"behaviour__share_{kind}_")
         ]
-        for kind in ("channel", "device")
+        for kind in ("channel", "device", "event")
     }
 
 

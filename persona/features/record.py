@@ -37,7 +37,7 @@ from persona.features import psychographic as _psychographic
 from persona.features import touchpoints as _touchpoints
 from persona.features._log import LogColumns, SortedLog
 from persona.features.text import LexiconScorer, lexicon_valence
-from persona.journey import DEFAULT_TAXONOMY, MOMENTS
+from persona.journey import MOMENTS
 from persona.schema import EMOTIONS
 
 __all__ = ["RecordFeatures"]
@@ -82,11 +82,9 @@ class RecordFeatures:
         behaviour = groups.get("behaviour", [])
         self._channels = _levels(behaviour, "channel")
         self._devices = _levels(behaviour, "device")
-        self._settings = builder.journey or _touchpoints.JourneySettings()
+        self._event_types = _levels(behaviour, "event")
+        self._settings = _touchpoints.journey_settings(builder.journey)
         self._taxonomy = dict(self._settings.taxonomy)
-        self._emotion_taxonomy = dict(
-            DEFAULT_TAXONOMY if builder.journey is None else builder.journey.taxonomy
-        )
         self._default_end = builder.observation_end
         self._texts = builder.scorer is None or type(builder.scorer) is LexiconScorer
         self._survey = None
@@ -144,8 +142,8 @@ class RecordFeatures:
         n = len(events)
         stamps, channels, types = [None] * n, [None] * n, [None] * n
         devices, sessions = [None] * n, [None] * n
-        value = np.full(n, np.nan)
-        has_device = has_session = False
+        value, moment = np.full(n, np.nan), np.full(n, -1, dtype=np.int8)
+        has_device = has_session = has_moment = False
         for i, event in enumerate(events):
             if type(event) is not dict:
                 raise _Unusual
@@ -161,10 +159,11 @@ class RecordFeatures:
                 has_session = True
                 sessions[i] = event["session_id"]
             if "moment" in event:
-                _moment(event["moment"])
+                has_moment = True
+                moment[i] = _moment(event["moment"])
             if "value" in event:
                 value[i] = _number(event["value"], None, None)  # a refund is negative
-        if any(t not in self._taxonomy for t in types):
+        if any(t not in self._taxonomy and m < 0 for t, m in zip(types, moment, strict=True)):
             raise _Unusual  # the table path warns about event types outside the taxonomy
         time = _times(stamps)
         end = self._end(end if end is not None else self._default_end, time)
@@ -173,7 +172,7 @@ class RecordFeatures:
             return  # nothing in the window: no behaviour, as for a table
         if not kept.all():
             keep = np.flatnonzero(kept).tolist()
-            time, value = time[kept], value[kept]
+            time, value, moment = time[kept], value[kept], moment[kept]
             channels, types = [channels[i] for i in keep], [types[i] for i in keep]
             devices, sessions = [devices[i] for i in keep], [sessions[i] for i in keep]
         channel, channel_levels = _codes(channels)
@@ -193,9 +192,12 @@ class RecordFeatures:
             value=value,
             session_id=_sessions(sessions) if has_session else None,
             end=end,
+            moment=moment if has_moment else None,
         )
         sorted_log = SortedLog.from_columns(log, None)
-        features = _touchpoints._features(sorted_log, self._channels, self._devices, self._settings)
+        features = _touchpoints._features(
+            sorted_log, self._channels, self._devices, self._event_types, self._settings
+        )
         _fill(row, self._slots["behaviour"], features)
         row[self._flags["behaviour"]] = 1.0  # touchpoints counts every customer with one
 
@@ -254,7 +256,7 @@ class RecordFeatures:
         scores = np.full((n, len(_SCORES)), np.nan)
         stamps = [None] * n
         moment = np.full(n, -1, dtype=np.int8)
-        taxonomy = self._emotion_taxonomy
+        taxonomy = self._taxonomy
         for i, reading in enumerate(readings):
             if type(reading) is not dict:
                 raise _Unusual

@@ -18,8 +18,9 @@ over customers or events in Python.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,12 +29,22 @@ from persona.features._log import LogColumns, SortedLog, changes
 from persona.journey import DEFAULT_TAXONOMY, MOMENTS
 from persona.schema import TableLike, read_table, validate_events
 
-__all__ = ["DAYPARTS", "JourneySettings", "behaviour_features"]
+__all__ = [
+    "DAYPARTS",
+    "JourneySettings",
+    "behaviour_features",
+    "journey_settings",
+    "warn_unmatched_types",
+]
 
 PREFIX = "behaviour__"
 # The columns touchpoint features read: a file is read for these alone.
 _COLUMNS = ("customer_id", "timestamp", "channel", "event_type", "device", "value",
             "session_id", "moment")  # fmt: skip
+
+# Event types with a share column by default: the frequent ones, a bounded number of them.
+_EVENT_SHARE = 0.005
+_MAX_EVENT_TYPES = 30
 
 #: Hours of the day in each daypart (local time of the timestamps).
 DAYPARTS: dict[str, tuple[int, int]] = {
@@ -76,6 +87,13 @@ class JourneySettings:
     return_types: tuple[str, ...] = ("return",)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.taxonomy, Mapping):
+            raise TypeError(
+                f"Got taxonomy of type {type(self.taxonomy).__name__}, but expected a mapping "
+                "of event type -> moment, e.g. {**persona.DEFAULT_TAXONOMY, 'order': 'SMOT'}."
+            )
+        for name in ("purchase_types", "support_types", "return_types"):
+            object.__setattr__(self, name, _event_type_names(name, getattr(self, name)))
         unknown = sorted({m for m in self.taxonomy.values() if m not in MOMENTS})
         if unknown:
             raise ValueError(f"Got taxonomy moments {unknown}, but expected only {list(MOMENTS)}.")
@@ -86,12 +104,79 @@ class JourneySettings:
             object.__setattr__(self, name, value)
 
 
+def journey_settings(journey: JourneySettings | Mapping[str, Any] | None) -> JourneySettings:
+    """``journey`` as :class:`JourneySettings`: the defaults for None, a mapping as keywords."""
+    if journey is None:
+        return JourneySettings()
+    if isinstance(journey, JourneySettings):
+        return journey
+    if isinstance(journey, Mapping):
+        known = set(JourneySettings.__dataclass_fields__)
+        unknown = sorted(map(str, set(journey) - known))
+        if unknown:
+            raise ValueError(
+                f"Got journey settings {unknown}, but JourneySettings takes {sorted(known)}."
+            )
+        return JourneySettings(**journey)
+    raise TypeError(
+        f"Got journey of type {type(journey).__name__}, but expected persona.JourneySettings "
+        "or a mapping of its settings, e.g. {'purchase_types': ('order_placed',)}."
+    )
+
+
+def warn_unmatched_types(event_types: pd.Series, settings: JourneySettings) -> None:
+    """Say so when the event types that mean purchases, support or returns match no row.
+
+    A purchase named otherwise (``order_placed``) would silently give every
+    customer no purchase and no spend. Purchase types are always checked;
+    support and return types when they were set, or when the log has a
+    vocabulary of its own (event types outside the taxonomy), since a log may
+    simply have no returns.
+    """
+    present = set(pd.unique(event_types))
+    own_vocabulary = any(e not in settings.taxonomy for e in present)
+    defaults = JourneySettings.__dataclass_fields__
+    unmatched = [
+        name
+        for name in ("purchase_types", "support_types", "return_types")
+        if not present.intersection(getattr(settings, name))
+        and (name == "purchase_types" or own_vocabulary
+             or getattr(settings, name) != defaults[name].default)
+    ]  # fmt: skip
+    if not unmatched:
+        return
+    said = "; ".join(f"{name}={getattr(settings, name)!r}" for name in unmatched)
+    warnings.warn(
+        f"events: no row has an event type of {said}, so every customer counts 0 of them "
+        "(no purchases and no spend, when it is purchases). If yours are named otherwise, say "
+        "so: FeatureBuilder(journey={'purchase_types': ('order_placed',)}). Event types in "
+        f"the events: {sorted(map(str, present))[:20]}.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def _event_type_names(setting: str, names: Any) -> tuple[str, ...]:
+    """One event type name, or several, as a tuple; anything else is refused by name."""
+    if isinstance(names, str):
+        return (names,)  # "order" is one event type, not the letters o, r, d, e, r
+    if isinstance(names, Iterable) and not isinstance(names, Mapping):
+        names = tuple(names)
+        if all(isinstance(n, str) and n for n in names):
+            return names
+    raise TypeError(
+        f"Got {setting}={names!r}, but expected event type names: a string or a sequence of "
+        f"strings, e.g. {setting}=('order_placed',)."
+    )
+
+
 def behaviour_features(
     events: TableLike,
     *,
     observation_end: pd.Timestamp | str | None = None,
     channels: Sequence[str] | None = None,
     devices: Sequence[str] | None = None,
+    event_types: Sequence[str] | None = None,
     settings: JourneySettings | None = None,
     chunk_rows: int = 1_000_000,
 ) -> pd.DataFrame:
@@ -108,6 +193,11 @@ def behaviour_features(
     channels, devices : sequence of str, optional
         Which channels and devices get a share column, in that order. By
         default those present, sorted. Others still count in the totals.
+    event_types : sequence of str, optional
+        Which event types get a share column (``share_event_*``), in that
+        order: behaviour in the user's own vocabulary, whatever the taxonomy
+        says of it. By default the most frequent ones: each with at least
+        0.5 % of the touchpoints, at most 30, sorted by name.
     settings : JourneySettings, optional
         Taxonomy, session rule and windows.
     chunk_rows : int, default=1_000_000
@@ -142,16 +232,17 @@ def behaviour_features(
         raise ValueError(f"Got chunk_rows={chunk_rows!r}, but expected a positive whole number.")
     table = validate_events(read_table(events, "events", columns=_COLUMNS))
     log = LogColumns.from_table(table, observation_end)
-    _warn_unknown_event_types(log.event_type, log.event_levels, settings)
+    _warn_unknown_event_types(log, settings)
     channels = log.channel_levels if channels is None else list(channels)
     devices = log.device_levels if devices is None else list(devices)
+    event_types = _frequent_event_types(log) if event_types is None else list(event_types)
     # Customers are split into parts of about chunk_rows touchpoints; each part
     # is a whole set of customers, so the features do not depend on the split.
     n_parts = -(-len(log.time) // chunk_rows)
     ids, names, values, filled = [], [], np.empty((0, 0)), 0
     for rows in log.parts(n_parts):
         part = SortedLog.from_columns(log, rows)
-        columns = _features(part, channels, devices, settings)
+        columns = _features(part, channels, devices, event_types, settings)
         size = len(part.customers)
         if not names:
             # Room for about as many customers in every part as in the first;
@@ -174,10 +265,11 @@ def behaviour_features(
 
 
 def _features(
-    log: SortedLog, channels, devices, settings: JourneySettings
+    log: SortedLog, channels, devices, event_types, settings: JourneySettings
 ) -> dict[str, np.ndarray]:
     columns: dict[str, np.ndarray] = {"touchpoints": log.total}
     columns |= _mix(log, channels, devices)
+    columns |= _event_mix(log, event_types)
     columns |= _sessions(log, settings)
     purchases = _purchases(log, settings)  # read by both the moments and the value features
     columns |= _moments(log, settings, purchases[0])
@@ -186,22 +278,38 @@ def _features(
     return columns
 
 
-def _warn_unknown_event_types(
-    event_type: np.ndarray, levels: list[str], settings: JourneySettings
-) -> None:
+def _frequent_event_types(log: LogColumns) -> list[str]:
+    """The event types with at least ``_EVENT_SHARE`` of the touchpoints, at most
+    ``_MAX_EVENT_TYPES`` of them (the most frequent; ties by name), sorted by name."""
+    counts = np.bincount(log.event_type[log.event_type >= 0], minlength=len(log.event_levels))
+    frequent = sorted(
+        (i for i in range(len(counts)) if counts[i] >= _EVENT_SHARE * len(log.event_type)),
+        key=lambda i: (-counts[i], log.event_levels[i]),
+    )
+    return sorted(log.event_levels[i] for i in frequent[:_MAX_EVENT_TYPES])
+
+
+def _warn_unknown_event_types(log: LogColumns, settings: JourneySettings) -> None:
+    """Warn about event types outside the taxonomy on rows whose ``moment`` says nothing."""
+    levels = log.event_levels
     unknown = [i for i, e in enumerate(levels) if e not in settings.taxonomy]
     if not unknown:
         return
-    counts = np.bincount(event_type[event_type >= 0], minlength=len(levels))[unknown]
+    unsaid = log.event_type if log.moment is None else log.event_type[log.moment < 0]
+    counts = np.bincount(unsaid[unsaid >= 0], minlength=len(levels))[unknown]
     listed = sorted(
-        zip(counts, (levels[i] for i in unknown), strict=True),
+        ((c, levels[i]) for c, i in zip(counts, unknown, strict=True) if c > 0),
         key=lambda pair: (-pair[0], pair[1]),
     )
+    if not listed:
+        return
     shown = ", ".join(f"'{name}' ({count:,} rows)" for count, name in listed[:10])
     warnings.warn(
-        f"events: {len(unknown)} event type(s) are not in the taxonomy and count as moment "
-        f"'unknown': {shown}. Add them to the taxonomy "
-        "(JourneySettings(taxonomy={..., 'event_type': 'ZMOT'})) to use them.",
+        f"events: {len(listed)} event type(s) are not in the taxonomy and count as moment "
+        f"'unknown': {shown}. Map them to a moment of truth in the taxonomy "
+        "(persona.JourneySettings(taxonomy={**persona.DEFAULT_TAXONOMY, 'event_type': 'ZMOT'}), "
+        "passed as FeatureBuilder(journey=...)), or give the events a 'moment' column. Their "
+        "shares still count as behaviour (share_event_*).",
         UserWarning,
         stacklevel=3,
     )
@@ -236,6 +344,13 @@ def _mix(log: SortedLog, channels, devices) -> dict[str, np.ndarray]:
     out["n_channels"] = (by_channel > 0).sum(axis=1)
     out["channel_entropy"] = entropy
     return out
+
+
+def _event_mix(log: SortedLog, event_types) -> dict[str, np.ndarray]:
+    if not event_types:
+        return {}
+    shares = log.counts(log.event_type, len(log.event_levels)) / log.total[:, None]
+    return {f"share_event_{e}": _level_share(shares, log.event_levels, e) for e in event_types}
 
 
 def _level_share(shares: np.ndarray, levels: list[str], level: str) -> np.ndarray:
