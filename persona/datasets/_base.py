@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from persona.instrument import Instrument
+
+if TYPE_CHECKING:  # the features layer sits above the data sets; only its type is needed
+    from persona.features.touchpoints import JourneySettings
 
 __all__ = ["CustomerData"]
 
@@ -19,6 +23,12 @@ class CustomerData:
     its ground truth: ``truth`` (true persona id by ``customer_id``) and
     ``personas`` (one row per true persona: name, defining dimension, need
     profile).
+
+    ``journey`` is the :class:`~persona.features.JourneySettings` to read the
+    events with, for data whose channels and event types are not persona's
+    defaults (its own taxonomy and purchase, support and return types);
+    ``None`` when the defaults apply. Pass it on as
+    ``FeatureBuilder(journey=data.journey)``.
     """
 
     events: pd.DataFrame | None = None
@@ -26,6 +36,7 @@ class CustomerData:
     emotions: pd.DataFrame | None = None
     demographics: pd.DataFrame | None = None
     instrument: Instrument | None = None
+    journey: JourneySettings | None = None
     truth: pd.Series | None = None
     personas: pd.DataFrame | None = None
     observation_end: pd.Timestamp | None = None
