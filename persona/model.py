@@ -33,12 +33,12 @@ from persona.assign import (
 )
 from persona.audit import demographic_audit, demographic_description
 from persona.discovery import (
-    MIN_VALIDITY,
     default_reducer,
     merge_personas,
     refine,
     select_clustering,
     split_personas,
+    structure_test,
 )
 from persona.drift import drift_reference
 from persona.explain import Counterfactual, ExplanationsMixin
@@ -75,8 +75,10 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     clusterer : estimator, optional
         The clustering of the reduced space, anything with ``fit`` and
         ``labels_`` (``-1`` for noise). Default: ``hdbscan.HDBSCAN`` with leaf
-        selection, its minimum persona size chosen by DBCV over a small grid;
-        a structureless base yields one persona and a warning.
+        selection over a small grid of minimum persona sizes, keeping the
+        finest persona count that persists over neighbouring sizes; a base
+        whose groups are no better than null references (``structure_``)
+        yields one persona and a warning.
     n_personas : int, optional
         Force this many personas (clusters are merged or split to reach it).
     min_persona_share : float, default=0.02
@@ -137,6 +139,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         The clusterings tried: minimum size, personas, noise share, DBCV, chosen.
     validity_ : float
         DBCV of the chosen clustering (NaN for a user clusterer).
+    structure_ : StructureTest or None
+        What decided whether the data hold personas at all: the gap of as
+        many groups as personas found, on the respondents' need scores (all
+        features without a survey), over null references of the same
+        customers (see :func:`persona.discovery.structure_test`). None when
+        ``n_personas`` or a clusterer was given, or one persona was found.
     features_, reducer_, clusterer_, assigner_
         The fitted steps.
 
@@ -260,16 +268,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     def _discover(self, values: np.ndarray, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Persona labels ``0 .. k-1`` of the discovery customers and who was clustered."""
         Z = np.where(np.isnan(values), column_medians(values), values)
-        if isinstance(self.reducer, str) and self.reducer == "passthrough":
-            embedding, self.reducer_ = Z, None
-        else:
-            reducer = (
-                default_reducer(len(Z), seed, self.n_jobs)
-                if self.reducer is None
-                else clone(self.reducer)
-            )
-            embedding = reducer.fit_transform(Z)
-            self.reducer_ = reducer
+        reducer = self._new_reducer(len(Z), seed)
+        embedding = Z if reducer is None else reducer.fit_transform(Z)
+        self.reducer_, self.structure_ = reducer, None
         if self.clusterer is None:
             best, self.selection_ = select_clustering(
                 embedding,
@@ -278,13 +279,21 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 n_jobs=self.n_jobs,
             )
             labels, self.validity_, self.clusterer_ = best.labels, best.validity, best.clusterer
-            top = float(self.selection_["validity"].max())
-            if self.n_personas is None and top < MIN_VALIDITY:
+            if self.n_personas is None and best.n_personas > 1:
+                # Personas are need-based: with a survey, its need scores decide.
+                needs = self.assigner_.groups.get("psychographic")
+                self.structure_ = structure_test(
+                    Z if needs is None else Z[:, needs],
+                    best.n_personas,
+                    columns="features" if needs is None else "need scores",
+                    random_state=seed,
+                )
+            if self.n_personas is None and not (self.structure_ and self.structure_.structured):
+                found = self.structure_.summary() if self.structure_ else "a single persona"
                 warnings.warn(
-                    f"No persona structure found: the best clustering of {len(Z)} customers "
-                    f"has density-based validity {top:.2f} (below {MIN_VALIDITY}). "
-                    "Every customer is given one persona. Check the features, or force a "
-                    "number with n_personas=.",
+                    f"No persona structure found in {len(Z)} customers: {found}. Every "
+                    "customer is given one persona. Check the features, or force a number "
+                    "with n_personas=.",
                     UserWarning,
                     stacklevel=3,
                 )
@@ -313,6 +322,14 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 stacklevel=3,
             )
         return refined, clustered
+
+    def _new_reducer(self, n_samples: int, seed: int | None) -> Any:
+        """A fresh, unfitted reducer as the settings say (None: cluster the features)."""
+        if isinstance(self.reducer, str) and self.reducer == "passthrough":
+            return None
+        if self.reducer is None:
+            return default_reducer(n_samples, seed, self.n_jobs)
+        return clone(self.reducer)
 
     def _discovery_rows(self, values: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
         """The customers discovery runs on, in an order set by what they did and said.
