@@ -11,7 +11,9 @@ Three steps, each a plain function:
    groups of the respondents' need scores leave less spread than they do on
    null references (a Gaussian copula of the same customers: each column's
    own values, their rank correlations, no groups). Indistinguishable from
-   the null means structureless: one persona, never invented segments;
+   the null means structureless: one persona, never invented segments.
+   ``select_structured`` does both, and when the persisting count is not
+   above the null, takes the grid's most significant count that is;
 3. ``refine`` -- the persona boundaries are redrawn in the original weighted
    space by the distilled assigner, iterated to a fixed point, so that a
    persona is what the assignment model says it is (``predict`` on the
@@ -45,6 +47,7 @@ __all__ = [
     "merge_personas",
     "refine",
     "select_clustering",
+    "select_structured",
     "split_personas",
     "structure_test",
 ]
@@ -112,24 +115,79 @@ def select_clustering(
     (to be merged), else the one with the most (to be split).
     """
     candidates = _candidates(embedding, min_persona_share, n_jobs)
+    best = _chosen(candidates, n_personas)
     table = _table(candidates)
+    table["chosen"] = [c is best for c in candidates]
+    return best, table
+
+
+def select_structured(
+    embedding: np.ndarray,
+    Z: np.ndarray,
+    *,
+    min_persona_share: float,
+    random_state: int | None,
+    columns: str = "features",
+    n_jobs: int | None = None,
+) -> tuple[Candidate, pd.DataFrame, StructureTest | None]:
+    """:func:`select_clustering` without a number of personas, judged by :func:`structure_test`.
+
+    The persisting count is tested on ``Z`` first. When it is not above its
+    null references, the grid's other counts are, and the most significant
+    one that is (largest gap in standard errors) wins: a grid can persist on
+    a merge of small personas while a finer count holds. The table gains each
+    tested count's ``gap`` and the ``bar`` it had to clear. The test returned
+    is the chosen count's (None when the grid found one persona at most).
+    """
+    candidates = _candidates(embedding, min_persona_share, n_jobs)
+    best = _chosen(candidates, None)
+    tests: dict[int, StructureTest] = {}
+
+    def tested(k: int) -> StructureTest:
+        if k not in tests:
+            tests[k] = structure_test(Z, k, columns=columns, random_state=random_state)
+        return tests[k]
+
+    if best.n_personas > 1 and not tested(best.n_personas).structured:
+        for k in sorted({c.n_personas for c in candidates if c.n_personas > 1}):
+            tested(k)
+        passing = [t for t in tests.values() if t.structured]
+        if passing:
+            k = max(passing, key=lambda t: (t.gap / t.standard_error, -t.n_personas)).n_personas
+            best = max(
+                (c for c in candidates if c.n_personas == k),
+                key=lambda c: (c.validity, -c.min_cluster_size),
+            )
+    table = _table(candidates)
+    table["gap"] = [
+        tests[c.n_personas].gap if c.n_personas in tests else np.nan for c in candidates
+    ]
+    table["bar"] = [
+        tests[c.n_personas].z * tests[c.n_personas].standard_error
+        if c.n_personas in tests
+        else np.nan
+        for c in candidates
+    ]
+    table["chosen"] = [c is best for c in candidates]
+    return best, table, tests.get(best.n_personas)
+
+
+def _chosen(candidates: list[Candidate], n_personas: int | None) -> Candidate:
+    """The candidate :func:`select_clustering` describes."""
 
     def most_valid(pool: list[Candidate]) -> Candidate:
         return max(pool, key=lambda c: (c.validity, -c.min_cluster_size))
 
-    exact = [c for c in candidates if c.n_personas == n_personas]
-    finer = [c for c in candidates if n_personas is not None and c.n_personas > n_personas]
     if n_personas is None:
         counts = [c.n_personas for c in candidates]
         persisting = {a for a, b in zip(counts, counts[1:], strict=False) if a == b and a > 1}
         pool = [c for c in candidates if c.n_personas == max(persisting)] if persisting else []
-        best = most_valid(pool or candidates)
-    elif exact or finer:  # merging a finer structure beats a coarser one that must be split
-        best = most_valid(exact or finer)
-    else:
-        best = max(candidates, key=lambda c: (c.n_personas, c.validity))
-    table["chosen"] = [c is best for c in candidates]
-    return best, table
+        return most_valid(pool or candidates)
+    exact = [c for c in candidates if c.n_personas == n_personas]
+    finer = [c for c in candidates if c.n_personas > n_personas]
+    if exact or finer:  # merging a finer structure beats a coarser one that must be split
+        return most_valid(exact or finer)
+    return max(candidates, key=lambda c: (c.n_personas, c.validity))
 
 
 def _candidates(embedding: np.ndarray, min_persona_share: float, n_jobs: int | None):

@@ -37,8 +37,8 @@ from persona.discovery import (
     merge_personas,
     refine,
     select_clustering,
+    select_structured,
     split_personas,
-    structure_test,
 )
 from persona.drift import drift_reference
 from persona.explain import Counterfactual, ExplanationsMixin
@@ -136,15 +136,16 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         A short hash of the assignment model and persona ids, reported with
         every assignment.
     selection_ : DataFrame
-        The clusterings tried: minimum size, personas, noise share, DBCV, chosen.
+        The clusterings tried: minimum size, personas, noise share, DBCV, the
+        structure test's gap and bar for each count tested, chosen.
     validity_ : float
         DBCV of the chosen clustering (NaN for a user clusterer).
     structure_ : StructureTest or None
         What decided whether the data hold personas at all: the gap of as
         many groups as personas found, on the respondents' need scores (all
         features without a survey), over null references of the same
-        customers (see :func:`persona.discovery.structure_test`). None when
-        ``n_personas`` or a clusterer was given, or one persona was found.
+        customers (see :func:`persona.discovery.select_structured`). None
+        when ``n_personas`` or a clusterer was given, or one persona was found.
     features_, reducer_, clusterer_, assigner_
         The fitted steps.
 
@@ -271,24 +272,19 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         reducer = self._new_reducer(len(Z), seed)
         embedding = Z if reducer is None else reducer.fit_transform(Z)
         self.reducer_, self.structure_ = reducer, None
-        if self.clusterer is None:
-            best, self.selection_ = select_clustering(
+        if self.clusterer is None and self.n_personas is None:
+            # Personas are need-based: with a survey, its need scores decide.
+            needs = self.assigner_.groups.get("psychographic")
+            best, self.selection_, self.structure_ = select_structured(
                 embedding,
+                Z if needs is None else Z[:, needs],
                 min_persona_share=self.min_persona_share,
-                n_personas=self.n_personas,
+                random_state=seed,
+                columns="features" if needs is None else "need scores",
                 n_jobs=self.n_jobs,
             )
             labels, self.validity_, self.clusterer_ = best.labels, best.validity, best.clusterer
-            if self.n_personas is None and best.n_personas > 1:
-                # Personas are need-based: with a survey, its need scores decide.
-                needs = self.assigner_.groups.get("psychographic")
-                self.structure_ = structure_test(
-                    Z if needs is None else Z[:, needs],
-                    best.n_personas,
-                    columns="features" if needs is None else "need scores",
-                    random_state=seed,
-                )
-            if self.n_personas is None and not (self.structure_ and self.structure_.structured):
+            if not (self.structure_ and self.structure_.structured):
                 found = self.structure_.summary() if self.structure_ else "a single persona"
                 warnings.warn(
                     f"No persona structure found in {len(Z)} customers: {found}. Every "
@@ -298,6 +294,14 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                     stacklevel=3,
                 )
                 labels = np.zeros(len(Z), dtype=np.int64)
+        elif self.clusterer is None:
+            best, self.selection_ = select_clustering(
+                embedding,
+                min_persona_share=self.min_persona_share,
+                n_personas=self.n_personas,
+                n_jobs=self.n_jobs,
+            )
+            labels, self.validity_, self.clusterer_ = best.labels, best.validity, best.clusterer
         else:
             self.clusterer_ = clone(self.clusterer).fit(embedding)
             labels = np.asarray(self.clusterer_.labels_, dtype=np.int64)

@@ -132,6 +132,8 @@ def test_an_easy_world_is_recovered():
     # the oracle (a classifier trained on the truth) reaches 0.78 here; chance is 0
     assert adjusted_rand_score(truth, labels) > 0.6
     assert not any("No persona structure" in m for m in messages)
+    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
+    assert chosen["n_personas"] == 3 and chosen["gap"] > chosen["bar"] > 0
 
 
 @pytest.mark.parametrize("name", ["n01-null-independent", "n03-null-noise", "n04-null-permuted"])
@@ -143,3 +145,5 @@ def test_a_null_world_gets_one_persona_and_the_warning(name):
     if model.structure_ is not None:  # the grid found groups; the null test refused them
         assert not model.structure_.structured
         assert model.structure_.summary() in warned[0]
+        tested = model.selection_.dropna(subset=["gap"])
+        assert len(tested) and (tested["gap"] <= tested["bar"]).all()  # every count refused
