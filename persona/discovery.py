@@ -153,9 +153,11 @@ def select_structured(
             tested(k)
         passing = [t for t in tests.values() if t.structured]
         if passing:
-            k = max(passing, key=lambda t: (t.gap / t.standard_error, -t.n_personas)).n_personas
+            strongest = max(
+                passing, key=lambda t: (t.gap / max(t.standard_error, 1e-12), -t.n_personas)
+            )
             best = max(
-                (c for c in candidates if c.n_personas == k),
+                (c for c in candidates if c.n_personas == strongest.n_personas),
                 key=lambda c: (c.validity, -c.min_cluster_size),
             )
     table = _table(candidates)
