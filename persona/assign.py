@@ -9,6 +9,14 @@ whole missing signal. It also knows how far each persona reaches: a customer
 far from every persona, or with no usable signal, gets a growing *unassigned*
 share instead of a confident label.
 
+How much a record holds matters as much as which signals: three touchpoints
+read by a model of whole years look like extreme shares, and it answers 0.999.
+With ``evidence``, each pattern holding the touchpoint count has one model per
+*evidence bin* (1, 2-3, 4-10, 11+ touchpoints), learned on records that hold
+that much (:mod:`persona.evidence`), and with ``calibrate`` each model's
+logits are tempered on cross-fitted records so a confidence of 0.8 is right
+about 8 times in 10 (``benchmarks/calibration.py``).
+
 Scoring is plain numpy on the feature matrix and row-wise exact: a customer's
 probabilities do not depend on which other customers are scored with them, so
 a table, a batch and a single record give the same numbers.
@@ -16,6 +24,7 @@ a table, a batch and a single record give the same numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -44,6 +53,9 @@ UNASSIGNED = -1
 # A customer this far out is far from every persona anyway (its share goes to unassigned).
 _VALUE_LIMIT = 1e6
 _CHUNK_ROWS = 8_192  # rows scored at once: bounds the (rows x personas x columns) temporaries
+_MIN_BIN_ROWS = 50  # an evidence bin with fewer rows to learn from uses its pattern's model
+_CALIBRATION_FOLDS = 5  # folds of the cross-fitted logits a model's temperature is fitted on
+_MODEL_ARRAYS = ("columns", "mean", "scale", "coef", "intercept", "radius")
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,12 @@ class _PatternModel:
     coef: np.ndarray  # (personas, columns), on standardised values
     intercept: np.ndarray  # (personas,); -inf for a persona the pattern never saw
     radius: np.ndarray  # (personas,), in the unstandardised (weighted) feature space
+    evidence: int = -1  # the evidence bin the model was learned for; -1: every amount
+    # Persona centres among the model's own rows, in its standardised units (a thin
+    # record's persona sits elsewhere than its whole records, and a feature that barely
+    # varies at one touchpoint must count as much as one that varies a lot), and the
+    # radius measured there too; None: the assigner's centroids, in the weighted space.
+    centres: np.ndarray | None = None
 
 
 # What scoring one row computes once per fit and keeps on the assigner.
@@ -78,9 +96,30 @@ class Assigner:
         How far a customer may be from a persona before being unassigned, in
         units of the persona's reach (the distance within which 99 % of its
         training members lie, measured in the space the personas were found
-        in). The unassigned share grows linearly from 0 at the reach to 1 at
-        ``max_distance`` times the reach, and a customer is unassigned when
-        that share outweighs every persona.
+        in; with ``calibrate`` or an evidence bin, in the model's standardised
+        units among the records it learned from). The unassigned share grows
+        linearly from 0 at the reach to 1 at ``max_distance`` times the reach,
+        and a customer is unassigned when that share outweighs every persona.
+        It is a distance rule, not a fitted probability: nothing tells which
+        customers truly belong to no persona to fit one on. A record with no
+        usable signal has an unassigned share of 1.
+    evidence : mapping, optional
+        How much a customer's record holds: ``{"column": j, "edges": [...]}``,
+        a column of the matrix that counts what was seen (the feature builder's
+        touchpoints) and the values that bound its bins, in the matrix's units.
+        Each signal pattern that holds the column then gets one model per bin,
+        learned on the customers (and the ``thin`` rows of :meth:`fit`) whose
+        record holds that much: what a customer's first three touchpoints say
+        is learned from first three touchpoints, not read off a whole year.
+        A record whose count is missing is read as holding the least.
+    calibrate : bool, default=False
+        Temper each model's logits so its confidence is as often right on
+        records it did not learn from (cross-fitted by customer; see
+        :meth:`_temperature`): a logistic model is surer of the rows it
+        learned from, and the thinner the record, the more. Each model also
+        measures reach around its own persona centres in its standardised
+        units, where a feature that barely varies among its records counts
+        as much as one that varies a lot (an evidence bin's models always do).
 
     Examples
     --------
@@ -97,6 +136,8 @@ class Assigner:
         *,
         C: float = 0.3,
         max_distance: float = 2.0,
+        evidence: Mapping[str, Any] | None = None,
+        calibrate: bool = False,
     ) -> None:
         if not groups or any(len(columns) == 0 for columns in groups.values()):
             raise ValueError(f"Got groups={dict(groups)!r}, but every group needs columns.")
@@ -105,6 +146,8 @@ class Assigner:
         self.groups = {name: np.asarray(columns, dtype=np.intp) for name, columns in groups.items()}
         self.C = C
         self.max_distance = max_distance
+        self.evidence = None if evidence is None else _checked_evidence(evidence, self.groups)
+        self.calibrate = bool(calibrate)
 
     # ------------------------------------------------------------------ fitting
 
@@ -114,18 +157,23 @@ class Assigner:
         labels: np.ndarray,
         *,
         patterns: Sequence[tuple[str, ...]] | None = None,
+        thin: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> Assigner:
         """Learn from customers labelled ``0 .. k-1`` (``-1`` rows are left out).
 
         ``patterns`` limits the signal patterns learned (default: every
         non-empty combination of groups), which keeps iterative refinement cheap.
+        ``thin`` is ``(X, labels, owner)`` of more rows that feed the evidence
+        bins' models only: the same customers' records as they stood at fewer
+        touchpoints (:func:`persona.features.first_touchpoints`), labelled with
+        the persona of their whole record, and the row of ``X`` that record is.
         """
         for cache in _CACHES:
             self.__dict__.pop(cache, None)  # built from the previous fit's numbers
         X = np.asarray(X, dtype=np.float64)
         labels = np.asarray(labels)
         known = labels >= 0
-        X, labels = X[known], labels[known]
+        X, labels, owner = X[known], labels[known], np.flatnonzero(known)
         if len(labels) == 0:
             raise ValueError("Got no labelled customer to learn personas from.")
         self.n_personas_ = int(labels.max()) + 1
@@ -142,40 +190,147 @@ class Assigner:
             rows = has[:, [self._group_index(g) for g in pattern]].all(axis=1)
             if not rows.any():  # nobody trained has these signals: use everyone, imputed
                 rows = np.ones(len(labels), dtype=bool)
-            self.models_[pattern] = self._fit_pattern(pattern, filled[rows], labels[rows])
+            calibrate = self.__dict__.get("calibrate", False)
+            self.models_[pattern] = self._fit_pattern(
+                pattern, filled[rows], labels[rows], own_centres=calibrate,
+                groups=owner[rows] if calibrate else None,
+            )  # fmt: skip
+        self.binned_ = {}
+        if self.evidence is not None:
+            self._fit_bins(X, labels, owner, thin, wanted)
         return self
 
+    def _fit_bins(
+        self,
+        X: np.ndarray,
+        labels: np.ndarray,
+        owner: np.ndarray,
+        thin: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+        patterns: list[tuple[str, ...]],
+    ) -> None:
+        """One model per evidence bin for each pattern that holds the evidence column."""
+        column, edges = self.evidence
+        if thin is not None:
+            extra, extra_labels = np.asarray(thin[0], dtype=np.float64), np.asarray(thin[1])
+            known = extra_labels >= 0
+            X = np.vstack([X, extra[known]])
+            labels = np.concatenate([labels, extra_labels[known]])
+            owner = np.concatenate([owner, np.asarray(thin[2])[known]])
+        filled = np.where(np.isnan(X), self.median_, X)
+        has = self.availability(X)
+        bins = self._bins(X[:, column])
+        group = self._group_of(column)
+        for pattern in patterns:
+            if group not in pattern:
+                continue
+            holds = has[:, [self._group_index(g) for g in pattern]].all(axis=1)
+            for b in range(len(edges) + 1):
+                rows = holds & (bins == b)
+                if rows.sum() < _MIN_BIN_ROWS:  # too few: the pattern's model speaks for it
+                    continue
+                model = self._fit_pattern(
+                    pattern, filled[rows], labels[rows], own_centres=True,
+                    groups=owner[rows] if self.calibrate else None,
+                )  # fmt: skip
+                self.binned_[pattern, b] = dataclasses.replace(model, evidence=b)
+
+    def _bins(self, counts: np.ndarray) -> np.ndarray:
+        """The evidence bin of each count; a missing count holds the least (bin 0)."""
+        bins = np.searchsorted(self.evidence[1], counts, side="right")
+        bins[np.isnan(counts)] = 0
+        return bins
+
+    def _group_of(self, column: int) -> str:
+        return next(g for g, cols in self.groups.items() if column in cols)
+
     def _fit_pattern(
-        self, pattern: tuple[str, ...], filled: np.ndarray, labels: np.ndarray
+        self,
+        pattern: tuple[str, ...],
+        filled: np.ndarray,
+        labels: np.ndarray,
+        *,
+        own_centres: bool = False,
+        groups: np.ndarray | None = None,
     ) -> _PatternModel:
+        """One pattern's model; with ``groups`` (whose record each row is), its logits are
+        tempered to be as sure as they are right on records it did not learn from."""
         columns = np.concatenate([self.groups[g] for g in pattern])
         values = filled[:, columns]
         mean = values.mean(axis=0)
         scale = values.std(axis=0)
         scale[scale == 0] = 1.0
+        space, centres = values, self.centroids_[:, columns]
+        if own_centres:  # reach in the model's standardised units, around its own centres
+            space = (values - mean) / scale
+            centres = _persona_means(space, labels, self.n_personas_, (centres - mean) / scale)
         k = self.n_personas_
-        coef = np.zeros((k, len(columns)))
-        intercept = np.full(k, -np.inf)
         present = np.unique(labels)
-        if len(present) == 1:
-            intercept[present[0]] = 0.0
-        else:
-            model = LogisticRegression(C=self.C, max_iter=1_000)
-            model.fit((values - mean) / scale, labels)
-            if len(present) == 2:  # sklearn keeps one row for two classes: log-odds of the second
-                coef[present[1]], intercept[present] = model.coef_[0], (0.0, model.intercept_[0])
-            else:
-                coef[present], intercept[present] = model.coef_, model.intercept_
+        coef, intercept = self._logistic((values - mean) / scale, labels)
+        if groups is not None and len(present) > 1:
+            temperature = self._temperature((values - mean) / scale, labels, groups)
+            coef, intercept = coef / temperature, intercept / temperature
         radius = np.ones(k)
         for persona in range(k):
-            members = values[labels == persona]
+            members = space[labels == persona]
             if len(members):
-                distance = np.sqrt(((members - self.centroids_[persona, columns]) ** 2).sum(1))
+                distance = np.sqrt(((members - centres[persona]) ** 2).sum(1))
                 radius[persona] = np.quantile(distance, 0.99)
         found = radius[np.isin(np.arange(k), present)]
         radius[~np.isin(np.arange(k), present)] = found.max() if len(found) else 1.0
         radius[radius <= 0] = 1e-12
-        return _PatternModel(pattern, columns, mean, scale, coef, intercept, radius)
+        return _PatternModel(
+            pattern, columns, mean, scale, coef, intercept, radius,
+            centres=np.ascontiguousarray(centres) if own_centres else None,
+        )  # fmt: skip
+
+    def _logistic(self, z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients and intercepts for every persona (-inf: one the rows never show)."""
+        k = self.n_personas_
+        coef = np.zeros((k, z.shape[1]))
+        intercept = np.full(k, -np.inf)
+        present = np.unique(labels)
+        if len(present) == 1:
+            intercept[present[0]] = 0.0
+            return coef, intercept
+        model = LogisticRegression(C=self.C, max_iter=1_000)
+        model.fit(z, labels)
+        if len(present) == 2:  # sklearn keeps one row for two classes: log-odds of the second
+            coef[present[1]], intercept[present] = model.coef_[0], (0.0, model.intercept_[0])
+        else:
+            coef[present], intercept[present] = model.coef_, model.intercept_
+        return coef, intercept
+
+    def _temperature(self, z: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> float:
+        """The divisor of the logits that makes them honest on held-out records.
+
+        A model is surer of the records it learned from than of new ones, and
+        more so the fewer features a record carries. The records are split
+        into :data:`_CALIBRATION_FOLDS` folds by customer (a customer's whole
+        and cut records together, so none is judged by a model that saw its
+        survey); each fold's logits come from a model learned on the others,
+        and the temperature minimises their log loss (Guo et al. 2017).
+        """
+        from scipy.optimize import minimize_scalar
+        from scipy.special import logsumexp
+
+        fold = groups % _CALIBRATION_FOLDS
+        logits = np.empty((len(z), self.n_personas_))
+        for f in range(_CALIBRATION_FOLDS):
+            held = fold == f
+            if not held.any() or held.all():
+                return 1.0
+            coef, intercept = self._logistic(z[~held], labels[~held])
+            logits[held] = z[held] @ coef.T + intercept
+        # A persona a fold never showed is -inf there: held 50 nats under the best instead.
+        logits = np.maximum(logits, logits.max(axis=1, keepdims=True) - 50.0)
+        chosen = logits[np.arange(len(labels)), labels]
+
+        def loss(log_t: float) -> float:
+            t = np.exp(log_t)
+            return float((logsumexp(logits / t, axis=1) - chosen / t).mean())
+
+        found = minimize_scalar(loss, bounds=(np.log(0.1), np.log(20.0)), method="bounded")
+        return float(np.exp(found.x))
 
     # ------------------------------------------------------------------ scoring
 
@@ -207,19 +362,35 @@ class Assigner:
         k = self.n_personas_
         out = np.zeros((len(X), k + 1))
         out[:, k] = 1.0  # no usable signal: unassigned
-        has = self.availability(X)
-        codes = has @ (1 << np.arange(has.shape[1]))
-        names = list(self.groups)
-        for code in np.unique(codes):
-            if code == 0:
-                continue
-            rows = np.flatnonzero(codes == code)
-            pattern = tuple(n for i, n in enumerate(names) if code >> i & 1)
-            model = self._model_for(pattern)
+        for rows, model in self.models_of(X):
             for start in range(0, len(rows), _CHUNK_ROWS):
                 chunk = rows[start : start + _CHUNK_ROWS]
                 out[chunk] = self._score(model, X[chunk])
         return out
+
+    def models_of(self, X: np.ndarray) -> list[tuple[np.ndarray, _PatternModel]]:
+        """The customers of ``X`` that share a model (signal pattern and evidence bin),
+        with that model; customers without usable signal are in none."""
+        has = self.availability(X)
+        codes = has @ (1 << np.arange(has.shape[1]))
+        evidence = self.__dict__.get("evidence")
+        if evidence is not None:  # one code per pattern and bin
+            codes = codes * (len(evidence[1]) + 1) + self._bins(X[:, evidence[0]])
+        names = list(self.groups)
+        found = []
+        for code in np.unique(codes):
+            pattern_code, b = divmod(int(code), 1 if evidence is None else len(evidence[1]) + 1)
+            if pattern_code == 0:
+                continue
+            pattern = tuple(n for i, n in enumerate(names) if pattern_code >> i & 1)
+            found.append((np.flatnonzero(codes == code), self._model_at(pattern, b)))
+        return found
+
+    def _model_at(self, pattern: tuple[str, ...], evidence_bin: int) -> _PatternModel:
+        """The model of a pattern's evidence bin, else the pattern's own."""
+        binned = self.__dict__.get("binned_")
+        model = binned.get((pattern, evidence_bin)) if binned else None
+        return model if model is not None else self._model_for(pattern)
 
     def predict_proba_one(self, x: np.ndarray) -> np.ndarray:
         """``predict_proba`` of a single customer, with none of the batch bookkeeping.
@@ -251,7 +422,13 @@ class Assigner:
             out = np.zeros(self.n_personas_ + 1)
             out[-1] = 1.0
             return out, None, np.empty(0), np.empty(0), np.empty(0, dtype=bool)
-        model = self.models_.get(pattern) or self._model_for(pattern)
+        evidence = self.__dict__.get("evidence")
+        if evidence is None:
+            model = self.models_.get(pattern) or self._model_for(pattern)
+        else:
+            count = row[evidence[0]]
+            b = 0 if count != count else int(np.searchsorted(evidence[1], count, side="right"))
+            model = self._model_at(pattern, b)
         median, centroids, columns = self._row_constants(pattern, model)
         if columns is not None:  # the pattern leaves columns out
             row, missing = row[columns], missing[columns]
@@ -265,7 +442,7 @@ class Assigner:
         k = len(model.coef)
         block = np.empty((2 * k, len(z)))
         np.multiply(z, model.coef, out=block[:k])
-        np.subtract(values, centroids, out=block[k:])
+        np.subtract(values if model.centres is None else z, centroids, out=block[k:])
         np.square(block[k:], out=block[k:])
         sums = np.add.reduce(block, axis=1)
         logits = sums[:k]
@@ -321,7 +498,7 @@ class Assigner:
     def coef_gap(self, model: _PatternModel, best: int, second: int) -> np.ndarray:
         """``model.coef[best] - model.coef[second]``, computed once per pattern and pair."""
         cache = self.__dict__.setdefault("_gap_cache", {})
-        key = (model.groups, best, second)
+        key = (model.groups, model.evidence, best, second)
         gap = cache.get(key)
         if gap is None:
             gap = cache[key] = model.coef[best] - model.coef[second]
@@ -329,6 +506,8 @@ class Assigner:
 
     def _row_constants_for(self, model: _PatternModel) -> np.ndarray:
         """Persona centroids on the pattern's columns, contiguous, computed once."""
+        if model.centres is not None:
+            return model.centres
         cache = self.__dict__.setdefault("_centroid_cache", {})
         if model.groups not in cache:
             cache[model.groups] = np.ascontiguousarray(self.centroids_[:, model.columns])
@@ -339,11 +518,11 @@ class Assigner:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Medians and centroids on the pattern's columns, and the columns (None for all)."""
         cache = self.__dict__.setdefault("_row_cache", {})
-        found = cache.get(pattern)
+        found = cache.get((pattern, model.evidence))
         if found is None:
             # Contiguous, as in score_parts: the same pairwise sums along each row.
             every = np.array_equal(model.columns, np.arange(self.n_features_in_))
-            found = cache[pattern] = (
+            found = cache[pattern, model.evidence] = (
                 self.median_[model.columns],
                 self._row_constants_for(model),
                 None if every else model.columns,
@@ -378,9 +557,10 @@ class Assigner:
         logits = np.empty((len(z), k))
         reach = np.empty((len(z), k))
         centroids = self._row_constants_for(model)
+        space = values if model.centres is None else z
         for j in range(k):
             logits[:, j] = (z * model.coef[j]).sum(axis=1)
-            reach[:, j] = ((values - centroids[j]) ** 2).sum(axis=1)
+            reach[:, j] = ((space - centroids[j]) ** 2).sum(axis=1)
         logits += model.intercept
         weights = np.exp(logits - logits.max(axis=1, keepdims=True))
         proba = weights / weights.sum(axis=1, keepdims=True)
@@ -402,18 +582,30 @@ class Assigner:
             "groups": {g: c.tolist() for g, c in self.groups.items()},
             "C": self.C,
             "max_distance": self.max_distance,
+            "calibrate": bool(self.__dict__.get("calibrate", False)),
             "n_personas": self.n_personas_,
             "n_features": self.n_features_in_,
             "patterns": [list(p) for p in patterns],
         }
+        binned = list(self.__dict__.get("binned_") or {})
+        if self.__dict__.get("evidence") is not None:
+            column, edges = self.evidence
+            settings["evidence"] = {"column": int(column), "edges": edges.tolist()}
+            settings["binned"] = [[list(p), int(b)] for p, b in binned]
         arrays = {
             "median": self.median_, "low": self.low_, "high": self.high_,
             "centroids": self.centroids_,
         }  # fmt: skip
         for i, pattern in enumerate(patterns):
             model = self.models_[pattern]
-            for name in ("columns", "mean", "scale", "coef", "intercept", "radius"):
+            for name in _MODEL_ARRAYS:
                 arrays[f"pattern{i}_{name}"] = getattr(model, name)
+            if model.centres is not None:
+                arrays[f"pattern{i}_centres"] = model.centres
+        for i, key in enumerate(binned):
+            model = self.binned_[key]
+            for name in (*_MODEL_ARRAYS, "centres"):
+                arrays[f"binned{i}_{name}"] = getattr(model, name)
         return settings, arrays
 
     @classmethod
@@ -421,18 +613,27 @@ class Assigner:
         """An assigner back from :meth:`to_arrays`; ValueError names an array whose shape
         does not fit the settings (arrays of another model, say)."""
         _check_shapes(settings, arrays)
-        assigner = cls(settings["groups"], C=settings["C"], max_distance=settings["max_distance"])
+        assigner = cls(
+            settings["groups"],
+            C=settings["C"],
+            max_distance=settings["max_distance"],
+            evidence=settings.get("evidence"),
+            calibrate=settings.get("calibrate", False),
+        )
         assigner.n_personas_ = int(settings["n_personas"])
         assigner.n_features_in_ = int(settings["n_features"])
         assigner.median_, assigner.low_ = arrays["median"], arrays["low"]
         assigner.high_, assigner.centroids_ = arrays["high"], arrays["centroids"]
         assigner.models_ = {}
         for i, pattern in enumerate(settings["patterns"]):
-            parts = {
-                name: arrays[f"pattern{i}_{name}"]
-                for name in ("columns", "mean", "scale", "coef", "intercept", "radius")
-            }
+            parts = {name: arrays[f"pattern{i}_{name}"] for name in _MODEL_ARRAYS}
+            parts["centres"] = arrays.get(f"pattern{i}_centres")
             assigner.models_[tuple(pattern)] = _PatternModel(groups=tuple(pattern), **parts)
+        assigner.binned_ = {}
+        for i, (pattern, b) in enumerate(settings.get("binned", [])):
+            parts = {name: arrays[f"binned{i}_{name}"] for name in (*_MODEL_ARRAYS, "centres")}
+            model = _PatternModel(groups=tuple(pattern), evidence=int(b), **parts)
+            assigner.binned_[tuple(pattern), int(b)] = model
         return assigner
 
     def fingerprint(self) -> str:
@@ -466,16 +667,19 @@ def model_version(assigner: Assigner, persona_ids: Sequence[int]) -> str:
 def _check_shapes(settings: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
     k, d = int(settings["n_personas"]), int(settings["n_features"])
     expected = {"median": (d,), "low": (d,), "high": (d,), "centroids": (k, d)}
-    for i, _ in enumerate(settings["patterns"]):
-        columns = arrays.get(f"pattern{i}_columns")
+    models = [f"pattern{i}" for i, _ in enumerate(settings["patterns"])]
+    models += [f"binned{i}" for i, _ in enumerate(settings.get("binned", []))]
+    for model in models:
+        columns = arrays.get(f"{model}_columns")
         n = -1 if columns is None else len(columns)
         expected |= {
-            f"pattern{i}_columns": (n,), f"pattern{i}_mean": (n,), f"pattern{i}_scale": (n,),
-            f"pattern{i}_coef": (k, n), f"pattern{i}_intercept": (k,),
-            f"pattern{i}_radius": (k,),
+            f"{model}_columns": (n,), f"{model}_mean": (n,), f"{model}_scale": (n,),
+            f"{model}_coef": (k, n), f"{model}_intercept": (k,), f"{model}_radius": (k,),
         }  # fmt: skip
+        if model.startswith("binned") or f"{model}_centres" in arrays:
+            expected[f"{model}_centres"] = (k, n)
         if columns is not None and len(columns) and not (0 <= columns.min() <= columns.max() < d):
-            raise ValueError(f"the arrays' pattern {i} reads columns outside the {d} features")
+            raise ValueError(f"the arrays' {model} reads columns outside the {d} features")
     for name, shape in expected.items():
         found = arrays.get(name)
         if found is None or found.shape != shape:
@@ -484,6 +688,28 @@ def _check_shapes(settings: Mapping[str, Any], arrays: Mapping[str, np.ndarray])
                 f"the array {name} is {got}, but the settings ({k} personas, {d} features) "
                 f"want {shape}: the arrays belong to another assigner"
             )
+
+
+def _checked_evidence(
+    evidence: Mapping[str, Any], groups: Mapping[str, np.ndarray]
+) -> tuple[int, np.ndarray]:
+    """``(column, edges)`` of an evidence setting, or ValueError naming what is wrong."""
+    try:
+        column, edges = int(evidence["column"]), np.asarray(evidence["edges"], dtype=np.float64)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(
+            f"Got evidence={evidence!r}, but expected {{'column': index, 'edges': [numbers]}}."
+        ) from error
+    if not any(column in cols for cols in groups.values()):
+        raise ValueError(f"Got evidence column {column}, which is in none of the groups.")
+    if (
+        edges.ndim != 1
+        or not len(edges)
+        or not np.isfinite(edges).all()
+        or (np.diff(edges) <= 0).any()
+    ):
+        raise ValueError(f"Got evidence edges {edges.tolist()}, but expected increasing numbers.")
+    return column, edges
 
 
 def finite_features(frame: pd.DataFrame) -> pd.DataFrame:

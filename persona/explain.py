@@ -67,14 +67,7 @@ def contributions(assigner: Assigner, X: np.ndarray) -> Contributions:
     margin = np.zeros(n)
     intercept = np.zeros(n)
     values = np.full(X.shape, np.nan)
-    has = assigner.availability(X)
-    names = list(assigner.groups)
-    codes = has @ (1 << np.arange(has.shape[1]))
-    for code in np.unique(codes):
-        if code == 0:
-            continue
-        pattern_rows = np.flatnonzero(codes == code)
-        model = assigner._model_for(tuple(g for i, g in enumerate(names) if code >> i & 1))
+    for pattern_rows, model in assigner.models_of(X):
         for start in range(0, len(pattern_rows), _CHUNK_ROWS):
             rows = pattern_rows[start : start + _CHUNK_ROWS]
             proba[rows], z, logits = assigner.score_parts(model, X[rows])
@@ -140,11 +133,9 @@ def counterfactual_row(
     columns reaches the persona.
     """
     x = np.asarray(x, dtype=np.float64).ravel()
-    has = assigner.availability(x[None])[0]
-    pattern = tuple(g for g, h in zip(assigner.groups, has, strict=True) if h)
-    if not pattern:
+    model = assigner.score_one(x)[1]  # the model of the customer's signals and evidence
+    if model is None:
         return None
-    model = assigner._model_for(pattern)
     # Only features the customer has may move: a missing one stays missing.
     observed = ~np.isnan(x[model.columns])
     free = np.flatnonzero(np.isin(model.columns, np.asarray(allowed)) & observed)

@@ -41,6 +41,7 @@ from persona.discovery import (
     split_personas,
 )
 from persona.drift import drift_reference
+from persona.evidence import evidence_bins, thin_records
 from persona.explain import Counterfactual, ExplanationsMixin
 from persona.features.builder import GROUPS, FeatureBuilder, with_observation_end
 from persona.instrument import Instrument
@@ -110,7 +111,17 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         the assigner: non-respondents, customers outside the discovery sample
         and discovery noise) or ``"unassigned"``.
     probabilities_ : DataFrame
-        ``predict_proba`` of the training customers.
+        ``predict_proba`` of the training customers: one column per persona,
+        then ``-1``, the unassigned share. A persona's probability is the
+        chance that it is the persona the customer's whole record would get,
+        for a record holding what this one holds (its signals, and with
+        touchpoints, how many: 1, 2-3, 4-10, 11+); ``model.assignment_report()``
+        measures how well that holds. The unassigned share is 0 while the record
+        lies within some persona's reach, grows to 1 as it moves to
+        ``max_distance`` reaches from the nearest, and is 1 for a record with no
+        usable signal (see :class:`~persona.assign.Assigner`). A record is
+        assigned the larger of its best persona and the unassigned share, and its
+        ``confidence`` is that probability.
     personas_ : DataFrame
         One row per persona: ``name`` (yours, see :meth:`rename`, or generated),
         ``description``, ``size``, ``share``, ``discovered``, mean
@@ -227,8 +238,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
         discovered, clustered = self._discover(values[rows], seed)
         discovered = _by_size(discovered)
-        self.assigner_.fit(values[rows], discovered)
-        self._discovery = {"values": values[rows], "labels": discovered, "seed": seed, "rows": rows}
+        self.assigner_, thin = self._final_assigner(frame, groups, rows, discovered, X, tables)
+        self._discovery = {"values": values[rows], "labels": discovered, "seed": seed, "rows": rows,
+                           "thin": thin}  # fmt: skip
 
         proba = self.assigner_.predict_proba(values)
         labels = labels_from_proba(proba)
@@ -265,6 +277,33 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         """Fit, then return the labels (an array for an array ``X``, else a Series)."""
         self.fit(X, y, **tables)
         return self.labels_.to_numpy() if _is_array(X) else self.labels_
+
+    def _final_assigner(
+        self,
+        frame: pd.DataFrame,
+        groups: dict[str, np.ndarray],
+        rows: np.ndarray,
+        discovered: np.ndarray,
+        X: Any,
+        tables: dict,
+    ) -> tuple[Assigner, tuple[np.ndarray, np.ndarray] | None]:
+        """The assigner of the discovered personas, with a model per evidence bin when
+        the touchpoints are known: learned on the discovery customers' whole records and
+        on the same records cut to their first touchpoints. Returns it and those cut
+        records with, for each, its customer's position among the discovery rows."""
+        values = frame.to_numpy(dtype=np.float64)[rows]
+        events = _tables_of(X, tables).get("events") if self.features_ is not None else None
+        evidence = None if events is None else evidence_bins(self.features_, frame.columns)
+        assigner = Assigner(
+            groups, max_distance=self.max_distance, evidence=evidence, calibrate=True
+        )
+        if evidence is None:
+            return assigner.fit(values, discovered), None
+        records, owner = thin_records(
+            self.features_, events, frame.index[rows], values, groups["behaviour"]
+        )
+        thin = (records, discovered[owner], owner)
+        return assigner.fit(values, discovered, thin=thin), (records, owner)
 
     def _discover(self, values: np.ndarray, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Persona labels ``0 .. k-1`` of the discovery customers and who was clustered."""
@@ -764,6 +803,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         """A matplotlib Figure: the discovery customers on a 2-D map, coloured by persona."""
         check_is_fitted(self, "assigner_")
         return report.plot_map(self, max_points)
+
+    def plot_reliability(self) -> Any:
+        """A matplotlib Figure: how often an assignment of each confidence is right, by
+        touchpoints held and survey (cross-validated; see :meth:`assignment_report`)."""
+        check_is_fitted(self, "assigner_")
+        return report.plot_reliability(self.assignment_report())
 
     def plot_profile(self, persona_id: int) -> Any:
         """A matplotlib Figure of one persona: needs, emotion journey, channels, moments."""

@@ -27,7 +27,9 @@ def test_report_has_a_card_per_persona_and_every_figure(report, persona_model):
     for persona, name in persona_model.personas_["name"].items():
         assert f"id='persona-{persona}'" in page and name in page
     images = re.findall(r"<img [^>]*src='data:image/png;base64,", page)
-    assert len(images) == 3 + k  # map, sizes, heatmap + one profile per persona
+    # map, sizes, heatmap, reliability by evidence + one profile per persona
+    assert len(images) == 4 + k
+    assert "How sure an assignment is" in page and "alt='reliability by evidence'" in page
     assert "Demographic audit" in page and "cramers_v" in page
     assert page.count("Demographics (described beside the persona, never used to form it)") == k
     # nothing to fetch: no external scripts, styles, fonts or images
@@ -67,7 +69,7 @@ def test_a_one_persona_model_renders_every_figure_and_its_report(one_persona_mod
     assert isinstance(plot_sizes(model), Figure)
     page = model.report(tmp_path / "report").read_text()
     assert page.count("<section class='card'") == 1
-    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 4
+    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 5
 
 
 def test_report_renders_offline_in_headless_chromium(report, persona_model):

@@ -13,7 +13,12 @@ from persona.features.emotions import emotion_features
 from persona.features.psychographic import psychographic_features, response_style, score_scales
 from persona.features.reliability import Reliability, scale_reliability
 from persona.features.text import EmotionScorer, LexiconScorer, score_texts
-from persona.features.touchpoints import DAYPARTS, JourneySettings, behaviour_features
+from persona.features.touchpoints import (
+    DAYPARTS,
+    JourneySettings,
+    behaviour_features,
+    first_touchpoints,
+)
 
 __all__ = [
     "DAYPARTS",
@@ -24,6 +29,7 @@ __all__ = [
     "LexiconScorer",
     "Reliability",
     "behaviour_features",
+    "first_touchpoints",
     "emotion_features",
     "psychographic_features",
     "response_style",

@@ -27,12 +27,13 @@ import pandas as pd
 
 from persona.features._log import LogColumns, SortedLog, changes
 from persona.journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.schema import TableLike, read_table, validate_events
+from persona.schema import TableLike, read_table, validate_emotions, validate_events
 
 __all__ = [
     "DAYPARTS",
     "JourneySettings",
     "behaviour_features",
+    "first_touchpoints",
     "journey_settings",
     "warn_unmatched_types",
 ]
@@ -262,6 +263,68 @@ def behaviour_features(
     return pd.DataFrame(
         values[:filled], index=customers, columns=[PREFIX + n for n in names], copy=False
     )
+
+
+def first_touchpoints(
+    events: TableLike, n: int, *, emotions: TableLike | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Each customer's journey as it stood at its first ``n`` touchpoints, ending today.
+
+    Keeps every customer's first ``n`` touchpoints (by time, ties broken by
+    the other columns) and moves them later by the customer's own gap between that last
+    kept touchpoint and their latest one: the journey keeps its pace and its
+    recency, so it reads as a customer who started recently, which is what a
+    thin record at scoring time is. Emotion readings given after the last kept
+    touchpoint are left out and the others moved the same way; readings
+    without a timestamp, and readings of customers without touchpoints, stay.
+
+    Returns the events and the emotions (None when none were given). This is
+    how the assigner learns what a thin record says (see
+    :class:`~persona.assign.Assigner`), and how ``benchmarks/calibration.py``
+    measures confidence at the first touchpoints.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> events = pd.DataFrame({
+    ...     "customer_id": [1, 1, 1],
+    ...     "timestamp": pd.to_datetime(["2026-01-01", "2026-01-03", "2026-01-10"]),
+    ...     "channel": "web", "event_type": ["search", "product_view", "purchase"]})
+    >>> early, _ = first_touchpoints(events, 2)
+    >>> early["timestamp"].dt.strftime("%m-%d").tolist()
+    ['01-08', '01-10']
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"Got n={n!r}, but expected a whole number of touchpoints >= 1.")
+    table = validate_events(read_table(events, "events"))
+    # Ties in time are broken by every column, so the first touchpoints do not depend on
+    # the order of the rows (rows equal in every column are interchangeable).
+    table = table.sort_values(list(table.columns), kind="stable", na_position="last")
+    table = table.iloc[
+        np.lexsort(
+            (table["timestamp"].to_numpy(), pd.factorize(table["customer_id"], sort=True)[0])
+        )
+    ]
+    customer = table["customer_id"]
+    rank = table.groupby(customer, sort=False).cumcount().to_numpy()
+    latest = table.groupby(customer, sort=False)["timestamp"].transform("max")
+    kept = table.loc[rank < n]
+    cut = kept.groupby(kept["customer_id"], sort=False)["timestamp"].max()
+    shift = latest.loc[kept.index] - kept["customer_id"].map(cut)
+    early = kept.assign(timestamp=kept["timestamp"] + shift)
+    if emotions is None:
+        return early.reset_index(drop=True), None
+    readings = validate_emotions(read_table(emotions, "emotions"))
+    if "timestamp" not in readings.columns:
+        return early.reset_index(drop=True), readings
+    moved = (latest.groupby(customer, sort=False).max() - cut).rename("shift")
+    stamp = readings["timestamp"]
+    last = readings["customer_id"].map(cut)
+    keep = stamp.isna() | last.isna() | (stamp <= last)
+    readings = readings.loc[keep]
+    delay = readings["customer_id"].map(moved)
+    readings = readings.assign(timestamp=readings["timestamp"] + delay.fillna(pd.Timedelta(0)))
+    return early.reset_index(drop=True), readings.reset_index(drop=True)
 
 
 def _features(
