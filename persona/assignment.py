@@ -63,7 +63,18 @@ _PLAIN_NUMBERS = {float, int, type(None), np.float64, np.float32, np.int64, np.i
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """The persona of one customer, how sure the assigner is, and why."""
+    """The persona of one customer, how sure the assigner is, and why.
+
+    ``confidence`` is the probability of the persona given (``probabilities``
+    has every persona's, and ``-1``'s): for a persona, the chance that it is
+    the one the customer's whole record would get, for a record holding what
+    this one holds (its signals and, with touchpoints, how many: 1, 2-3,
+    4-10, 11+); ``model.assignment_report().evidence`` measures it. For
+    ``persona_id`` -1 it is the unassigned share: 0 within some persona's
+    reach, growing to 1 at ``max_distance`` reaches from the nearest, and 1
+    for a record with no usable signal. It is a distance rule, not a
+    probability of belonging to no persona (see :class:`~persona.assign.Assigner`).
+    """
 
     customer_id: Any
     persona_id: int

@@ -174,7 +174,12 @@ class AssignmentOut(BaseModel):
     customer_id: CustomerId
     persona_id: int = Field(description="-1: unassigned")
     name: str
-    confidence: float
+    confidence: float = Field(
+        description="the probability of persona_id: for a persona, the chance that it is the "
+        "one the customer's whole record would get, given what this record holds; for -1, the "
+        "unassigned share (0 within a persona's reach, 1 far from every persona or with no "
+        "usable signal)"
+    )
     probabilities: dict[str, float] = Field(description="persona id (as text) -> probability")
     reasons: list[dict[str, Any]]
     signals_used: list[str]
