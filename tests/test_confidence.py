@@ -216,3 +216,37 @@ def test_the_assignment_report_gives_reliability_by_evidence(persona_model):
     assert set(curve.columns) >= {"survey", "touchpoints", "bin", "records", "agreement"}
     figure = persona_model.plot_reliability()
     assert isinstance(figure, Figure) and len(figure.axes) == 2
+
+
+def test_first_touchpoints_keep_the_pace_and_ignore_row_order():
+    events = pd.DataFrame(
+        {
+            "customer_id": [2, 1, 1, 1, 2],
+            "timestamp": pd.to_datetime(
+                ["2026-01-05", "2026-01-01", "2026-01-03", "2026-01-10", "2026-01-05"]
+            ),
+            "channel": ["web", "web", "app", "store", "app"],
+            "event_type": ["search", "search", "product_view", "purchase", "search"],
+        },
+        index=[0, 0, 1, 1, 2],  # an index that repeats labels
+    )
+    emotions = pd.DataFrame(
+        {
+            "customer_id": [1, 1],
+            "timestamp": pd.to_datetime(["2026-01-02", "2026-01-09"]),
+            "valence": [0.5, -0.5],
+        }
+    )
+    early, readings = first_touchpoints(events, 2, emotions=emotions)
+    mine = early[early["customer_id"] == 1]
+    # 1's first two touchpoints, moved by the 7 days between the second and the last
+    assert mine["timestamp"].dt.strftime("%m-%d").tolist() == ["01-08", "01-10"]
+    assert mine["channel"].tolist() == ["web", "app"]
+    # a tie in time is broken by the other columns: app before web, whatever the row order
+    assert early[early["customer_id"] == 2]["channel"].tolist() == ["app", "web"]
+    reversed_, _ = first_touchpoints(events.iloc[::-1], 2)
+    pd.testing.assert_frame_equal(reversed_, early)
+    # the reading after the cut is left out, the one before moves with the journey
+    assert readings["timestamp"].dt.strftime("%m-%d").tolist() == ["01-09"]
+    with pytest.raises(ValueError, match="expected a whole number of touchpoints >= 1"):
+        first_touchpoints(events, 0)

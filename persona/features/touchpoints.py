@@ -305,6 +305,7 @@ def first_touchpoints(
             (table["timestamp"].to_numpy(), pd.factorize(table["customer_id"], sort=True)[0])
         )
     ]
+    table = table.reset_index(drop=True)  # positions from here: an index may repeat labels
     customer = table["customer_id"]
     rank = table.groupby(customer, sort=False).cumcount().to_numpy()
     latest = table.groupby(customer, sort=False)["timestamp"].transform("max")
