@@ -250,3 +250,16 @@ def test_first_touchpoints_keep_the_pace_and_ignore_row_order():
     assert readings["timestamp"].dt.strftime("%m-%d").tolist() == ["01-09"]
     with pytest.raises(ValueError, match="expected a whole number of touchpoints >= 1"):
         first_touchpoints(events, 0)
+
+
+def test_cut_journeys_are_bounded_whatever_the_discovery_size(monkeypatch):
+    import persona.evidence
+    from persona import PersonaModel
+    from persona.datasets import make_customers
+
+    monkeypatch.setattr(persona.evidence, "THIN_CUSTOMERS", 100)
+    data = make_customers(n_customers=1_500, random_state=1)
+    model = PersonaModel(instrument=data.instrument, random_state=0).fit(data)
+    records, owner = model._discovery["thin"]
+    assert len(model._discovery["rows"]) > 100
+    assert owner.max() < 100 and len(records) <= 5 * 100
