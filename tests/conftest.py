@@ -46,3 +46,9 @@ def persona_model(customers):
         emotions=customers.emotions,
         demographics=customers.demographics,
     )
+
+
+@pytest.fixture(scope="session")
+def assignment_report(persona_model):
+    """``persona_model.assignment_report()``, computed once: cross-validation takes ~13 s."""
+    return persona_model.assignment_report()

@@ -230,8 +230,8 @@ def test_a_short_onboarding_survey_of_golden_questions(persona_model, customers,
         del persona_model.golden_
 
 
-def test_the_assignment_report_says_what_confidence_means(persona_model):
-    report = persona_model.assignment_report()
+def test_the_assignment_report_says_what_confidence_means(assignment_report):
+    report = assignment_report
     agreement = report.agreement
     full = agreement.loc["psychographic + behaviour + emotion"]
     assert full["agreement"] >= 0.95 and full["customers"] > 500
