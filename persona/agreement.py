@@ -31,6 +31,11 @@ __all__ = ["AssignmentReport", "assignment_report"]
 _BINS = np.linspace(0.0, 1.0, 11)
 
 
+def _confidence_bin(confidence: Any) -> np.ndarray:
+    """The reliability curve's bin of each confidence: 0..9, tenths of [0, 1]."""
+    return np.clip(np.digitize(confidence, _BINS[1:-1]), 0, len(_BINS) - 2)
+
+
 @dataclass(frozen=True)
 class AssignmentReport:
     """Cross-validated agreement by signal combination, and the reliability curve.
@@ -88,7 +93,7 @@ def assignment_report(model: Any, *, cv: int = 5, random_state: int = 0) -> Assi
             {"signals": label, "customers": len(y), "agreement": right.mean(),
              "mean_confidence": confidence.mean()}
         )  # fmt: skip
-        bins = np.clip(np.digitize(confidence, _BINS[1:-1]), 0, len(_BINS) - 2)
+        bins = _confidence_bin(confidence)
         curve = pd.DataFrame({"bin": bins, "confidence": confidence, "right": right})
         summary = curve.groupby("bin").agg(
             customers=("right", "size"), confidence=("confidence", "mean"),
@@ -148,7 +153,7 @@ def _by_evidence(model: Any, *, cv: int, random_state: int) -> tuple[pd.DataFram
                 )[~np.isnan(seen[:, column]) & (np.asarray(has_survey) == with_survey)]
             )
     frame = pd.concat(scored, ignore_index=True)
-    frame["bin"] = np.clip(np.digitize(frame["confidence"], _BINS[1:-1]), 0, len(_BINS) - 2)
+    frame["bin"] = _confidence_bin(frame["confidence"])
     keys = ["survey", "touchpoints"]
     curve = frame.groupby([*keys, "bin"]).agg(
         records=("right", "size"), confidence=("confidence", "mean"), agreement=("right", "mean")

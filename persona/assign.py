@@ -259,15 +259,16 @@ class Assigner:
         mean = values.mean(axis=0)
         scale = values.std(axis=0)
         scale[scale == 0] = 1.0
+        z = (values - mean) / scale
         space, centres = values, self.centroids_[:, columns]
         if own_centres:  # reach in the model's standardised units, around its own centres
-            space = (values - mean) / scale
-            centres = _persona_means(space, labels, self.n_personas_, (centres - mean) / scale)
+            space = z
+            centres = _persona_means(z, labels, self.n_personas_, (centres - mean) / scale)
         k = self.n_personas_
         present = np.unique(labels)
-        coef, intercept = self._logistic((values - mean) / scale, labels)
+        coef, intercept = self._logistic(z, labels)
         if groups is not None and len(present) > 1:
-            temperature = self._temperature((values - mean) / scale, labels, groups)
+            temperature = self._temperature(z, labels, groups)
             coef, intercept = coef / temperature, intercept / temperature
         radius = np.ones(k)
         for persona in range(k):

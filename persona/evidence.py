@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from persona.features.builder import FeatureBuilder, with_observation_end
-from persona.features.touchpoints import first_touchpoints
+from persona.features.touchpoints import Journeys
 from persona.schema import TableLike, read_table, validate_events
 
 __all__ = ["EVIDENCE_BINS", "THIN_CUSTOMERS", "THIN_TOUCHPOINTS", "evidence_bins", "thin_records"]
@@ -80,15 +80,16 @@ def thin_records(
     """
     customers, values = customers[:THIN_CUSTOMERS], values[:THIN_CUSTOMERS]
     table = validate_events(read_table(events, "events"))
-    table = table.loc[table["customer_id"].isin(customers)]
+    journeys = Journeys.ordered(table.loc[table["customer_id"].isin(customers)])
     position = pd.Series(np.arange(len(customers)), index=customers)
-    counts = table.groupby("customer_id", sort=False).size()
+    counts = journeys.table.groupby("customer_id", sort=False).size()
     parts = []
     for length in THIN_TOUCHPOINTS:
-        longer = counts.index[counts > length]  # a shorter journey is its own whole record
-        if not len(longer):
+        early, _ = journeys.first(length)
+        # A journey no longer than the cut is its own whole record.
+        early = early.loc[early["customer_id"].map(counts).to_numpy() > length]
+        if not len(early):
             continue
-        early, _ = first_touchpoints(table.loc[table["customer_id"].isin(longer)], length)
         owner = position.loc[early["customer_id"]].to_numpy()
         # One id per customer and length, so the lengths are built in one pass.
         parts.append(early.assign(customer_id=owner * len(THIN_TOUCHPOINTS) + len(parts)))

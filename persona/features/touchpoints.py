@@ -296,36 +296,51 @@ def first_touchpoints(
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"Got n={n!r}, but expected a whole number of touchpoints >= 1.")
-    table = validate_events(read_table(events, "events"))
-    # Ties in time are broken by every column, so the first touchpoints do not depend on
-    # the order of the rows (rows equal in every column are interchangeable).
-    table = table.sort_values(list(table.columns), kind="stable", na_position="last")
-    table = table.iloc[
-        np.lexsort(
-            (table["timestamp"].to_numpy(), pd.factorize(table["customer_id"], sort=True)[0])
-        )
-    ]
-    table = table.reset_index(drop=True)  # positions from here: an index may repeat labels
-    customer = table["customer_id"]
-    rank = table.groupby(customer, sort=False).cumcount().to_numpy()
-    latest = table.groupby(customer, sort=False)["timestamp"].transform("max")
-    kept = table.loc[rank < n]
-    cut = kept.groupby(kept["customer_id"], sort=False)["timestamp"].max()
-    shift = latest.loc[kept.index] - kept["customer_id"].map(cut)
-    early = kept.assign(timestamp=kept["timestamp"] + shift)
+    journeys = Journeys.of(events)
+    early, cut = journeys.first(n)
     if emotions is None:
-        return early.reset_index(drop=True), None
+        return early, None
     readings = validate_emotions(read_table(emotions, "emotions"))
     if "timestamp" not in readings.columns:
-        return early.reset_index(drop=True), readings
-    moved = (latest.groupby(customer, sort=False).max() - cut).rename("shift")
-    stamp = readings["timestamp"]
-    last = readings["customer_id"].map(cut)
-    keep = stamp.isna() | last.isna() | (stamp <= last)
-    readings = readings.loc[keep]
-    delay = readings["customer_id"].map(moved)
-    readings = readings.assign(timestamp=readings["timestamp"] + delay.fillna(pd.Timedelta(0)))
-    return early.reset_index(drop=True), readings.reset_index(drop=True)
+        return early, readings
+    stamp, last = readings["timestamp"], readings["customer_id"].map(cut)
+    readings = readings.loc[stamp.isna() | last.isna() | (stamp <= last)]
+    delay = readings["customer_id"].map(journeys.latest - cut).fillna(pd.Timedelta(0))
+    return early, readings.assign(timestamp=readings["timestamp"] + delay).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Journeys:
+    """An event log in journey order, ready to be cut at any length (validated once)."""
+
+    table: pd.DataFrame  # by customer, then time; ties broken by every column; index 0..n-1
+    rank: np.ndarray  # each touchpoint's place in its customer's journey, from 0
+    latest: pd.Series  # each customer's latest touchpoint, by customer_id
+
+    @classmethod
+    def of(cls, events: TableLike) -> Journeys:
+        """The journeys of an event log (a path or a table), validated."""
+        return cls.ordered(validate_events(read_table(events, "events")))
+
+    @classmethod
+    def ordered(cls, table: pd.DataFrame) -> Journeys:
+        """The journeys of an already validated event table."""
+        # Ties in time are broken by every column, so the first touchpoints do not depend on
+        # the order of the rows (rows equal in every column are interchangeable).
+        table = table.sort_values(list(table.columns), kind="stable", na_position="last")
+        customer_codes = pd.factorize(table["customer_id"], sort=True)[0]
+        order = np.lexsort((table["timestamp"].to_numpy(), customer_codes))
+        table = table.iloc[order].reset_index(drop=True)  # positions: an index may repeat
+        by_customer = table.groupby("customer_id", sort=False)
+        return cls(table, by_customer.cumcount().to_numpy(), by_customer["timestamp"].max())
+
+    def first(self, n: int) -> tuple[pd.DataFrame, pd.Series]:
+        """Every journey's first ``n`` touchpoints, moved to end at its latest one, and the
+        time of each customer's last kept touchpoint before the move."""
+        kept = self.table.loc[self.rank < n]
+        cut = kept.groupby("customer_id", sort=False)["timestamp"].max()
+        shift = kept["customer_id"].map(self.latest - cut)
+        return kept.assign(timestamp=kept["timestamp"] + shift).reset_index(drop=True), cut
 
 
 def _features(
