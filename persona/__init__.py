@@ -19,6 +19,7 @@ from persona.journey import DEFAULT_TAXONOMY
 from persona.model import PersonaModel
 from persona.persistence import load
 from persona.profiles import profile
+from persona.project import Project
 from persona.schema import (
     validate_demographics,
     validate_emotions,
@@ -27,6 +28,7 @@ from persona.schema import (
     validate_survey,
 )
 from persona.scoring import score_tables
+from persona.tables import ReadOptions
 
 try:
     __version__ = version(DISTRIBUTION)
@@ -44,6 +46,8 @@ __all__ = [
     "Item",
     "JourneySettings",
     "PersonaModel",
+    "Project",
+    "ReadOptions",
     "ScoringSummary",
     "__version__",
     "assign_persona",

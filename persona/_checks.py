@@ -205,7 +205,9 @@ def fail_unparseable_timestamps(df: pd.DataFrame, table: str, column: str, rows)
         df,
         rows,
         "have a timestamp that cannot be parsed.",
-        "give ISO 8601 timestamps such as '2026-11-22T10:30:00' (or datetime64 values).",
+        "give ISO 8601 timestamps such as '2026-11-22T10:30:00' (or datetime64 values), or "
+        "say the format yours are written in: timestamp_format: '%d/%m/%Y %H:%M' in "
+        "persona.yaml, or persona.ReadOptions(timestamp_format=...) in Python.",
         column=column,
         show=(column,),
     )

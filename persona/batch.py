@@ -66,7 +66,7 @@ from persona.errors import InputError
 from persona.persistence import _atomic_write
 from persona.schema import _MIXED_OFFSETS, _has_utc_offset, _minority_of
 from persona.scoring import _stamp, portable_assigner, score_tables
-from persona.tables import table_format, table_path, unreadable
+from persona.tables import ReadOptions, table_format, table_path, unreadable
 
 __all__ = ["ScoringSummary", "drift_of", "score_files"]
 
@@ -145,6 +145,7 @@ def score_files(
     top_reasons: int = 3,
     scored_at: Any = None,
     progress: bool | None = None,
+    read_options: ReadOptions | None = None,
 ) -> ScoringSummary:
     """Score every customer of the input files into a Parquet dataset at ``out``.
 
@@ -183,6 +184,10 @@ def score_files(
         Stamped on every row; by default the job's start (kept on resume).
     progress : bool, optional
         A progress bar; by default when stderr is a terminal (else log lines).
+    read_options : ReadOptions, optional
+        CSV inputs' dialect and timestamp format (by default the dialect is
+        read off each file's first lines, and timestamps are ISO 8601). With a
+        ``timestamp_format``, a value it does not fit fails the job by name.
 
     Returns
     -------
@@ -191,7 +196,7 @@ def score_files(
     """
     started = time.perf_counter()
     scorer = portable_assigner(model)
-    sources = {name: _source(name, value) for name, value in
+    sources = {name: _source(name, value, read_options) for name, value in
                (("events", events), ("survey", survey), ("emotions", emotions))
                if value is not None}  # fmt: skip
     if not sources:
@@ -292,18 +297,26 @@ class _Source:
     path: Path | None  # None for an in-memory table
     frame: pd.DataFrame | None
     kind: str  # "parquet", "csv", "tsv" or "frame"
+    options: ReadOptions | None = None  # a CSV file's dialect, filled
 
     def dataset(self) -> ds.Dataset:
         if self.frame is not None:
             return ds.dataset(pa.Table.from_pandas(self.frame, preserve_index=False))
         kind: Any = self.kind
         if self.kind in ("csv", "tsv"):
+            options = self.options
             # Timestamps stay text, for the contract to read by one rule in every chunk
             # (UTC offsets, and columns mixing rows with and without one): Arrow would
             # guess a type from the first rows, and fail on a later row of the other kind.
+            # A format given is one rule already: Arrow parses by it.
+            stamps: dict[str, Any] = {"column_types": {"timestamp": pa.string()}}
+            if options.timestamp_format:
+                stamps = {"column_types": {"timestamp": pa.timestamp("us")},
+                          "timestamp_parsers": [options.timestamp_format]}  # fmt: skip
             kind = ds.CsvFileFormat(
-                parse_options=pa.csv.ParseOptions(delimiter="\t" if self.kind == "tsv" else ","),
-                convert_options=pa.csv.ConvertOptions(column_types={"timestamp": pa.string()}),
+                parse_options=pa.csv.ParseOptions(delimiter=options.delimiter),
+                convert_options=pa.csv.ConvertOptions(decimal_point=options.decimal, **stamps),
+                read_options=pa.csv.ReadOptions(encoding=options.encoding),
             )
         try:
             return ds.dataset(self.path, format=kind)
@@ -317,10 +330,11 @@ class _Source:
         files = [self.path] if self.path.is_file() else sorted(
             p for p in self.path.rglob("*") if p.is_file()
         )  # fmt: skip
-        return [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
+        read = [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
+        return read if self.options is None else [*read, repr(self.options)]
 
 
-def _source(name: str, value: Any) -> _Source:
+def _source(name: str, value: Any, options: ReadOptions | None) -> _Source:
     if isinstance(value, pd.DataFrame):
         return _Source(name, None, value, "frame")
     path = table_path(value, name)
@@ -330,7 +344,9 @@ def _source(name: str, value: Any) -> _Source:
             name, f"'{path}' is a zip archive, which cannot be read in batches.",
             fix="give it as .csv.gz, or as Parquet.",
         )  # fmt: skip
-    return _Source(name, path, None, kind)
+    if kind == "parquet":
+        return _Source(name, path, None, kind)
+    return _Source(name, path, None, kind, (options or ReadOptions()).for_file(path, kind))
 
 
 def _job_fingerprint(
@@ -836,8 +852,14 @@ def _read_error(name: str, path: str | None, error: Exception) -> InputError:
     typed = isinstance(error, pa.ArrowTypeError | pa.ArrowNotImplementedError) or any(
         word in cause for word in ("conversion error", "cast", "Cast")
     )
+    where = f" ('{path}')" if path else ""
+    if "to timestamp" in cause:  # a value that does not fit the timestamp format given
+        return InputError(
+            name, f"could not be read in batches{where}: {cause}", column="timestamp",
+            fix="every timestamp of the file must fit the timestamp_format given: correct "
+            "the value it names, or give the format the file is written in.",
+        )  # fmt: skip
     if typed or path is None:
-        where = f" ('{path}')" if path else ""
         return InputError(
             name, f"could not be read in batches{where}: {cause}",
             fix="a CSV column's type is guessed from its first rows, and the files of a "

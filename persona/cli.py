@@ -1,4 +1,5 @@
-"""The ``persona`` command: ``demo``, ``report``, ``validate``, ``score``, ``drift`` and ``serve``.
+"""The ``persona`` command: ``demo``, ``init``, ``fit``, ``report``, ``validate``, ``score``,
+``drift`` and ``serve``.
 
 The command line is the top of the package: it imports the library and
 prints; nothing imports it.
@@ -69,6 +70,38 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.set_defaults(run=_demo)
 
+    init = commands.add_parser(
+        "init",
+        help="draft a project file (persona.yaml) from your tables",
+        description="Read your event log (and the other tables' paths) and write a first "
+        "persona.yaml to confirm and edit: every event type and channel with its count, a "
+        "moment of truth suggested for each event type from its name, the purchase types "
+        "guessed from where value is filled, the CSV dialect and the timestamp format.",
+    )
+    init.add_argument("--events", required=True, metavar="PATH")
+    init.add_argument("--survey", metavar="PATH")
+    init.add_argument("--emotions", metavar="PATH")
+    init.add_argument("--demographics", metavar="PATH")
+    init.add_argument("--instrument", metavar="PATH", help="instrument (.json or .yaml)")
+    init.add_argument("--out", type=Path, default=Path("persona.yaml"), metavar="FILE",
+                      help="where to write it (default: ./persona.yaml)")  # fmt: skip
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    init.set_defaults(run=_init)
+
+    fit = commands.add_parser(
+        "fit",
+        help="fit a PersonaModel on the tables of a project file; save it, its report and "
+        "its assigner",
+        description="Fit a PersonaModel on the tables persona.yaml names, with its "
+        "instrument, journey and model settings, and write OUT/model (persona.load), "
+        "OUT/report/index.html and OUT/assigner (persona score, persona serve).",
+    )
+    fit.add_argument("--config", type=Path, default=Path("persona.yaml"), metavar="FILE",
+                     help="project file (default: ./persona.yaml)")  # fmt: skip
+    fit.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    fit.add_argument("--quiet", action="store_true", help="no stage log")
+    fit.set_defaults(run=_fit)
+
     report = commands.add_parser(
         "report",
         help="write the HTML persona report of a saved model",
@@ -91,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Check input tables (Parquet files or folders, or CSV) against persona's "
         "data contracts and report the first problem found.",
     )
+    validate.add_argument("--config", type=Path, metavar="FILE",
+                          help="project file naming the tables and the journey")  # fmt: skip
     validate.add_argument("--events", metavar="PATH")
     validate.add_argument("--survey", metavar="PATH")
     validate.add_argument("--instrument", metavar="PATH", help="instrument (.json or .yaml)")
@@ -108,6 +143,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     score.add_argument("model", metavar="MODEL",
                        help="folder of an exported assigner or a saved model")  # fmt: skip
+    score.add_argument("--config", type=Path, metavar="FILE",
+                       help="project file naming the tables and their CSV dialect")  # fmt: skip
     score.add_argument("--events", metavar="PATH")
     score.add_argument("--survey", metavar="PATH")
     score.add_argument("--emotions", metavar="PATH")
@@ -334,20 +371,107 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from persona.project import draft_project
+
+    if args.out.exists() and not args.force:
+        print(f"persona init: '{args.out}' exists; edit it, or pass --force to replace it.",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    text = draft_project(
+        args.events, survey=args.survey, emotions=args.emotions,
+        demographics=args.demographics, instrument=args.instrument,
+        folder=args.out.parent,
+    )  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    unsure = sum("no suggestion" in line for line in text.splitlines())
+    print(f"Project file written to {args.out}. Check the suggested moments"
+          + (f" ({unsure} event type(s) have none: say theirs)" if unsure else "")
+          + ", the purchase, support and return types and the instrument, then run:\n"
+          f"  persona validate --config {args.out}\n"
+          f"  persona fit --config {args.out} --out models/v1")  # fmt: skip
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> int:
+    import logging
+
+    from persona.project import Project, vocabulary_problems
+
+    started = time.perf_counter()
+    if not args.quiet:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s",
+                            datefmt="%H:%M:%S")  # fmt: skip
+        logging.getLogger("persona").setLevel(logging.INFO)
+    project = Project.from_file(args.config)
+    tables = project.read()
+    inputs = validate_inputs(**tables, instrument=project.instrument)
+    if inputs.events is not None:
+        for problem in vocabulary_problems(inputs.events, project.journey):
+            print(f"persona fit: warning: {problem}", file=sys.stderr)
+    model = project.persona_model()
+    with warnings.catch_warnings():
+        # Said once above, from the project's own settings.
+        warnings.filterwarnings("ignore", message=r"events: .*(taxonomy|match no row|no row has)")
+        model.fit(events=inputs.events, survey=inputs.survey, emotions=inputs.emotions,
+                  demographics=inputs.demographics)  # fmt: skip
+    args.out.mkdir(parents=True, exist_ok=True)
+    saved = model.save(args.out / "model")
+    page = model.report(args.out / "report")
+    assigner = model.export_assigner(args.out / "assigner")
+    source = model.label_source_.value_counts()
+    print(
+        f"{model.n_personas_} personas from {source.get('discovery', 0):,} survey respondents, "
+        f"placed for all {len(model.labels_):,} customers in "
+        f"{time.perf_counter() - started:.1f} s:"
+    )
+    table = model.personas_[["name", "size", "share", "confidence"]]
+    print(_indent(table.to_string(formatters={"share": "{:.1%}".format,
+                                              "confidence": "{:.2f}".format})))  # fmt: skip
+    print(f"Model saved to {saved}/ (persona.load), report written to {page},\n"
+          f"assigner exported to {assigner}/ (persona score {assigner} ..., "
+          f"persona serve --assigner {assigner}).")  # fmt: skip
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
-    tables = {k: getattr(args, k) for k in ("events", "survey", "emotions", "demographics")}
-    if not any(tables.values()):
+    from persona.features.touchpoints import JourneySettings
+    from persona.project import Project, vocabulary_problems
+
+    names = ("events", "survey", "emotions", "demographics")
+    tables: dict = {k: getattr(args, k) for k in names}
+    instrument = Instrument.from_file(args.instrument) if args.instrument else None
+    journey = JourneySettings()
+    if args.config is not None:
+        project = Project.from_file(args.config)
+        read = project.read()
+        tables = {k: tables[k] if tables[k] else read.get(k) for k in names}
+        instrument = instrument or project.instrument
+        journey = project.journey
+    if not any(value is not None for value in tables.values()):
         print(
-            "persona validate: give at least one of --events, --survey, --emotions, --demographics",
+            "persona validate: give --config persona.yaml, or at least one of --events, "
+            "--survey, --emotions, --demographics",
             file=sys.stderr,
         )
         return 2
-    instrument = Instrument.from_file(args.instrument) if args.instrument else None
+    if tables["survey"] is not None and instrument is None:
+        print(
+            "persona validate: survey: was given without an instrument, so its items cannot "
+            "be read.\n  fix: add --instrument needs.yaml (the instrument as JSON or YAML), or "
+            "instrument: in persona.yaml with --config.",
+            file=sys.stderr,
+        )
+        return 2
     inputs = validate_inputs(**tables, instrument=instrument)
-    for name in tables:
+    for name in names:
         table = getattr(inputs, name)
         if table is not None:
             print(f"{name}: {len(table):,} rows, {table['customer_id'].nunique():,} customers: ok")
+    if inputs.events is not None:
+        for problem in vocabulary_problems(inputs.events, journey):
+            print(f"warning: {problem}")
     return 0
 
 
@@ -357,9 +481,16 @@ def _score(args: argparse.Namespace) -> int:
     from persona.batch import score_files
 
     tables = {k: getattr(args, k) for k in ("events", "survey", "emotions")}
+    options = None
+    if args.config is not None:
+        from persona.project import Project
+
+        project = Project.from_file(args.config)
+        tables = {k: v or project.tables.get(k) for k, v in tables.items()}
+        options = project.read_options
     if not any(tables.values()):
-        print("persona score: give at least one of --events, --survey, --emotions",
-              file=sys.stderr)  # fmt: skip
+        print("persona score: give --config persona.yaml, or at least one of --events, "
+              "--survey, --emotions", file=sys.stderr)  # fmt: skip
         return 2
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(name)s %(message)s")  # fmt: skip
@@ -368,7 +499,7 @@ def _score(args: argparse.Namespace) -> int:
             args.model, **tables, out=args.out, chunk_customers=args.chunk_customers,
             n_jobs=args.n_jobs, observation_end=args.observation_end, resume=args.resume,
             overwrite=args.overwrite, drift_report=args.drift_report,
-            progress=False if args.quiet else None,
+            progress=False if args.quiet else None, read_options=options,
         )  # fmt: skip
     except (ValueError, OSError) as error:  # named errors (InputError too), and the disk's
         print(f"persona score: {error}", file=sys.stderr)

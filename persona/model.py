@@ -9,8 +9,11 @@ Demographics never enter; they are kept for the audit.
 
 from __future__ import annotations
 
+import logging
+import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,7 @@ from persona.drift import drift_reference
 from persona.evidence import evidence_bins, thin_records
 from persona.explain import Counterfactual, ExplanationsMixin
 from persona.features.builder import GROUPS, FeatureBuilder, with_observation_end
+from persona.features.touchpoints import journey_settings
 from persona.instrument import Instrument
 from persona.lineage import match_personas
 from persona.naming import describe_personas
@@ -58,6 +62,17 @@ _SOURCES = ("discovery", "distilled", "unassigned")
 _DRIFT_SAMPLE = 100_000  # training customers the drift reference summarises, at most
 _NOTABLE_SMD = 0.25  # Cohen's d from the rest of the base for a need to count as distinctive
 
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Log a stage of fitting as it starts and ends, with its time (``persona fit`` shows them)."""
+    log.info("%s ...", name)
+    started = time.perf_counter()
+    yield
+    log.info("%s done in %.1f s", name, time.perf_counter() - started)
+
 
 class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     """Discover need- and desire-based personas and place every customer in one.
@@ -66,9 +81,17 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     ----------
     instrument : Instrument, optional
         The survey instrument, for the default feature builder.
+    journey : JourneySettings, mapping or path, optional
+        How your journey reads, for the default feature builder: the taxonomy
+        of your event types, your purchase, support and return types (see
+        :class:`~persona.features.touchpoints.JourneySettings`). A mapping is
+        taken as its settings, e.g. ``{"purchase_types": ["order_placed"]}``;
+        a path names a YAML or JSON file of them, or a project file
+        (``persona.yaml``) whose ``journey`` section holds them.
     features : FeatureBuilder, optional
         The step from tables to the weighted feature matrix (default:
-        ``FeatureBuilder(instrument=instrument)``).
+        ``FeatureBuilder(instrument=instrument, journey=journey)``). Give the
+        instrument and journey to it, not beside it.
     reducer : estimator or "passthrough", optional
         The step from the matrix to a low-dimensional space, anything with
         ``fit_transform`` (default: UMAP with ``n_neighbors=30``,
@@ -174,6 +197,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self,
         instrument: Instrument | None = None,
         *,
+        journey: Any = None,
         features: FeatureBuilder | None = None,
         reducer: Any = None,
         clusterer: Any = None,
@@ -187,6 +211,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         n_jobs: int | None = None,
     ) -> None:
         self.instrument = instrument
+        self.journey = journey
         self.features = features
         self.reducer = reducer
         self.clusterer = clusterer
@@ -198,6 +223,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self.audit_threshold = audit_threshold
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self._check_builder()  # a conflict is a mistake in the call: said where it is made
+
+    journey = None  # models saved before the setting existed
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -229,7 +257,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         tables = {"events": events, "survey": survey, "emotions": emotions}
         if demographics is None and _carries_tables(X):
             demographics = _get(X, "demographics")
-        frame, groups = self._fit_matrix(X, tables)
+        with _stage("features"):
+            frame, groups = self._fit_matrix(X, tables)
+        log.info("features: %s customers x %s columns", f"{len(frame):,}", frame.shape[1])
         values = frame.to_numpy(dtype=np.float64)
         self.assigner_ = Assigner(groups, max_distance=self.max_distance)
         rng = check_random_state(self.random_state)
@@ -238,7 +268,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
         discovered, clustered = self._discover(values[rows], seed)
         discovered = _by_size(discovered)
-        self.assigner_, thin = self._final_assigner(frame, groups, rows, discovered, X, tables)
+        with _stage("assignment model"):
+            self.assigner_, thin = self._final_assigner(frame, groups, rows, discovered, X, tables)
         self._discovery = {"values": values[rows], "labels": discovered, "seed": seed, "rows": rows,
                            "thin": thin}  # fmt: skip
 
@@ -259,7 +290,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self.next_persona_id_ = self.n_personas_
         self.lineage_ = None
         self.names_ = {}
-        self._persona_table(frame)
+        with _stage("profiles"):
+            self._persona_table(frame)
         self._drift_base = self._drift_reference(proba)
         if self.previous is not None:
             self._align(self.previous.predict(X, **tables), self.previous.next_persona_id_)
@@ -309,8 +341,16 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         """Persona labels ``0 .. k-1`` of the discovery customers and who was clustered."""
         Z = np.where(np.isnan(values), column_medians(values), values)
         reducer = self._new_reducer(len(Z), seed)
-        embedding = Z if reducer is None else reducer.fit_transform(Z)
+        with _stage(f"reduction of {len(Z):,} discovery customers"):
+            embedding = Z if reducer is None else reducer.fit_transform(Z)
         self.reducer_, self.structure_ = reducer, None
+        with _stage("clustering"):
+            labels = self._clustered(embedding, Z, seed)
+        with _stage("refinement"):
+            return self._refined(values, Z, labels, seed)
+
+    def _clustered(self, embedding: np.ndarray, Z: np.ndarray, seed: int | None) -> np.ndarray:
+        """Labels of the discovery customers in the reduced space (``-1``: noise)."""
         if self.clusterer is None and self.n_personas is None:
             # Personas are need-based: with a survey, its need scores decide.
             needs = self.assigner_.groups.get("psychographic")
@@ -330,7 +370,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                     "customer is given one persona. Check the features, or force a number "
                     "with n_personas=.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
                 labels = np.zeros(len(Z), dtype=np.int64)
         elif self.clusterer is None:
@@ -345,6 +385,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             self.clusterer_ = clone(self.clusterer).fit(embedding)
             labels = np.asarray(self.clusterer_.labels_, dtype=np.int64)
             self.selection_, self.validity_ = None, float("nan")
+        return labels
+
+    def _refined(
+        self, values: np.ndarray, Z: np.ndarray, labels: np.ndarray, seed: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The clustered labels as personas ``0 .. k-1``, drawn in the feature space."""
         clustered = labels >= 0
         if not clustered.any():
             labels = np.zeros(len(Z), dtype=np.int64)
@@ -362,7 +408,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 f"{min_size} members (min_persona_share={self.min_persona_share}) once their "
                 "boundaries are drawn in the feature space: the data do not hold that many.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         return refined, clustered
 
@@ -532,12 +578,19 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ internals
 
-    def _check_params(self) -> None:
-        if self.features is not None and self.instrument is not None:
+    def _check_builder(self) -> None:
+        given = [name for name in ("instrument", "journey") if getattr(self, name) is not None]
+        if self.features is not None and given:
+            said = " and ".join(f"{name}=" for name in given)
+            inside = ", ".join(f"{name}=..." for name in given)
             raise ValueError(
-                "Got both features= and instrument=: pass the instrument to the feature "
-                "builder (features=FeatureBuilder(instrument=...))."
+                f"Got both features= and {said}: the feature builder reads them, so give "
+                f"them to it (features=FeatureBuilder({inside})), or leave features= out "
+                f"and PersonaModel builds it from {said}."
             )
+
+    def _check_params(self) -> None:
+        self._check_builder()  # again: set_params skips __init__
         n = self.n_personas
         if n is not None and (not isinstance(n, Integral) or isinstance(n, bool) or n < 1):
             raise ValueError(f"Got n_personas={n!r}, but expected a whole number >= 1 or None.")
@@ -567,7 +620,10 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self.features_ = self._drift_sample = None
         if _carries_tables(X) or X is None:
             builder = (
-                FeatureBuilder(instrument=self.instrument)
+                FeatureBuilder(
+                    instrument=self.instrument,
+                    journey=None if self.journey is None else journey_settings(self.journey),
+                )
                 if self.features is None
                 else clone(self.features)
             )

@@ -271,8 +271,9 @@ def _warn_unknown(event_types: pd.Index, codes: np.ndarray) -> None:
     listed = ", ".join(f"'{e}' ({n:,} readings)" for e, n in counts.head(10).items())
     warnings.warn(
         f"emotions: {len(counts)} event type(s) are not in the taxonomy, so {len(codes):,} "
-        f"reading(s) count as moment 'unknown': {listed}. Add them to the taxonomy "
-        "(taxonomy={**DEFAULT_TAXONOMY, 'event_type': 'ZMOT'}) or give those readings a moment.",
+        f"reading(s) count as moment 'unknown': {listed}. Add them to the taxonomy (in "
+        "persona.yaml under journey: taxonomy:, or PersonaModel(journey={'taxonomy': "
+        "{**persona.DEFAULT_TAXONOMY, 'event_type': 'ZMOT'}})) or give those readings a moment.",
         UserWarning,
         stacklevel=4,
     )

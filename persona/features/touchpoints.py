@@ -17,9 +17,11 @@ over customers or events in Python.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -106,11 +108,14 @@ class JourneySettings:
 
 
 def journey_settings(journey: JourneySettings | Mapping[str, Any] | None) -> JourneySettings:
-    """``journey`` as :class:`JourneySettings`: the defaults for None, a mapping as keywords."""
+    """``journey`` as :class:`JourneySettings`: the defaults for None, a mapping as keywords,
+    a path as the YAML or JSON file of such a mapping (or a project file's ``journey``)."""
     if journey is None:
         return JourneySettings()
     if isinstance(journey, JourneySettings):
         return journey
+    if isinstance(journey, str | os.PathLike):
+        journey = _journey_file(Path(journey))
     if isinstance(journey, Mapping):
         known = set(JourneySettings.__dataclass_fields__)
         unknown = sorted(map(str, set(journey) - known))
@@ -120,9 +125,46 @@ def journey_settings(journey: JourneySettings | Mapping[str, Any] | None) -> Jou
             )
         return JourneySettings(**journey)
     raise TypeError(
-        f"Got journey of type {type(journey).__name__}, but expected persona.JourneySettings "
-        "or a mapping of its settings, e.g. {'purchase_types': ('order_placed',)}."
+        f"Got journey of type {type(journey).__name__}, but expected persona.JourneySettings, "
+        "a mapping of its settings, e.g. {'purchase_types': ('order_placed',)}, or the path "
+        "of a YAML file of them."
     )
+
+
+def unmatched_types(present: set, settings: JourneySettings) -> list[str]:
+    """The settings among purchase, support and return types that name no present event type
+    (see :func:`warn_unmatched_types` for when each is checked)."""
+    own_vocabulary = any(e not in settings.taxonomy for e in present)
+    defaults = JourneySettings.__dataclass_fields__
+    return [
+        name
+        for name in ("purchase_types", "support_types", "return_types")
+        if not present.intersection(getattr(settings, name))
+        and (name == "purchase_types" or own_vocabulary
+             or getattr(settings, name) != defaults[name].default)
+    ]  # fmt: skip
+
+
+def _journey_file(path: Path) -> Mapping[str, Any]:
+    import json
+
+    import yaml
+
+    if not path.is_file():
+        raise FileNotFoundError(f"journey: no file at '{path}'.")
+    text = path.read_text(encoding="utf-8")
+    try:
+        spec = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"journey: '{path}' is not valid YAML or JSON: {error}") from error
+    if isinstance(spec, Mapping) and isinstance(spec.get("journey"), Mapping):
+        spec = spec["journey"]  # a project file
+    if not isinstance(spec, Mapping):
+        raise ValueError(
+            f"journey: '{path}' holds no mapping of journey settings (such as taxonomy: and "
+            "purchase_types:), nor a project file's journey: section."
+        )
+    return spec
 
 
 def warn_unmatched_types(event_types: pd.Series, settings: JourneySettings) -> None:
@@ -135,23 +177,16 @@ def warn_unmatched_types(event_types: pd.Series, settings: JourneySettings) -> N
     simply have no returns.
     """
     present = set(pd.unique(event_types))
-    own_vocabulary = any(e not in settings.taxonomy for e in present)
-    defaults = JourneySettings.__dataclass_fields__
-    unmatched = [
-        name
-        for name in ("purchase_types", "support_types", "return_types")
-        if not present.intersection(getattr(settings, name))
-        and (name == "purchase_types" or own_vocabulary
-             or getattr(settings, name) != defaults[name].default)
-    ]  # fmt: skip
+    unmatched = unmatched_types(present, settings)
     if not unmatched:
         return
     said = "; ".join(f"{name}={getattr(settings, name)!r}" for name in unmatched)
     warnings.warn(
         f"events: no row has an event type of {said}, so every customer counts 0 of them "
         "(no purchases and no spend, when it is purchases). If yours are named otherwise, say "
-        "so: FeatureBuilder(journey={'purchase_types': ('order_placed',)}). Event types in "
-        f"the events: {sorted(map(str, present))[:20]}.",
+        "so: in persona.yaml under journey: (purchase_types: [order_placed]), or in Python as "
+        "PersonaModel(journey={'purchase_types': ['order_placed']}). Event types in the "
+        f"events: {sorted(map(str, present))[:20]}.",
         UserWarning,
         stacklevel=3,
     )
@@ -385,10 +420,11 @@ def _warn_unknown_event_types(log: LogColumns, settings: JourneySettings) -> Non
     shown = ", ".join(f"'{name}' ({count:,} rows)" for count, name in listed[:10])
     warnings.warn(
         f"events: {len(listed)} event type(s) are not in the taxonomy and count as moment "
-        f"'unknown': {shown}. Map them to a moment of truth in the taxonomy "
-        "(persona.JourneySettings(taxonomy={**persona.DEFAULT_TAXONOMY, 'event_type': 'ZMOT'}), "
-        "passed as FeatureBuilder(journey=...)), or give the events a 'moment' column. Their "
-        "shares still count as behaviour (share_event_*).",
+        f"'unknown': {shown}. Map them to a moment of truth: in persona.yaml under "
+        "journey: taxonomy: (`persona init` drafts it), or in Python as "
+        "PersonaModel(journey={'taxonomy': {**persona.DEFAULT_TAXONOMY, 'event_type': 'ZMOT'}}); "
+        "or give the events a 'moment' column. Their shares still count as behaviour "
+        "(share_event_*).",
         UserWarning,
         stacklevel=3,
     )
