@@ -63,11 +63,18 @@ _MAX_MIN_SAMPLES = 100
 _MIN_CLUSTER_ROWS = 5
 
 
-def default_reducer(n_samples: int, random_state: int | None, n_jobs: int | None) -> Any:
-    """UMAP set for segmentation, sized down for very small inputs."""
+def umap_class() -> type:
+    """umap-learn's UMAP, imported without its warning that the optional TensorFlow
+    (for ParametricUMAP, which persona does not use) is missing."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*ParametricUMAP.*", category=ImportWarning)
         from umap import UMAP
+    return UMAP
+
+
+def default_reducer(n_samples: int, random_state: int | None, n_jobs: int | None) -> Any:
+    """UMAP set for segmentation, sized down for very small inputs."""
+    UMAP = umap_class()  # noqa: N806
     # A seeded UMAP runs single-threaded anyway; saying so keeps it from
     # overriding n_jobs with a warning and from changing numba's global threads.
     return UMAP(

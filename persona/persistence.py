@@ -155,6 +155,9 @@ def load(path: str | os.PathLike) -> PersonaModel:
         raise ValueError(
             f"{folder / _MODEL_FILE}: the file changed while it was being loaded. {_ALTERED}"
         )
+    from persona.discovery import umap_class
+
+    umap_class()  # the model pickles a UMAP: import it quietly before joblib does
     model = joblib.load(io.BytesIO(data))
     if _fingerprint(model) != fingerprint:
         raise ValueError(

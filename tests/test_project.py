@@ -3,6 +3,12 @@ base in its own vocabulary."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -80,31 +86,79 @@ def test_vocabulary_problems_name_unmapped_types_and_unmatched_purchases():
     assert vocabulary_problems(events, settings) == []
 
 
-def test_newcomer_init_fit_score_in_their_own_vocabulary(tmp_path, monkeypatch, capsys):
-    data = make_customers(600, random_state=0)
+def _persona(*args: str, cwd) -> subprocess.CompletedProcess:
+    """Runs the installed command line as a user does, from the project folder."""
+    done = subprocess.run([sys.executable, "-m", "persona", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_newcomer_init_fit_score_serve_in_their_own_vocabulary(tmp_path):
+    """A new user's base as an Italian spreadsheet writes it: their own event names,
+    semicolons, decimal commas, day-first timestamps, rows in no order. Every step runs
+    as a subprocess, as the user runs it."""
+    data = make_customers(1_000, survey_coverage=0.5, random_state=0)
     events = data.events.drop(columns="session_id")
     events["event_type"] = events["event_type"].astype(str).replace(_OWN)
-    events["timestamp"] = events["timestamp"].dt.strftime("%d/%m/%Y %H:%M")
+    events["timestamp"] = events["timestamp"].dt.strftime("%d/%m/%Y %H:%M:%S")
     events["value"] = events["value"].map(lambda v: "" if v != v else f"{v:.2f}".replace(".", ","))
-    events.sample(frac=1, random_state=0).to_csv(tmp_path / "events.csv", sep=";", index=False)
+    events = events.sample(frac=1, random_state=0)
+    events.to_csv(tmp_path / "events.csv", sep=";", index=False)
     data.survey.to_csv(tmp_path / "survey.csv", sep=";", index=False)
     data.instrument.to_file(tmp_path / "instrument.yaml")
-    monkeypatch.chdir(tmp_path)
-    args = ["--events", "events.csv", "--survey", "survey.csv", "--instrument", "instrument.yaml"]
-    assert main(["init", *args]) == 0
+
+    _persona("init", "--events", "events.csv", "--survey", "survey.csv",
+             "--instrument", "instrument.yaml", cwd=tmp_path)  # fmt: skip
     text = (tmp_path / "persona.yaml").read_text()
     assert '"order_placed": SMOT' in text and 'purchase_types: ["order_placed"]' in text
-    assert 'timestamp_format: "%d/%m/%Y %H:%M"' in text
-    assert main(["validate", "--config", "persona.yaml"]) == 0
-    assert "warning" not in capsys.readouterr().out
-    assert main(["fit", "--config", "persona.yaml", "--out", "models", "--quiet"]) == 0
+    assert 'timestamp_format: "%d/%m/%Y %H:%M:%S"' in text
+    assert "warning" not in _persona("validate", "--config", "persona.yaml", cwd=tmp_path).stdout
+    _persona("fit", "--config", "persona.yaml", "--out", "models", "--quiet", cwd=tmp_path)
     model = persona.load(tmp_path / "models" / "model")
     answered = model.labels_.index.isin(data.survey["customer_id"])
     truth = data.truth.reindex(model.labels_.index)
     assert adjusted_rand_score(truth[answered], model.labels_[answered]) >= 0.9
-    spend = model.features_.transform(**Project.from_file("persona.yaml").read())
+    spend = model.features_.transform(**Project.from_file(tmp_path / "persona.yaml").read())
     assert spend["behaviour__monetary_value"].std() > 0  # purchases were read as purchases
-    assert main(["score", "models/assigner", "--config", "persona.yaml", "--out", "scored",
-                 "--quiet"]) == 0  # fmt: skip
+
+    _persona("score", "models/assigner", "--config", "persona.yaml", "--out", "scored",
+             "--quiet", cwd=tmp_path)  # fmt: skip
     scored = pd.read_parquet(tmp_path / "scored").set_index("customer_id")["persona_id"]
-    assert scored.reindex(model.labels_.index).equals(model.labels_.rename("persona_id"))
+    assert scored.reindex(model.labels_.index).tolist() == model.labels_.tolist()
+
+    customer = int(data.survey["customer_id"].iloc[0])
+    own = events[events["customer_id"] == customer].drop(columns="customer_id")
+    own["timestamp"] = pd.to_datetime(own["timestamp"], format="%d/%m/%Y %H:%M:%S")
+    own["timestamp"] = own["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    own["value"] = own["value"].str.replace(",", ".").replace("", None).astype(float)
+    rows = [{k: v for k, v in row.items() if v == v} for row in own.to_dict("records")]
+    answers = data.survey.set_index("customer_id").loc[customer]
+    record = {"customer_id": customer, "events": rows, "emotions": [],
+              "survey": {k: (None if v != v else float(v)) for k, v in answers.items()}}  # fmt: skip
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "persona", "serve", "--assigner", "models/assigner",
+         "--port", str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        served = httpx.post(f"{base}/v1/assign", json=record, timeout=60)
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert served.status_code == 200, served.text
+    assert served.json()["persona_id"] == scored[customer]
