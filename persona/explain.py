@@ -120,17 +120,21 @@ def counterfactual_row(
     target: int,
     allowed: Sequence[int],
     *,
+    max_changes: int | None = None,
     margins: Sequence[float] = (0.5, 1.0, 2.0, 4.0),
 ) -> np.ndarray | None:
-    """The smallest change of the ``allowed`` columns of ``x`` that assigns it to ``target``.
+    """The smallest change of at most ``max_changes`` of the ``allowed`` columns of ``x``
+    that assigns it to ``target``.
 
     Smallest in the assigner's standardised units (standard deviations of the
     customers it learned from), within the range of values it learned from
     (a share stays a share). The change is found for the customer's own
     signal pattern, then checked by scoring the changed row; it is pushed a
     little further past the boundary (``margins``, in logits) until the
-    assigner agrees. Returns the changed row, or None if no change of those
-    columns reaches the persona.
+    assigner agrees. With ``max_changes``, the columns the unrestricted change
+    moves most are kept free and the others held; if those cannot reach the
+    persona, the columns that can push furthest towards it are tried. Returns
+    the changed row, or None if no such change reaches the persona.
     """
     x = np.asarray(x, dtype=np.float64).ravel()
     model = assigner.score_one(x)[1]  # the model of the customer's signals and evidence
@@ -149,33 +153,56 @@ def counterfactual_row(
     columns = model.columns[free]
     low = (assigner.low_[columns] - model.mean[free]) / model.scale[free] - z0[free]
     high = (assigner.high_[columns] - model.mean[free]) / model.scale[free] - z0[free]
-    bounds = list(zip(np.minimum(low, 0.0), np.maximum(high, 0.0), strict=True))
+    low, high = np.minimum(low, 0.0), np.maximum(high, 0.0)
     gaps = model.coef[target] - model.coef[others]  # (others, columns)
     offsets = model.intercept[target] - model.intercept[others]
-    for margin in margins:
 
-        def constraint(step: np.ndarray, margin: float = margin) -> np.ndarray:
-            z = z0.copy()
-            z[free] += step
-            return gaps @ z + offsets - margin
+    def solve(chosen: np.ndarray) -> np.ndarray | None:
+        """The smallest change of the free columns at positions ``chosen``."""
+        moving = free[chosen]
+        for margin in margins:
 
-        found = minimize(
-            lambda step: float(step @ step),
-            np.zeros(len(free)),
-            jac=lambda step: 2 * step,
-            constraints=[{"type": "ineq", "fun": constraint, "jac": lambda s: gaps[:, free]}],
-            bounds=bounds,
-            method="SLSQP",
-        )
-        if not found.success:
-            continue
-        changed = x.copy()
-        z = z0.copy()
-        z[free] += found.x
-        changed[model.columns[free]] = z[free] * model.scale[free] + model.mean[free]
-        if assigner.predict(changed[None])[0] == target:
-            return changed
-    return None
+            def constraint(step: np.ndarray, margin: float = margin) -> np.ndarray:
+                return gaps[:, moving] @ step + gaps @ z0 + offsets - margin
+
+            found = minimize(
+                lambda step: float(step @ step),
+                np.zeros(len(moving)),
+                jac=lambda step: 2 * step,
+                constraints=[
+                    {"type": "ineq", "fun": constraint, "jac": lambda step: gaps[:, moving]}
+                ],
+                bounds=list(zip(low[chosen], high[chosen], strict=True)),
+                method="SLSQP",
+            )
+            if not found.success:
+                continue
+            changed = x.copy()
+            changed[model.columns[moving]] = (z0[moving] + found.x) * model.scale[moving] + (
+                model.mean[moving]
+            )
+            if assigner.predict(changed[None])[0] == target:
+                return changed
+        return None
+
+    everything = np.arange(len(free))
+    if max_changes is None or max_changes >= len(free):
+        return solve(everything)
+    step = solve(everything)
+    if step is not None:
+        moved = np.abs((step - x)[columns] / model.scale[free])
+        if np.count_nonzero(moved > 1e-9) <= max_changes:
+            return step
+        # The columns the unrestricted change leans on most (stable order on ties).
+        kept = np.sort(np.argsort(-moved, kind="stable")[:max_changes])
+        found = solve(kept)
+        if found is not None:
+            return found
+    # The columns that can push furthest past the closest other persona.
+    closest = int(np.argmin(gaps @ z0 + offsets))
+    reach = np.maximum(gaps[closest, free] * high, gaps[closest, free] * low)
+    kept = np.sort(np.argsort(-reach, kind="stable")[:max_changes])
+    return solve(kept)
 
 
 def reasons_table(
@@ -306,6 +333,7 @@ class ExplanationsMixin:
         to: int,
         *,
         change: tuple[str, ...] = ("psychographic", "behaviour"),
+        max_changes: int | None = 5,
         X: Any = None,
         **tables: TableLike | None,
     ) -> Counterfactual:
@@ -313,8 +341,18 @@ class ExplanationsMixin:
 
         ``customer`` is a customer id (of the training customers, or of the
         tables / matrix given). ``change`` names the feature groups that may
-        change; the change is the smallest in standard deviations of the base.
+        change; at most ``max_changes`` features change (None: any number), the
+        rest stay as they are, and the change is the smallest in standard
+        deviations of the base. ``found`` is False when no such change reaches
+        the persona: allow more changes or more groups.
         """
+        if max_changes is not None and (
+            isinstance(max_changes, bool) or not isinstance(max_changes, int) or max_changes < 1
+        ):
+            raise ValueError(
+                f"Got max_changes={max_changes!r}, but expected a whole number of at least 1 "
+                "(or None for any number of changes)."
+            )
         if to not in set(self.persona_ids_.tolist()):
             raise ValueError(f"Got to={to!r}, but the personas are {self.persona_ids_.tolist()}.")
         unknown = sorted(set(change) - set(self.assigner_.groups))
@@ -327,7 +365,7 @@ class ExplanationsMixin:
         allowed = np.concatenate([self.assigner_.groups[g] for g in change])
         target = int(np.flatnonzero(self.persona_ids_ == to)[0])
         row = frame.to_numpy(dtype=np.float64)[0]
-        moved = counterfactual_row(self.assigner_, row, target, allowed)
+        moved = counterfactual_row(self.assigner_, row, target, allowed, max_changes=max_changes)
         before = self._proba_frame(self.assigner_.predict_proba(row[None]), frame.index)
         if moved is None:
             return Counterfactual(customer, to, None, pd.DataFrame(), before.iloc[0], None)

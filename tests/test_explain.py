@@ -74,6 +74,10 @@ def test_the_counterfactual_moves_the_customer_when_applied(persona_model, some)
     found = persona_model.counterfactual(customer, to=target)
     assert found.found
     assert persona_model.predict(found.features).iloc[0] == target
+    assert 1 <= len(found.changes) <= 5  # a marketer's few changes, by default
+    row = persona_model._training.loc[[customer]]
+    kept = row.columns.difference(found.changes["feature"])
+    pd.testing.assert_frame_equal(found.features[kept], row[kept])  # the rest stays as it is
     assert found.after.idxmax() == target and found.before.idxmax() == current
     changed = set(found.changes["feature"])
     assert changed and all(f.split("__")[0] in ("psychographic", "behaviour") for f in changed)
@@ -87,6 +91,24 @@ def test_the_counterfactual_moves_the_customer_when_applied(persona_model, some)
             {c for c in persona_model.feature_names_out_ if c.startswith("psychographic__")}
         )
         assert persona_model.predict(only_needs.features).iloc[0] == target
+
+
+def test_counterfactuals_change_at_most_max_changes_features(persona_model, some):
+    """Across customers and targets, a change of at most k features still moves them;
+    an unrestricted change leans on many more."""
+    counts = {1: [], 3: [], None: []}
+    for customer in some[:4]:
+        current = persona_model.labels_[customer]
+        for target in (p for p in persona_model.persona_ids_ if p != current):
+            for k in counts:
+                found = persona_model.counterfactual(customer, to=target, max_changes=k)
+                if found.found:
+                    assert persona_model.predict(found.features).iloc[0] == target
+                    counts[k].append(len(found.changes))
+    assert counts[3] and max(counts[3]) <= 3 and max(counts[1], default=1) == 1
+    assert max(counts[None]) > 5
+    with pytest.raises(ValueError, match="Got max_changes=0, but expected a whole number"):
+        persona_model.counterfactual(some[0], to=0, max_changes=0)
 
 
 def test_explanations_match_for_ids_and_for_tables(persona_model, customers, some):

@@ -308,8 +308,11 @@ def test_bad_parameters_are_named(params, message):
 def test_features_and_instrument_together_are_refused(customers):
     from persona.features import FeatureBuilder
 
-    model = PersonaModel(customers.instrument, features=FeatureBuilder(customers.instrument))
-    with pytest.raises(ValueError, match="pass the instrument to the feature builder"):
+    with pytest.raises(ValueError, match=r"Got both features= and instrument=.*FeatureBuilder"):
+        PersonaModel(customers.instrument, features=FeatureBuilder(customers.instrument))
+    model = PersonaModel(features=FeatureBuilder(customers.instrument))
+    model.set_params(journey={"purchase_types": ["purchase"]})  # and at fit, after set_params
+    with pytest.raises(ValueError, match=r"Got both features= and .*journey="):
         model.fit(events=customers.events)
 
 

@@ -14,7 +14,6 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import persona
-from persona.cli import main
 from persona.datasets import make_customers
 from persona.project import Project, suggested_moment, vocabulary_problems
 from persona.tables import ReadOptions, read_table, sniff_csv
@@ -140,8 +139,8 @@ def test_newcomer_init_fit_score_serve_in_their_own_vocabulary(tmp_path):
     own["value"] = own["value"].str.replace(",", ".").replace("", None).astype(float)
     rows = [{k: v for k, v in row.items() if v == v} for row in own.to_dict("records")]
     answers = data.survey.set_index("customer_id").loc[customer]
-    record = {"customer_id": customer, "events": rows, "emotions": [],
-              "survey": {k: (None if v != v else float(v)) for k, v in answers.items()}}  # fmt: skip
+    survey = {k: (None if v != v else float(v)) for k, v in answers.items()}
+    record = {"customer_id": customer, "events": rows, "emotions": [], "survey": survey}
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "persona", "serve", "--assigner", "models/assigner",
