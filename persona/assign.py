@@ -268,7 +268,7 @@ class Assigner:
         present = np.unique(labels)
         coef, intercept = self._logistic(z, labels)
         if groups is not None and len(present) > 1:
-            temperature = self._temperature(z, labels, groups)
+            temperature = self._temperature(z, labels, groups, start=(coef, intercept))
             coef, intercept = coef / temperature, intercept / temperature
         radius = np.ones(k)
         for persona in range(k):
@@ -284,8 +284,17 @@ class Assigner:
             centres=np.ascontiguousarray(centres) if own_centres else None,
         )  # fmt: skip
 
-    def _logistic(self, z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Coefficients and intercepts for every persona (-inf: one the rows never show)."""
+    def _logistic(
+        self,
+        z: np.ndarray,
+        labels: np.ndarray,
+        start: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients and intercepts for every persona (-inf: one the rows never show).
+
+        ``start`` is a solution on similar rows (all of them, for a fold's model)
+        that the solver starts from: the same optimum, in fewer iterations.
+        """
         k = self.n_personas_
         coef = np.zeros((k, z.shape[1]))
         intercept = np.full(k, -np.inf)
@@ -294,6 +303,9 @@ class Assigner:
             intercept[present[0]] = 0.0
             return coef, intercept
         model = LogisticRegression(C=self.C, max_iter=1_000)
+        if start is not None and len(present) > 2 and np.isfinite(start[1][present]).all():
+            model.set_params(warm_start=True)
+            model.coef_, model.intercept_ = start[0][present], start[1][present]
         model.fit(z, labels)
         if len(present) == 2:  # sklearn keeps one row for two classes: log-odds of the second
             coef[present[1]], intercept[present] = model.coef_[0], (0.0, model.intercept_[0])
@@ -301,7 +313,13 @@ class Assigner:
             coef[present], intercept[present] = model.coef_, model.intercept_
         return coef, intercept
 
-    def _temperature(self, z: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> float:
+    def _temperature(
+        self,
+        z: np.ndarray,
+        labels: np.ndarray,
+        groups: np.ndarray,
+        start: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> float:
         """The divisor of the logits that makes them honest on held-out records.
 
         A model is surer of the records it learned from than of new ones, and
@@ -320,7 +338,7 @@ class Assigner:
             held = fold == f
             if not held.any() or held.all():
                 return 1.0
-            coef, intercept = self._logistic(z[~held], labels[~held])
+            coef, intercept = self._logistic(z[~held], labels[~held], start)
             logits[held] = z[held] @ coef.T + intercept
         # A persona a fold never showed is -inf there: held 50 nats under the best instead.
         logits = np.maximum(logits, logits.max(axis=1, keepdims=True) - 50.0)

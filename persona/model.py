@@ -37,6 +37,7 @@ from persona.assign import (
 from persona.audit import demographic_audit, demographic_description
 from persona.discovery import (
     default_reducer,
+    fit_embedding,
     merge_personas,
     refine,
     select_clustering,
@@ -342,7 +343,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         Z = np.where(np.isnan(values), column_medians(values), values)
         reducer = self._new_reducer(len(Z), seed)
         with _stage(f"reduction of {len(Z):,} discovery customers"):
-            embedding = Z if reducer is None else reducer.fit_transform(Z)
+            embedding = Z if reducer is None else fit_embedding(reducer, Z)
         self.reducer_, self.structure_ = reducer, None
         with _stage("clustering"):
             labels = self._clustered(embedding, Z, seed)

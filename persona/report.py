@@ -67,12 +67,12 @@ def map_coordinates(model: PersonaModel, max_points: int = _MAP_POINTS) -> pd.Da
     rows = np.sort(rng.choice(len(embedding), min(max_points, len(embedding)), replace=False))
     points = embedding[rows]
     if points.shape[1] > 2:
-        from persona.discovery import default_reducer
+        from persona.discovery import default_reducer, fit_embedding
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # numba and UMAP notices about small inputs
             layout = default_reducer(len(points), 0, 1).set_params(n_components=2, min_dist=0.1)
-            points = layout.fit_transform(points)
+            points = fit_embedding(layout, points)
     elif points.shape[1] == 1:
         points = np.column_stack([points[:, 0], np.zeros(len(points))])
     return pd.DataFrame({"x": points[:, 0], "y": points[:, 1], "persona_id": labels[rows]})
