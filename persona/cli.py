@@ -292,9 +292,20 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_progress() -> None:
+    """Show the fit's stages, with their timings, on stderr as they happen."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s",
+                        datefmt="%H:%M:%S")  # fmt: skip
+    logging.getLogger("persona").setLevel(logging.INFO)
+
+
 def _demo_model(data, args: argparse.Namespace) -> None:
     from sklearn.metrics import adjusted_rand_score
 
+    print("\nFitting a PersonaModel (its stages follow on stderr) ...", flush=True)
+    _show_progress()
     started = time.perf_counter()
     model = persona.PersonaModel(instrument=data.instrument, random_state=args.seed)
     with warnings.catch_warnings(record=True) as caught:
@@ -395,15 +406,12 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    import logging
 
     from persona.project import Project, vocabulary_problems
 
     started = time.perf_counter()
     if not args.quiet:
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s",
-                            datefmt="%H:%M:%S")  # fmt: skip
-        logging.getLogger("persona").setLevel(logging.INFO)
+        _show_progress()
     project = Project.from_file(args.config)
     tables = project.read()
     inputs = validate_inputs(**tables, instrument=project.instrument)
