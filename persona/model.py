@@ -224,7 +224,11 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self.audit_threshold = audit_threshold
         self.random_state = random_state
         self.n_jobs = n_jobs
-        self._check_builder()  # a conflict is a mistake in the call: said where it is made
+        # A conflict is a mistake in the call: said where it is made. Only a real feature
+        # builder is judged here; anything else waits for fit, so that constructing never
+        # fails on other values (scikit-learn's estimator contract).
+        if isinstance(features, FeatureBuilder):
+            self._check_builder()
 
     journey = None  # models saved before the setting existed
 
