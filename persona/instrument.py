@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from persona.errors import InputError
+from persona.tables import read_settings
 
 __all__ = ["Instrument", "Item"]
 
@@ -147,13 +148,10 @@ class Instrument:
                 f"cannot read '{path}': unknown file type '{suffix}'.",
                 fix="save the instrument as .json, .yaml or .yml.",
             )
-        text = path.read_text(encoding="utf-8")
         try:
-            spec = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as error:
-            raise InputError(
-                _TABLE, f"'{path}' is not valid {suffix[1:].upper()}: {error}", fix="repair it."
-            ) from error
+            spec = read_settings(path)
+        except ValueError as error:
+            raise InputError(_TABLE, str(error), fix="repair it.") from error
         return cls.from_dict(spec)
 
     def to_dict(self) -> dict[str, Any]:

@@ -33,13 +33,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from persona.errors import InputError
 from persona.features.touchpoints import JourneySettings, journey_settings, unmatched_types
 from persona.instrument import Instrument
 from persona.journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.tables import ReadOptions, read_table, table_format, table_path
+from persona.tables import ReadOptions, read_settings, read_table, table_format, table_path
 
 __all__ = ["Project", "draft_project", "suggested_moment", "vocabulary_problems"]
 
@@ -94,13 +93,10 @@ class Project:
                 f"no project file at '{path}': write one with `persona init --events "
                 "events.csv`, or give its path with --config."
             )
-        text = path.read_text(encoding="utf-8")
         try:
-            spec = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as error:
-            raise InputError(
-                _TABLE, f"'{path}' is not valid YAML: {error}", fix="repair the line it names."
-            ) from error
+            spec = read_settings(path)
+        except ValueError as error:
+            raise InputError(_TABLE, str(error), fix="repair the line it names.") from error
         return cls.from_dict(spec, base=path.parent, path=path)
 
     @classmethod
@@ -243,16 +239,16 @@ def suggested_moment(event_type: str) -> str | None:
     """
     if event_type in DEFAULT_TAXONOMY:
         return DEFAULT_TAXONOMY[event_type]
-    words = _WORDS.findall(str(event_type).lower())
-    for moment, stems in _MOMENT_RULES:
-        if any(word.startswith(stem) for word in words for stem in stems):
-            return moment
-    return None
+    return next((moment for moment, stems in _MOMENT_RULES if _says(event_type, stems)), None)
+
+
+def _says(name: str, stems: tuple[str, ...]) -> bool:
+    """Whether a word of ``name`` starts with one of ``stems``."""
+    return any(word.startswith(stems) for word in _WORDS.findall(str(name).lower()))
 
 
 def _named(event_types: list[str], stems: tuple[str, ...]) -> list[str]:
-    return [e for e in event_types
-            if any(w.startswith(s) for w in _WORDS.findall(e.lower()) for s in stems)]  # fmt: skip
+    return [name for name in event_types if _says(name, stems)]
 
 
 # The timestamp formats a draft tries when the timestamps are not ISO 8601.
@@ -316,9 +312,9 @@ def draft_project(
     if "value" in raw:
         valued = raw["value"].notna().groupby(raw["event_type"].astype(str)).mean()
     returns = _named(list(types.index), _RETURN)  # returns carry a value too
-    purchases = sorted(set(valued.index[valued >= 0.5]) - set(returns)) or [
-        e for e in types.index if e in ("purchase",)
-    ]
+    purchases = sorted(set(valued.index[valued >= 0.5]) - set(returns))
+    if not purchases and "purchase" in types.index:
+        purchases = ["purchase"]
     names = list(types.index)
     lines = [
         "# persona project file, drafted by `persona init`: confirm and edit it, then run",

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -157,6 +158,23 @@ def _head_complete(path: Path) -> bool:
     """Whether the sniffed head is the whole file (for a plain file, by its size)."""
     name = path.name.lower()
     return not name.endswith((".gz", ".bz2", ".zip")) and path.stat().st_size <= _SNIFF_BYTES
+
+
+def read_settings(path: Path) -> Any:
+    """The plain data of a settings file (instrument, project file, journey): JSON for a
+    ``.json`` file, else YAML. A file that does not parse raises ValueError naming it."""
+    import json
+
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    json_file = path.suffix.lower() == ".json"
+    try:
+        return json.loads(text) if json_file else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise ValueError(
+            f"'{path}' is not valid {'JSON' if json_file else 'YAML'}: {error}"
+        ) from error
 
 
 def read_table(

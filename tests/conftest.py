@@ -2,8 +2,10 @@
 (tens of seconds in a fresh process), so the suite fits the reference model once."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from importlib import metadata
 
 import pytest
@@ -52,3 +54,37 @@ def persona_model(customers):
 def assignment_report(persona_model):
     """``persona_model.assignment_report()``, computed once: cross-validation takes ~13 s."""
     return persona_model.assignment_report()
+
+
+@pytest.fixture
+def persona_server():
+    """Starts ``persona serve --assigner FOLDER`` as a user does, in its own process, and
+    returns (process, base URL) once it answers /readyz; stopped at the test's end."""
+    import httpx
+
+    started = []
+
+    def start(assigner, cwd=None):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "persona", "serve", "--assigner", str(assigner),
+             "--port", str(port)], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        started.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        return process, base
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -3,10 +3,8 @@ base in its own vocabulary."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pandas as pd
@@ -93,13 +91,7 @@ def _persona(*args: str, cwd) -> subprocess.CompletedProcess:
     return done
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_newcomer_init_fit_score_serve_in_their_own_vocabulary(tmp_path):
+def test_newcomer_init_fit_score_serve_in_their_own_vocabulary(tmp_path, persona_server):
     """A new user's base as an Italian spreadsheet writes it: their own event names,
     semicolons, decimal commas, day-first timestamps, rows in no order. Every step runs
     as a subprocess, as the user runs it."""
@@ -141,23 +133,7 @@ def test_newcomer_init_fit_score_serve_in_their_own_vocabulary(tmp_path):
     answers = data.survey.set_index("customer_id").loc[customer]
     survey = {k: (None if v != v else float(v)) for k, v in answers.items()}
     record = {"customer_id": customer, "events": rows, "emotions": [], "survey": survey}
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "persona", "serve", "--assigner", "models/assigner",
-         "--port", str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        served = httpx.post(f"{base}/v1/assign", json=record, timeout=60)
-    finally:
-        server.terminate()
-        server.wait(30)
+    _, base = persona_server("models/assigner", cwd=tmp_path)
+    served = httpx.post(f"{base}/v1/assign", json=record, timeout=60)
     assert served.status_code == 200, served.text
     assert served.json()["persona_id"] == scored[customer]

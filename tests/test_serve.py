@@ -349,63 +349,41 @@ def test_the_api_keeps_its_schema(api_schema, mode):
 
 
 def test_a_real_server_drains_on_sigterm_and_reloads_on_sighup(
-    artifact, tmp_path, raw_record, second_export
+    artifact, tmp_path, raw_record, second_export, persona_server
 ):
     """uvicorn started as a user starts it: SIGHUP swaps the artifact, SIGTERM lets the
     request in flight finish before the process exits."""
     import signal
-    import socket
-    import subprocess
-    import sys
     import threading
     import time
 
     import httpx
 
     folder = shutil.copytree(artifact, tmp_path / "assigner")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "persona", "serve", "--assigner", str(folder), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        before = httpx.get(f"{base}/v1/model").json()["model_version"]
-        v2 = _re_export(folder, second_export)
-        server.send_signal(signal.SIGHUP)
-        for _ in range(100):
-            if httpx.get(f"{base}/v1/model").json()["model_version"] == v2:
-                break
-            time.sleep(0.05)
-        after = httpx.get(f"{base}/v1/model").json()["model_version"]
-        assert after == v2 != before
+    server, base = persona_server(folder)
+    before = httpx.get(f"{base}/v1/model").json()["model_version"]
+    v2 = _re_export(folder, second_export)
+    server.send_signal(signal.SIGHUP)
+    for _ in range(100):
+        if httpx.get(f"{base}/v1/model").json()["model_version"] == v2:
+            break
+        time.sleep(0.05)
+    after = httpx.get(f"{base}/v1/model").json()["model_version"]
+    assert after == v2 != before
 
-        records = [dict(raw_record, customer_id=i) for i in range(400)]  # about half a second
-        answer = {}
+    records = [dict(raw_record, customer_id=i) for i in range(400)]  # about half a second
+    answer = {}
 
-        def send():
-            answer["response"] = httpx.post(f"{base}/v1/assign/batch",
-                                            json={"records": records}, timeout=60)  # fmt: skip
+    def send():
+        answer["response"] = httpx.post(f"{base}/v1/assign/batch",
+                                        json={"records": records}, timeout=60)  # fmt: skip
 
-        sender = threading.Thread(target=send)
-        sender.start()
-        time.sleep(0.2)  # the batch is being assigned
-        server.send_signal(signal.SIGTERM)
-        sender.join(60)
-        assert answer["response"].status_code == 200
-        assert len(answer["response"].json()["assignments"]) == 400
-        # uvicorn re-raises the signal once it has drained, so the exit is SIGTERM's
-        assert server.wait(30) in (0, -signal.SIGTERM)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+    sender = threading.Thread(target=send)
+    sender.start()
+    time.sleep(0.2)  # the batch is being assigned
+    server.send_signal(signal.SIGTERM)
+    sender.join(60)
+    assert answer["response"].status_code == 200
+    assert len(answer["response"].json()["assignments"]) == 400
+    # uvicorn re-raises the signal once it has drained, so the exit is SIGTERM's
+    assert server.wait(30) in (0, -signal.SIGTERM)

@@ -299,6 +299,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
             instrument=self.instrument,
         )  # fmt: skip
         blocks = {}
+        settings = journey_settings(self.journey)  # read once: it may be a file
         # Validated once above, together: the feature functions need not check again.
         with trusted(checked.events, checked.survey, checked.emotions):
             if checked.survey is not None:
@@ -313,20 +314,18 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
                 blocks["behaviour"] = behaviour_features(
                     checked.events,
                     observation_end=self.observation_end,
-                    settings=journey_settings(self.journey),
+                    settings=settings,
                     **levels,
                 )
                 if schema is None:
-                    warn_unmatched_types(
-                        checked.events["event_type"], journey_settings(self.journey)
-                    )
+                    warn_unmatched_types(checked.events["event_type"], settings)
                     self.observation_end_ = (
                         pd.Timestamp(self.observation_end)
                         if self.observation_end is not None
                         else checked.events["timestamp"].max()
                     )
             if checked.emotions is not None:
-                taxonomy = None if self.journey is None else journey_settings(self.journey).taxonomy
+                taxonomy = None if self.journey is None else settings.taxonomy
                 blocks["emotion"] = emotion_features(
                     checked.emotions, scorer=self.scorer, taxonomy=taxonomy
                 )

@@ -146,17 +146,14 @@ def unmatched_types(present: set, settings: JourneySettings) -> list[str]:
 
 
 def _journey_file(path: Path) -> Mapping[str, Any]:
-    import json
-
-    import yaml
+    from persona.tables import read_settings
 
     if not path.is_file():
         raise FileNotFoundError(f"journey: no file at '{path}'.")
-    text = path.read_text(encoding="utf-8")
     try:
-        spec = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ValueError(f"journey: '{path}' is not valid YAML or JSON: {error}") from error
+        spec = read_settings(path)
+    except ValueError as error:
+        raise ValueError(f"journey: {error}") from error
     if isinstance(spec, Mapping) and isinstance(spec.get("journey"), Mapping):
         spec = spec["journey"]  # a project file
     if not isinstance(spec, Mapping):
