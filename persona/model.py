@@ -1,10 +1,11 @@
 """PersonaModel: need- and desire-based personas for every customer.
 
 Personas are *discovered* where needs are measured -- on survey respondents,
-in the weighted feature space where needs and desires lead (see
-:mod:`persona.discovery`) -- and every customer is then *placed* by the
-distilled :class:`~persona.assign.Assigner`, from whatever signals they have.
-Demographics never enter; they are kept for the audit.
+as latent need profiles sharpened by the behaviour that goes with them (see
+:mod:`persona.mixture`; without a survey, UMAP and HDBSCAN in the weighted
+feature space, :mod:`persona.discovery`) -- and every customer is then
+*placed* by the distilled :class:`~persona.assign.Assigner`, from whatever
+signals they have. Demographics never enter; they are kept for the audit.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from persona.features.builder import GROUPS, FeatureBuilder, with_observation_en
 from persona.features.touchpoints import journey_settings
 from persona.instrument import Instrument
 from persona.lineage import match_personas
+from persona.mixture import discover_profiles
 from persona.naming import describe_personas
 from persona.profiles import activation, profile
 from persona.schema import TableLike
@@ -95,17 +97,24 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         instrument and journey to it, not beside it.
     reducer : estimator or "passthrough", optional
         The step from the matrix to a low-dimensional space, anything with
-        ``fit_transform`` (default: UMAP with ``n_neighbors=30``,
-        ``n_components=10``, ``min_dist=0``).
+        ``fit_transform``. By default, with a survey, none: personas are the
+        latent need profiles of :func:`persona.mixture.discover_profiles`
+        (the count from the need scores by BIC, the members from the needs
+        and the behaviour directions that co-vary with them; straight-liners
+        and incomplete need scores left out). Without a survey, or when a
+        reducer or clusterer is given: UMAP with ``n_neighbors=30``,
+        ``n_components=10``, ``min_dist=0``.
     clusterer : estimator, optional
         The clustering of the reduced space, anything with ``fit`` and
-        ``labels_`` (``-1`` for noise). Default: ``hdbscan.HDBSCAN`` with leaf
-        selection over a small grid of minimum persona sizes, keeping the
-        finest persona count that persists over neighbouring sizes; a base
-        whose groups are no better than null references (``structure_``)
-        yields one persona and a warning.
+        ``labels_`` (``-1`` for noise). Default, where a reducer runs:
+        ``hdbscan.HDBSCAN`` with leaf selection over a small grid of minimum
+        persona sizes, keeping the finest persona count that persists over
+        neighbouring sizes. Either way, a base whose groups are no better
+        than null references (``structure_``) yields one persona and a
+        warning.
     n_personas : int, optional
-        Force this many personas (clusters are merged or split to reach it).
+        Force this many personas (latent profiles of that count, or clusters
+        merged or split to reach it).
     min_persona_share : float, default=0.02
         Smallest persona, as a share of the customers discovery runs on.
     discovery_sample : int or float, optional
@@ -171,18 +180,26 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         A short hash of the assignment model and persona ids, reported with
         every assignment.
     selection_ : DataFrame
-        The clusterings tried: minimum size, personas, noise share, DBCV, the
-        structure test's gap and bar for each count tested, chosen.
+        What was tried. With latent profiles: one row per count fitted, with
+        the ``space`` it was fitted in (``"needs"``, then ``"needs and
+        behaviour"`` when the needs alone held one profile), its BIC and
+        log-likelihood, the structure test's ``gap`` and ``bar`` at the
+        count chosen, and ``chosen``. With HDBSCAN: minimum size, personas,
+        noise share, DBCV, gap and bar for each count tested, chosen.
     validity_ : float
-        DBCV of the chosen clustering (NaN for a user clusterer).
+        DBCV of the chosen HDBSCAN clustering (NaN for latent profiles and
+        for a user clusterer).
     structure_ : StructureTest or None
         What decided whether the data hold personas at all: the gap of as
-        many groups as personas found, on the respondents' need scores (all
-        features without a survey), over null references of the same
-        customers (see :func:`persona.discovery.select_structured`). None
-        when ``n_personas`` or a clusterer was given, or one persona was found.
+        many groups as personas found over null references of the same
+        customers (see :func:`persona.discovery.structure_test`), in the
+        space personas were found in (latent profiles: the need scores and
+        the behaviour directions that go with them; HDBSCAN: the need scores,
+        or all features without a survey). None when ``n_personas`` or a
+        clusterer was given, or one profile was found.
     features_, reducer_, clusterer_, assigner_
-        The fitted steps.
+        The fitted steps (``reducer_`` is None and ``clusterer_`` the fitted
+        Gaussian mixture for latent profiles).
 
     Examples
     --------
@@ -263,7 +280,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         if demographics is None and _carries_tables(X):
             demographics = _get(X, "demographics")
         with _stage("features"):
-            frame, groups = self._fit_matrix(X, tables)
+            frame, groups, careless = self._fit_matrix(X, tables)
         log.info("features: %s customers x %s columns", f"{len(frame):,}", frame.shape[1])
         values = frame.to_numpy(dtype=np.float64)
         self.assigner_ = Assigner(groups, max_distance=self.max_distance)
@@ -271,12 +288,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
         rows = self._discovery_rows(values, rng)
 
-        discovered, clustered = self._discover(values[rows], seed)
+        discovered, clustered = self._discover(values[rows], seed, careless[rows])
         discovered = _by_size(discovered)
         with _stage("assignment model"):
             self.assigner_, thin = self._final_assigner(frame, groups, rows, discovered, X, tables)
         self._discovery = {"values": values[rows], "labels": discovered, "seed": seed, "rows": rows,
-                           "thin": thin}  # fmt: skip
+                           "thin": thin, "careless": careless[rows]}  # fmt: skip
 
         proba = self.assigner_.predict_proba(values)
         labels = labels_from_proba(proba)
@@ -342,17 +359,74 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         thin = (records, discovered[owner], owner)
         return assigner.fit(values, discovered, thin=thin), (records, owner)
 
-    def _discover(self, values: np.ndarray, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
-        """Persona labels ``0 .. k-1`` of the discovery customers and who was clustered."""
+    def _discover(
+        self, values: np.ndarray, seed: int | None, careless: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Persona labels ``0 .. k-1`` of the discovery customers and who was clustered.
+
+        With a survey and the default steps, personas are latent need profiles
+        (:mod:`persona.mixture`); otherwise the reducer and the clusterer find them.
+        """
         Z = np.where(np.isnan(values), column_medians(values), values)
-        reducer = self._new_reducer(len(Z), seed)
-        with _stage(f"reduction of {len(Z):,} discovery customers"):
-            embedding = Z if reducer is None else fit_embedding(reducer, Z)
-        self.reducer_, self.structure_ = reducer, None
-        with _stage("clustering"):
-            labels = self._clustered(embedding, Z, seed)
+        self.structure_ = None
+        default_steps = self.reducer is None and self.clusterer is None
+        if "psychographic" in self.assigner_.groups and default_steps:
+            self.reducer_ = None
+            with _stage("latent profiles"):
+                labels = self._profiled(values, Z, seed, careless)
+        else:
+            reducer = self._new_reducer(len(Z), seed)
+            with _stage(f"reduction of {len(Z):,} discovery customers"):
+                embedding = Z if reducer is None else fit_embedding(reducer, Z)
+            self.reducer_ = reducer
+            with _stage("clustering"):
+                labels = self._clustered(embedding, Z, seed)
         with _stage("refinement"):
             return self._refined(values, Z, labels, seed)
+
+    def _profiled(
+        self, values: np.ndarray, Z: np.ndarray, seed: int | None, careless: np.ndarray | None
+    ) -> np.ndarray:
+        """Labels of the discovery customers as need profiles (``-1``: took no part)."""
+        groups = self.assigner_.groups
+        needs = groups["psychographic"]
+        others = [columns for group, columns in groups.items() if group != "psychographic"]
+        kept = ~np.isnan(values[:, needs]).any(axis=1)
+        if careless is not None:
+            kept &= ~careless
+        if kept.sum() < _MIN_DISCOVERY:  # too few complete, attentive answers: take everyone
+            kept = np.ones(len(Z), dtype=bool)
+        found = discover_profiles(
+            Z[:, needs],
+            Z[:, np.concatenate(others)] if others else None,
+            kept=kept,
+            random_state=seed,
+            min_size=max(2, round(self.min_persona_share * len(Z))),
+            n_personas=self.n_personas,
+        )
+        self.selection_, self.structure_ = found.selection, found.structure
+        self.clusterer_, self.validity_ = found.mixture, float("nan")
+        if self.n_personas is None and not (found.structure and found.structure.structured):
+            answered = int(kept.sum())
+            if found.structure is not None:
+                why = found.structure.summary()
+            elif found.selection.empty:
+                why = f"the need scores of {answered} respondents do not vary"
+            else:
+                spaces = " and then in the ".join(found.selection["space"].unique())
+                why = (
+                    f"the need scores of {answered} respondents are best described by one "
+                    f"profile (the lowest BIC of {len(found.selection)} counts tried, in the "
+                    f"{spaces})"
+                )
+            warnings.warn(
+                f"No persona structure found in {len(Z)} customers: {why}. Every customer is "
+                "given one persona. Check the features, or force a number with n_personas=.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return np.zeros(len(Z), dtype=np.int64)
+        return found.labels
 
     def _clustered(self, embedding: np.ndarray, Z: np.ndarray, seed: int | None) -> np.ndarray:
         """Labels of the discovery customers in the reduced space (``-1``: noise)."""
@@ -561,6 +635,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         if not 0 < sample_share < 1:
             raise ValueError(f"Got sample_share={sample_share!r}, but expected a share in (0, 1).")
         values, labels = self._discovery["values"], self._discovery["labels"]
+        careless = self._discovery.get("careless")  # models saved before it was kept
+        if careless is None:
+            careless = np.zeros(len(values), dtype=bool)
         rng = check_random_state(self._discovery["seed"])
         size = max(_MIN_DISCOVERY, round(sample_share * len(values)))
         draws = [
@@ -569,7 +646,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         ]
         # Workers get an unfitted copy: the fitted reducer alone can weigh hundreds of MB.
         refits = Parallel(n_jobs=self.n_jobs)(
-            delayed(_refit_labels)(clone(self), self.assigner_.groups, values[rows], seed)
+            delayed(_refit_labels)(
+                clone(self), self.assigner_.groups, values[rows], careless[rows], seed
+            )
             for rows, seed in draws
         )
         scores = np.zeros((n_boot, self.n_personas_))
@@ -620,9 +699,14 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         if self.previous is not None:
             check_is_fitted(self.previous, "assigner_")
 
-    def _fit_matrix(self, X: Any, tables: dict) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        """The training matrix (feature columns only, sorted by customer) and its groups."""
+    def _fit_matrix(
+        self, X: Any, tables: dict
+    ) -> tuple[pd.DataFrame, dict[str, np.ndarray], np.ndarray]:
+        """The training matrix (feature columns only, sorted by customer), its groups, and
+        which customers answered the survey carelessly (straight-lining: one answer to every
+        item), who take no part in discovering personas."""
         self.features_ = self._drift_sample = None
+        careless = None
         if _carries_tables(X) or X is None:
             builder = (
                 FeatureBuilder(
@@ -636,6 +720,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             # Evenly spaced customers, their raw features: the drift reference's base.
             step = max(1, -(-len(raw) // _DRIFT_SAMPLE))
             self._drift_sample = (step, raw.iloc[::step].copy())
+            if "response__straightlining" in raw:
+                careless = raw["response__straightlining"].reindex(frame.index).to_numpy() == 1
             del raw
             self.features_ = builder
             frame = frame.loc[:, ~frame.columns.str.startswith("available__")]
@@ -646,7 +732,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         for j, column in enumerate(frame.columns):
             prefix = str(column).split("__", 1)[0]
             groups.setdefault(prefix if prefix in GROUPS else "features", []).append(j)
-        return frame, {g: np.array(c) for g, c in groups.items()}
+        if careless is None:
+            careless = np.zeros(len(frame), dtype=bool)
+        return frame, {g: np.array(c) for g, c in groups.items()}, careless
 
     def _matrix(self, X: Any, tables: dict) -> pd.DataFrame:
         """The matrix to score, in the fitted columns."""
@@ -924,13 +1012,17 @@ def _distinctive_needs(table: pd.DataFrame, k: int, n: int = 3) -> list[tuple[st
 
 
 def _refit_labels(
-    refit: PersonaModel, groups: dict[str, np.ndarray], values: np.ndarray, seed: int
+    refit: PersonaModel,
+    groups: dict[str, np.ndarray],
+    values: np.ndarray,
+    careless: np.ndarray,
+    seed: int,
 ) -> np.ndarray:
     """Discovery rerun on a resample, with the model's settings."""
     refit.assigner_ = Assigner(groups, max_distance=refit.max_distance)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "no structure" on a resample is a result
-        labels, _ = refit._discover(values, seed)
+        labels, _ = refit._discover(values, seed, careless)
     return labels
 
 

@@ -142,8 +142,32 @@ def test_a_null_world_gets_one_persona_and_the_warning(name):
     assert model.n_personas_ == 1
     warned = [m for m in messages if m.startswith("No persona structure found in")]
     assert len(warned) == 1
-    if model.structure_ is not None:  # the grid found groups; the null test refused them
+    chosen = model.selection_[model.selection_["chosen"]]
+    if model.structure_ is not None:  # profiles were found; the null test refused them
         assert not model.structure_.structured
         assert model.structure_.summary() in warned[0]
         tested = model.selection_.dropna(subset=["gap"])
         assert len(tested) and (tested["gap"] <= tested["bar"]).all()  # every count refused
+    else:  # the need scores (and the behaviour with them) were best described by one profile
+        assert "are best described by one profile (the lowest BIC of" in warned[0]
+        assert chosen["n_personas"].tolist() == [1]
+
+
+def test_straight_liners_take_no_part_in_discovery_and_still_get_a_persona():
+    spec = dataclasses.replace(
+        ZOO["w01-easy-3"], name="careless", n_customers=2_500, n_personas=4,
+        straightliner_share=0.15,
+    )  # fmt: skip
+    data = make_world(spec, random_state=0)
+    model = PersonaModel(
+        features=FeatureBuilder(instrument=data.instrument, journey=data.journey), random_state=0
+    ).fit(events=data.events, survey=data.survey, emotions=data.emotions)
+    items = data.survey.set_index("customer_id")
+    straight = items.index[items.nunique(axis=1) == 1]
+    assert len(straight) > 100  # 15 % of 1,000 respondents, one block of answers each
+    assert model.n_personas_ == 4
+    assert (model.label_source_[straight] == "distilled").all()
+    assert (model.labels_[straight] >= 0).all()
+    respondents = items.index.difference(straight)
+    truth, labels = data.truth[respondents], model.labels_[respondents]
+    assert adjusted_rand_score(truth, labels) > 0.7
