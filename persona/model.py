@@ -25,6 +25,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from persona import report
 from persona.assign import (
@@ -288,10 +289,16 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
         rows = self._discovery_rows(values, rng)
 
-        discovered, clustered = self._discover(values[rows], seed, careless[rows])
-        discovered = _by_size(discovered)
-        with _stage("assignment model"):
-            self.assigner_, thin = self._final_assigner(frame, groups, rows, discovered, X, tables)
+        # Discovery and the assignment model are many small fits (mixtures, one logistic
+        # model per signal pattern and evidence bin): BLAS threads only add synchronisation,
+        # which made them several times slower on two cores (benchmarks/fit_time.py).
+        with threadpool_limits(limits=1, user_api="blas"):
+            discovered, clustered = self._discover(values[rows], seed, careless[rows])
+            discovered = _by_size(discovered)
+            with _stage("assignment model"):
+                self.assigner_, thin = self._final_assigner(
+                    frame, groups, rows, discovered, X, tables
+                )
         self._discovery = {"values": values[rows], "labels": discovered, "seed": seed, "rows": rows,
                            "thin": thin, "careless": careless[rows]}  # fmt: skip
 
