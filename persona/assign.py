@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "UNASSIGNED",
@@ -167,7 +168,22 @@ class Assigner:
         bins' models only: the same customers' records as they stood at fewer
         touchpoints (:func:`persona.features.first_touchpoints`), labelled with
         the persona of their whole record, and the row of ``X`` that record is.
+
+        BLAS is held to one thread meanwhile: the fit is many small logistic
+        models, on which BLAS threads only add synchronisation (several times
+        slower on two cores; benchmarks/fit_time.py).
         """
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(X, labels, patterns=patterns, thin=thin)
+
+    def _fit(
+        self,
+        X: np.ndarray,
+        labels: np.ndarray,
+        *,
+        patterns: Sequence[tuple[str, ...]] | None,
+        thin: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    ) -> Assigner:
         for cache in _CACHES:
             self.__dict__.pop(cache, None)  # built from the previous fit's numbers
         X = np.asarray(X, dtype=np.float64)
