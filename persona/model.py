@@ -289,16 +289,10 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
         rows = self._discovery_rows(values, rng)
 
-        # Discovery and the assignment model are many small fits (mixtures, one logistic
-        # model per signal pattern and evidence bin): BLAS threads only add synchronisation,
-        # which made them several times slower on two cores (benchmarks/fit_time.py).
-        with threadpool_limits(limits=1, user_api="blas"):
-            discovered, clustered = self._discover(values[rows], seed, careless[rows])
-            discovered = _by_size(discovered)
-            with _stage("assignment model"):
-                self.assigner_, thin = self._final_assigner(
-                    frame, groups, rows, discovered, X, tables
-                )
+        discovered, clustered = self._discover(values[rows], seed, careless[rows])
+        discovered = _by_size(discovered)
+        with _stage("assignment model"):
+            self.assigner_, thin = self._final_assigner(frame, groups, rows, discovered, X, tables)
         self._discovery = {"values": values[rows], "labels": discovered, "seed": seed, "rows": rows,
                            "thin": thin, "careless": careless[rows]}  # fmt: skip
 
@@ -373,7 +367,16 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
         With a survey and the default steps, personas are latent need profiles
         (:mod:`persona.mixture`); otherwise the reducer and the clusterer find them.
+        BLAS is held to one thread: discovery is many small fits, on which BLAS
+        threads only add synchronisation (several times slower on two cores;
+        benchmarks/fit_time.py). The assigner does the same in its own fit.
         """
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._discovered(values, seed, careless)
+
+    def _discovered(
+        self, values: np.ndarray, seed: int | None, careless: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         Z = np.where(np.isnan(values), column_medians(values), values)
         self.structure_ = None
         default_steps = self.reducer is None and self.clusterer is None
@@ -430,7 +433,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 f"No persona structure found in {len(Z)} customers: {why}. Every customer is "
                 "given one persona. Check the features, or force a number with n_personas=.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
             return np.zeros(len(Z), dtype=np.int64)
         return found.labels
@@ -456,7 +459,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                     "customer is given one persona. Check the features, or force a number "
                     "with n_personas=.",
                     UserWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
                 labels = np.zeros(len(Z), dtype=np.int64)
         elif self.clusterer is None:
@@ -494,7 +497,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 f"{min_size} members (min_persona_share={self.min_persona_share}) once their "
                 "boundaries are drawn in the feature space: the data do not hold that many.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         return refined, clustered
 
