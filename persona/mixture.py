@@ -250,8 +250,9 @@ def profile_path(
         if path:
             starts += _split_starts(X, path[-1].mixture, min_size)
         fits = [_mixture(k, seed, X, means) for means in starts]
-        best = max(fits, key=lambda f: f.score(X))
-        path.append(ProfileFit(k, best, float(best.bic(X)), float(best.score(X) * len(X))))
+        scores = [f.score(X) for f in fits]  # mean log-likelihood per row
+        best = fits[int(np.argmax(scores))]
+        path.append(ProfileFit(k, best, float(best.bic(X)), float(max(scores) * len(X))))
         lowest = min(range(len(path)), key=lambda i: path[i].bic)
         if n_profiles is None and len(path) - 1 - lowest >= _PATIENCE:
             break
