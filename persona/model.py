@@ -11,10 +11,9 @@ signals they have. Demographics never enter; they are kept for the audit.
 from __future__ import annotations
 
 import logging
-import time
 import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from persona import report
+from persona._progress import stage
 from persona.assign import (
     UNASSIGNED,
     Assigner,
@@ -69,13 +69,9 @@ _NOTABLE_SMD = 0.25  # Cohen's d from the rest of the base for a need to count a
 log = logging.getLogger(__name__)
 
 
-@contextmanager
-def _stage(name: str) -> Iterator[None]:
-    """Log a stage of fitting as it starts and ends, with its time (``persona fit`` shows them)."""
-    log.info("%s ...", name)
-    started = time.perf_counter()
-    yield
-    log.info("%s done in %.1f s", name, time.perf_counter() - started)
+def _stage(name: str) -> AbstractContextManager[None]:
+    """A stage of fitting, logged with its time (``persona fit`` shows them)."""
+    return stage(log, name)
 
 
 class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
@@ -883,7 +879,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         """
         from persona.persistence import save_model
 
-        return save_model(self, path)
+        with _stage("saving the model"):
+            return save_model(self, path)
 
     def golden_questions(
         self,

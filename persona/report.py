@@ -11,12 +11,15 @@ from __future__ import annotations
 import base64
 import html
 import io
+import logging
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from persona._progress import stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -35,6 +38,8 @@ __all__ = [
 _MOMENTS = ("ZMOT", "FMOT", "SMOT", "UMOT")
 _MAP_POINTS = 5_000
 _RELIABLE_RECORDS = 20  # a confidence bin with fewer records is left off the diagram
+
+log = logging.getLogger(__name__)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -236,23 +241,29 @@ def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     personas = model.personas_
+    with stage(log, "report: map of customers"):
+        overview = _image(plot_map(model), "map of customers by persona")
+    with stage(log, "report: reliability by evidence, cross-validated"):
+        reliability = _reliability(model)
+    with stage(log, "report: persona cards"):
+        cards = [_card(model, persona) for persona in personas.index]
     sections = [
         "<h1>Persona report</h1>",
         f"<p class='lead'>{len(model.labels_):,} customers, {model.n_personas_} personas. "
         f"{_sources(model)}</p>",
         "<h2>Overview</h2>",
         "<div class='overview'>",
-        _image(plot_map(model), "map of customers by persona"),
+        overview,
         _image(plot_sizes(model), "persona sizes"),
         _image(plot_need_heatmap(model), "persona by need heatmap"),
         "</div>",
         "<h2>Demographic audit</h2>",
         _audit(model),
         "<h2>How sure an assignment is</h2>",
-        _reliability(model),
+        reliability,
         "<h2>Personas</h2>",
+        *cards,
     ]
-    sections += [_card(model, persona) for persona in personas.index]
     page = _PAGE.format(body="\n".join(sections))
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")

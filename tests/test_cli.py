@@ -92,6 +92,16 @@ def test_installed_entry_point_runs(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Inputs passed the data contracts" in done.stdout
+    # Every stage that takes time says so as it goes, the report's included.
+    stages = (
+        "latent profiles",
+        "assignment model",
+        "saving the model",
+        "report: map of customers",
+        "report: reliability by evidence, cross-validated",
+    )
+    for stage in stages:
+        assert f"{stage} ..." in done.stderr and f"{stage} done in" in done.stderr, stage
 
 
 def test_report_command_writes_the_report_of_a_saved_model(tmp_path, capsys):
