@@ -1,9 +1,9 @@
 """Figures and a self-contained HTML report of a fitted PersonaModel.
 
-Figures are plain matplotlib ``Figure`` objects (no pyplot state), so they
-render in notebooks and save anywhere. The report is one HTML file with every
-figure embedded as a PNG data URI and no external resource: it opens offline,
-from a mail attachment or a shared drive.
+Figures are matplotlib ``Figure`` objects made without pyplot (no global
+state); they show themselves inline in a notebook and save anywhere. The
+report is one HTML file with every figure embedded as a PNG data URI and no
+external resource: it opens offline, from a mail attachment or a shared drive.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ log = logging.getLogger(__name__)
 
 
 def _figure(width: float, height: float) -> Figure:
-    from matplotlib.figure import Figure
+    from persona._figure import PersonaFigure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return PersonaFigure(figsize=(width, height), layout="constrained")
 
 
 def _colours(model: PersonaModel) -> dict[int, tuple]:

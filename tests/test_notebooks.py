@@ -1,4 +1,5 @@
-"""The tutorial notebooks run top to bottom in a fresh kernel and are stored without outputs."""
+"""The tutorial notebooks run top to bottom in a fresh kernel, show their figures inline, and
+are stored without outputs."""
 
 import os
 from pathlib import Path
@@ -43,3 +44,17 @@ def test_notebook_runs(path):
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     client.execute()  # raises CellExecutionError, naming the cell, on the first error
+    outputs = [
+        (i, output.get("data", {}))
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    ]
+    unshown = [
+        i
+        for i, data in outputs
+        if "Figure size" in data.get("text/plain", "") and "image/png" not in data
+    ]
+    assert not unshown, f"{path.name}: cells {unshown} print a figure's repr, not the figure"
+    images = [i for i, data in outputs if data.get("image/png")]
+    assert images, f"{path.name}: no cell shows a figure"

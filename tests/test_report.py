@@ -44,6 +44,20 @@ def test_figures_are_matplotlib_figures(persona_model):
         persona_model.plot_profile(42)
 
 
+def test_figures_show_themselves_in_a_notebook_without_pyplot(persona_model):
+    """IPython displays a figure as a PNG with no `%matplotlib inline` and no pyplot import
+    (before, it printed `<Figure size 750x550 with 1 Axes>`), and the figure still pickles."""
+    import pickle
+
+    from IPython.core.formatters import DisplayFormatter
+
+    figure = plot_sizes(persona_model)
+    shown, _ = DisplayFormatter().format(figure)
+    assert shown["image/png"].startswith(b"\x89PNG\r\n\x1a\n")
+    again = pickle.loads(pickle.dumps(figure))
+    assert isinstance(again, Figure) and len(again.axes) == len(figure.axes)
+
+
 @pytest.fixture(scope="module")
 def one_persona_model():
     """The shape of a base with no structure, or one too small to split: a single persona."""
