@@ -109,6 +109,8 @@ def _adjective(feature: str, smd: float) -> str:
 
 
 def _sentence(traits: pd.DataFrame, reach: pd.Series) -> str:
+    # A hint the data has no trait for is None, or NaN once personas share a table.
+    reach = {k: v for k, v in reach.items() if isinstance(v, str) and v}
     needs = traits[(traits["family"] == "need") & (traits["smd"].abs() >= _NOTABLE)]
     high = [r.trait for r in needs.itertuples() if r.smd > 0][:2]
     low = [r.trait for r in needs.itertuples() if r.smd < 0][:2]

@@ -103,6 +103,26 @@ def test_identical_profiles_still_get_unique_names():
     assert names.is_unique and names.str.startswith("Bargain-hunting customers").all()
 
 
+def test_a_persona_without_emotion_readings_is_described_without_a_tone():
+    """With many personas, some have no emotion reading: their tone is missing (NaN in the
+    shared hint table), which once crashed the description with a TypeError."""
+    need = {"family": "need", "feature": "psychographic__thrift", "trait": "thrift", "n": 10}
+    table = pd.DataFrame(
+        [{"persona_id": 0, "smd": 1.0, **need}, {"persona_id": 1, "smd": -1.0, **need}]
+    )
+    reach = pd.DataFrame(
+        {"channel": ["web", np.nan], "device": ["mobile", None], "daypart": ["evening", np.nan],
+         "moment": ["ZMOT", np.nan], "tone": ["warm and calm", np.nan], "emotion": [None, None]},
+        index=pd.Index([0, 1], name="persona_id"),
+    )  # fmt: skip
+    described = describe_personas(table, reach)["description"]
+    assert described[0].endswith(
+        "most engaged at the research moment; reach them on web via mobile in the evening, "
+        "in a warm and calm tone."
+    )
+    assert described[1] == "Customers who care least about thrift."
+
+
 def test_model_personas_carry_names_profiles_and_reach(persona_model, customers):
     personas = persona_model.personas_
     assert personas["name"].is_unique
