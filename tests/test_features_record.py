@@ -96,6 +96,9 @@ EDGE_READINGS = [
      "moment": "UMOT"},  # the moment given wins over the event type's
     {"timestamp": "2026-04-15T12:00:00", "event_type": " ", "text": "Great service, thank you!"},
     {"timestamp": "2026-04-15T12:00:00", "text": "Meh", "valence": 0.1},  # numbers win over text
+    # the text gives valence and emotions, the reading's own arousal stays
+    {"timestamp": "2026-04-20T10:00:00", "text": "Sono arrabbiatissima!! 😡", "arousal": 0.2},
+    {"timestamp": "2026-04-21T10:00:00", "text": "can't wait for the new range ✨"},
 ]  # fmt: skip
 
 
@@ -115,6 +118,8 @@ def test_ties_sessions_windows_and_readings_match_the_table_path(builder, end):
     assert row[names.index("behaviour__touchpoints")] == 5.0  # the June purchase is out
     assert row[names.index("behaviour__total_spend")] == 25.0
     assert row[names.index("available__psychographic")] == 1.0
+    assert row[names.index("emotion__mean_anger")] > 0  # read from the Italian text
+    assert row[names.index("emotion__mean_anticipation")] > 0  # and from the English one
 
 
 def test_naive_datetimes_and_integer_sessions_match(builder):

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from persona import InputError, assign_persona, load_assigner, score_tables
-from persona.features.text import _english, _pieces, lexicon_valence
+from persona.features.text import _SCORE_NAMES, comment_scores
 from persona.persistence import _sha256
 
 FUZZ = settings(
@@ -50,25 +50,26 @@ def portable(persona_model, tmp_path_factory):
 # --------------------------------------------------------------------------- long texts
 
 
-def test_a_long_english_text_is_read_in_sentence_pieces_with_nothing_lost():
-    text = "The delivery was late but the product is great. " * 2_000  # 98 KB
-    pieces = _pieces(text, 1_000)
-    assert all(len(p) <= 1_000 for p in pieces) and len(pieces) <= 2 * len(text) / 1_000
-    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
-    assert all(p.endswith(".") for p in pieces)  # cut at sentence ends
-    scores = [_english().polarity_scores(p)["compound"] for p in pieces]
-    expected = np.average(scores, weights=[len(p) for p in pieces])
-    assert lexicon_valence(text, "en") == (pytest.approx(expected), "en")
-    # one run-on "sentence", and one without a single space: still bounded pieces
-    for endless in ("word " * 3_000, "x" * 5_500):
-        cut = _pieces(endless, 1_000)
-        assert max(map(len, cut)) <= 1_000
-        assert "".join(cut).replace(" ", "") == endless.replace(" ", "")
-
-
-def test_a_short_text_scores_exactly_as_vader_scores_it():
-    text = "Great service, but the parcel arrived late!"
-    assert lexicon_valence(text, "en")[0] == _english().polarity_scores(text)["compound"]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The delivery was late but the product is great. " * 2_000,  # 98 KB of sentences
+        "word " * 20_000,  # one run-on sentence
+        "x" * 100_000,  # one "word" without a space
+        "ma non è per niente " * 5_000,  # a negation and a contrast every few words
+        "😡❤️" * 25_000,  # emoji only
+        "?!\n" * 30_000,  # clause ends only
+        ":( " * 30_000,
+    ],
+    ids=["sentences", "run-on", "no-space", "cues", "emoji", "stops", "emoticons"],
+)
+def test_a_long_or_odd_text_is_read_whole_to_finite_scores_in_range(text):
+    # One pass over the text: the cost is linear (benchmarks/text.py times 1, 10, 100 KB).
+    for language in ("en", "it", None):
+        scores, read_in = comment_scores(text, language)
+        assert len(scores) == len(_SCORE_NAMES) and read_in in ("en", "it")
+        assert all(math.isfinite(v) for v in scores)
+        assert -1 <= scores[0] <= 1 and all(0 <= v <= 1 for v in scores[1:])
 
 
 # --------------------------------------------------------------------------- numbers

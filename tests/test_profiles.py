@@ -165,3 +165,33 @@ def test_names_of_unknown_dimensions_read_as_words():
     reach = pd.DataFrame(index=pd.Index([0, 1], name="persona_id"))
     names = describe_personas(table, reach)["name"].tolist()
     assert names == ["Low-energetic arousal customers", "Energetic arousal-driven customers"]
+
+
+def test_a_persona_that_speaks_only_in_text_gets_its_tone_and_emotion_from_what_it_wrote():
+    """Emotion readings as comments only, in both languages: the text's arousal and emotions
+    reach the features, the profile and the activation hints."""
+    from persona.features import FeatureBuilder
+
+    angry = ["Sono arrabbiatissima, il pacco è arrivato rotto!!", "FURIOUS, third late delivery",
+             "Vergognatevi, servizio scandaloso 😡", "Il pacco è arrivato."]  # fmt: skip
+    happy = ["Tutto perfetto, grazie di cuore ❤️", "Love it, the staff were lovely",
+             "Consegna velocissima, contentissima 😊", "Order 1234 received."]  # fmt: skip
+    customers = np.arange(1, 41)
+    labels = pd.Series(
+        np.where(customers <= 20, 0, 1), index=pd.Index(customers, name="customer_id")
+    )
+    stamps = pd.date_range("2026-03-01", periods=3, freq="7D")
+    emotions = pd.DataFrame(
+        [{"customer_id": c, "timestamp": stamps[k],
+          "text": (angry if c <= 20 else happy)[(c + k) % 4]}
+         for c in customers for k in range(3)]
+    )  # fmt: skip
+    events = pd.DataFrame({"customer_id": np.repeat(customers, 2), "timestamp": stamps[0],
+                           "channel": "web", "event_type": ["product_view", "purchase"] * 40,
+                           "value": [np.nan, 20.0] * 40})  # fmt: skip
+    builder = FeatureBuilder().fit(events=events, emotions=emotions)
+    raw = builder.compute(events=events, emotions=emotions)
+    assert raw.loc[1, "emotion__mean_anger"] > 0.5 and raw.loc[40, "emotion__mean_joy"] > 0.5
+    hints = activation(profile(raw[builder.get_feature_names_out()], labels))
+    assert hints.loc[0, ["emotion", "tone"]].tolist() == ["anger", "reassuring and to the point"]
+    assert hints.loc[1, ["emotion", "tone"]].tolist() == ["joy", "warm and calm"]

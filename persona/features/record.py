@@ -36,7 +36,7 @@ from persona.features import emotions as _emotions
 from persona.features import psychographic as _psychographic
 from persona.features import touchpoints as _touchpoints
 from persona.features._log import LogColumns, SortedLog
-from persona.features.text import LexiconScorer, lexicon_valence
+from persona.features.text import LexiconScorer, comment_scores
 from persona.journey import MOMENTS
 from persona.schema import EMOTIONS
 
@@ -282,7 +282,10 @@ class RecordFeatures:
                 if not self._texts:
                     raise _Unusual  # a custom scorer scores in batches, on the table path
                 language = _label(reading.get("language"), nullable=True) or None
-                scores[i, 0] = _valence(text, language)
+                # As the table path: the text gives valence, and arousal and emotions
+                # where the reading has none of its own.
+                own = scores[i]
+                scores[i] = np.where(np.isnan(own), _text_scores(text, language), own)
         days = np.full(n, np.nan)
         timed = [i for i, s in enumerate(stamps) if s is not None]
         if timed:
@@ -430,6 +433,9 @@ def _fill(row: np.ndarray, slots: list, features: dict, *, prefix: str = "") -> 
 
 
 @lru_cache(maxsize=4_096)
-def _valence(text: str, language: str | None) -> float:
-    """The lexicon valence of a text, remembered: services see the same texts often."""
-    return lexicon_valence(text, language)[0]
+def _text_scores(text: str, language: str | None) -> np.ndarray:
+    """The lexicon scores of a text (valence, arousal, emotions: the order of ``_SCORES``),
+    remembered: services see the same texts often."""
+    scores = np.array(comment_scores(text, language)[0])
+    scores.flags.writeable = False  # shared by every call that remembers it
+    return scores
