@@ -354,3 +354,27 @@ def test_finding_units_by_spaces_equals_the_regular_expression():
     texts = ["".join(rng.choice(alphabet, rng.integers(0, 30))) for _ in range(20_000)]
     texts += ["xD xd XDD xDgood :) :-( <3 (:", "non è per niente buono!!! ma...", "l’ordine"]
     assert [text._units(t) for t in texts] == [text._UNITS.findall(t) for t in texts]
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_labelled_development_comments_meet_the_issue_targets(language):
+    """A regression guard on the committed comments the scorer was written against
+    (benchmarks/text.py reports these and the held-out ones). Deterministic: no margin."""
+    from pathlib import Path
+
+    from sklearn.metrics import f1_score
+
+    path = Path(__file__).parent.parent / "datasets" / "comments" / f"{language}.csv"
+    labels = pd.read_csv(path)
+    scores = LexiconScorer().score(labels["text"].tolist(), [language] * len(labels))
+    valence = scores["valence"].to_numpy()
+    predicted = np.where(valence > 0.2, "positive", np.where(valence < -0.2, "negative", "neutral"))
+    polar = (labels["valence_class"] != "neutral").to_numpy()
+    truth = np.where(labels["valence_class"][polar] == "positive", 1, -1)
+    emotion = dominant_emotion(scores)
+    f1 = f1_score(
+        labels["emotion"], emotion, average="macro", labels=sorted(set(labels["emotion"]))
+    )
+    assert np.mean(predicted == labels["valence_class"]) >= 0.70
+    assert np.mean(np.sign(valence[polar]) == truth) >= 0.85
+    assert f1 >= 0.55
