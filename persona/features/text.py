@@ -778,16 +778,20 @@ class LexiconScorer:
     The rules, after VADER's: a negation (not, never, n't, non, mai, per
     niente, mica, ...) flips the sentiment of the next three words to 0.6
     of its opposite ("not good" is mildly bad) and turns joy or trust into a
-    let-down (sadness); "hardly" and "poco" flip it by half; intensifiers
+    let-down (sadness), but "never" and "mai" before a bad word make a
+    promise kept ("never let me down", "mai un problema": good, and trust);
+    "hardly" and "poco" flip it by half; a plain question says a third, and
+    "??" or "?!" reads as frustration (or, after praise, amazement); intensifiers
     (very, so, molto, davvero, troppo) and diminishers (a bit, slightly, un
     po', abbastanza) scale the next sentiment word; after "but", "however",
     "ma", "però", what follows weighs three times what came before; a word in
     capitals in a comment that is not all capitals, and a stretched word
     ("sooo", "bellissimooo"), count more; "!" adds to the valence's size. A
-    few pairs are read as one ("never again", "can't wait", "non vedo l'ora",
-    "mai più", "fa schifo"). Italian adjectives and participles are matched
-    in every gender and number and in the superlative (deluso, delusa,
-    delusi, soddisfattissima), and accents may be missing (perche, pero).
+    few pairs and triples are read as one ("never again", "can't wait", "non
+    vedo l'ora", "mai più", "fa schifo", "presa in giro"). Italian adjectives
+    and participles are matched in every gender and number and in the
+    superlative (deluso, delusa, delusi, soddisfattissima), and accents may
+    be missing (perche, pero).
 
     Scores per text: ``valence`` in [-1, 1] (VADER's normalisation of the
     summed sentiment), ``arousal`` and the eight emotions (``1 - exp(-evidence)``)
