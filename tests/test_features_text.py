@@ -378,3 +378,24 @@ def test_the_labelled_development_comments_meet_the_issue_targets(language):
     assert np.mean(predicted == labels["valence_class"]) >= 0.70
     assert np.mean(np.sign(valence[polar]) == truth) >= 0.85
     assert f1 >= 0.55
+
+
+@pytest.mark.parametrize(
+    ("comment", "language", "main", "conceded"),
+    [("bello, anche se rotto", "it", "bello", "rotto"),
+     ("anche se bello, rotto", "it", "rotto", "bello"),
+     ("sebbene bello, rotto", "it", "rotto", "bello"),
+     ("although late, great", "en", "great", "late"),
+     ("great, even though late", "en", "great", "late")],
+)  # fmt: skip
+def test_a_concession_weighs_a_third_of_the_main_clause(comment, language, main, conceded):
+    # up to the next comma or clause end, what "anche se" / "although" opens counts 0.5,
+    # the rest 1.5: the main clause decides, as the labelling rules say
+    expected = 1.5 * _rating(language, main) + 0.5 * _rating(language, conceded)
+    valence = _scores([comment], language)["valence"].iloc[0]
+    assert valence == pytest.approx(_valence(expected), abs=1e-12)
+
+
+def test_italian_plurals_in_chi_and_che_read_as_their_singular():
+    scores = _scores(["vigliacco", "vigliacchi", "vigliacche"], "it").drop(columns="language")
+    assert scores.nunique().max() == 1 and dominant_emotion(scores).iloc[0] == "anger"

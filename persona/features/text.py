@@ -240,6 +240,7 @@ _UNITS = re.compile(
     r"|(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF\u2300-\u23FF\u2B00-\u2BFF\u203C\u2049])"
     r"|(?P<stop>[.;?!\n]*[.;?\n][.;?!\n]*)"
     r"|(?P<bang>!+)"
+    r"|(?P<comma>,)"
 )
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _ACCENTS = str.maketrans("àáèéìíòóùú", "aaeeiioouu")
@@ -276,6 +277,7 @@ _CUES = {
         "quite pretty",
         "contrast": "but however",
         "reliable": "never",
+        "concession": "although albeit",
     },
     "it": {
         "negation": "non mai no né ne nessuno nessuna nessun niente nulla senza nn mica "
@@ -287,7 +289,12 @@ _CUES = {
         "damp": "abbastanza piuttosto po leggermente quasi appena",
         "contrast": "ma però pero tuttavia eppure peccato invece",
         "reliable": "mai",
+        "concession": "sebbene benché benche nonostante malgrado seppure seppur",
     },
+}
+_CONCESSION_PAIRS = {
+    "en": frozenset({("even", "though"), ("even", "if")}),
+    "it": frozenset({("anche", "se"), ("anche", "quando"), ("pur", "essendo")}),
 }
 # Pairs read as one: the second word's entry, with the pair's emotions and valence, and a
 # negation before the first word does not flip it ("never again" is not a negated "again").
@@ -345,6 +352,10 @@ _PAIRS = {
         ("losing", "faith"): ("sadness:1", -1.8),
         ("oh", "great"): ("anger:0.6", -1.0),  # "Oh great, another missed delivery"
         ("over", "the", "moon"): ("joy:1.2", 3.0),
+        ("daylight", "robbery"): ("anger:1", -2.4),
+        ("blown", "away"): ("surprise:1,joy:0.5", 2.0),
+        ("left", "out"): ("sadness:1", -1.5),
+        ("how", "dare"): ("anger:1.2", -2.4),
         ("counting", "the", "days"): ("anticipation:1.2", 1.5),
         ("cheers", "for", "nothing"): ("anger:1", -2.0),
         ("given", "up"): ("sadness:1", -1.8),
@@ -394,6 +405,13 @@ _PAIRS = {
         ("non", "lo", "sapevo"): ("surprise:0.8", 0.0),
         ("bocca", "aperta"): ("surprise:1.1", 0.8),
         ("non", "ne", "posso"): ("anger:1", -2.0),
+        ("nn", "ne", "posso"): ("anger:1", -2.0),
+        ("che", "palle"): ("anger:1", -2.0),
+        ("mi", "girano"): ("anger:1", -2.0),
+        ("le", "braccia"): ("sadness:1", -2.0),  # "mi cascano le braccia"
+        ("da", "matti"): ("anger:1", -2.0),  # "roba da matti"
+        ("dalla", "voglia"): ("anticipation:1.2", 1.5),  # "muoio dalla voglia"
+        ("siete", "seri"): ("anger:1", -1.8),  # "ma siete seri?"
         ("niente", "di", "che"): ("-", -0.8),
         ("senza", "storie"): ("trust:0.6", 1.2),
         ("prendendo", "in", "giro"): ("anger:1", -2.2),
@@ -471,7 +489,9 @@ class _Language:
     damp: frozenset[str]
     contrast: frozenset[str]
     reliable: frozenset[str]  # a negation that makes a bad word a promise kept: "never"
+    concession: frozenset[str]  # "although", "sebbene": the clause they open weighs less
     pairs: dict[tuple[str, ...], _Entry]  # two or three words read as one
+    concession_pairs: frozenset[tuple[str, str]]  # "even though", "anche se"
     inflects: bool = False  # Italian: look unknown forms up by their regular endings
     # What each written form read as: (word, entry, stretched, cue, shouted). Comments
     # repeat words, so most forms are read once per process; bounded by _MEMO forms.
@@ -588,7 +608,7 @@ def _read(text: str, lexicon: _Language) -> tuple[float, ...]:
     boost = 0.0
     previous = earlier = negator = ""  # the two words before, the last negation
     memo, pairs = lexicon.memo, lexicon.pairs
-    for emoticon, unit, emoji, stop, bang in _units(text):
+    for emoticon, unit, emoji, stop, bang, comma in _units(text):
         if unit:  # a word
             known = memo.get(unit) or lexicon.look_up(unit)
             word, entry, stretched, cue, shouted = known
@@ -596,6 +616,8 @@ def _read(text: str, lexicon: _Language) -> tuple[float, ...]:
             negated_pair = pair is not None and (
                 previous in lexicon.negation or earlier in lexicon.negation
             )
+            if word in lexicon.concession or (previous, word) in lexicon.concession_pairs:
+                reading.conceding = True  # "although", "anche se": what follows weighs less
             earlier, previous = previous, word
             if pair is not None:
                 entry = pair
@@ -643,6 +665,8 @@ def _read(text: str, lexicon: _Language) -> tuple[float, ...]:
         elif bang:
             reading.bangs += len(bang)
             negation = hedge = 0
+        elif comma:
+            reading.conceding = False
         else:  # the end of a clause: a negation reaches no further
             reading.end_clause(stop)
             negation = hedge = 0
@@ -651,7 +675,7 @@ def _read(text: str, lexicon: _Language) -> tuple[float, ...]:
     return reading.scores(all_caps)
 
 
-def _units(text: str) -> list[tuple[str, str, str, str, str]]:
+def _units(text: str) -> list[tuple[str, str, str, str, str, str]]:
     """``_UNITS.findall(text)``, faster: no unit spans a space, so a text is split at
     spaces and a token of letters only (most of them) is one word without the regular
     expression. A line break ends a clause, so a text with one is read whole."""
@@ -660,7 +684,7 @@ def _units(text: str) -> list[tuple[str, str, str, str, str]]:
     units = []
     for token in text.split():
         if token.isalpha() and not (token[0] in "xX" and not token[1:].strip("dD")):
-            units.append(("", token, "", "", ""))
+            units.append(("", token, "", "", "", ""))
         else:
             units += _UNITS.findall(token)
     return units
@@ -683,13 +707,23 @@ class _Reading:
         self.after, self.after_emotions = 0.0, [0.0] * n
         self.clause, self.clause_emotions = 0.0, [0.0] * n
         self.bangs = 0
+        # What a concession says ("although the wait was long", "anche se costa"), up to
+        # the next comma or clause end: the main clause decides, as after a contrast.
+        self.conceding = False
+        self.conceded, self.conceded_emotions = 0.0, [0.0] * n
 
     def add(self, valence: float, emotions: tuple, size: float) -> None:
+        if self.conceding:
+            self.conceded += valence
+            for j, w in emotions:
+                self.conceded_emotions[j] += w * size
+            return
         self.clause += valence
         for j, w in emotions:
             self.clause_emotions[j] += w * size
 
     def end_clause(self, stop: str = ".") -> None:
+        self.conceding = False
         asks = stop.count("?")
         self.bangs += stop.count("!")
         weight = 1.0
@@ -719,14 +753,17 @@ class _Reading:
         contrasted = bool(self.before or any(self.before_emotions))
         first, then = (_BEFORE, _AFTER) if contrasted else (1.0, 1.0)
         total = first * self.before + then * self.after
+        pairs = zip(self.before_emotions, self.after_emotions, strict=True)
+        evidence = [first * b + then * a for b, a in pairs]
+        if self.conceded or any(self.conceded_emotions):
+            total = _AFTER * total + _BEFORE * self.conceded
+            pairs = zip(evidence, self.conceded_emotions, strict=True)
+            evidence = [_AFTER * e + _BEFORE * c for e, c in pairs]
         bangs = min(self.bangs, 3)
         if total:
             total += math.copysign(_BANG * bangs, total)
         valence = total / math.sqrt(total * total + _ALPHA)
-        emotions = [
-            1.0 - math.exp(-x) if (x := first * b + then * a) > 0 else 0.0
-            for b, a in zip(self.before_emotions, self.after_emotions, strict=True)
-        ]
+        emotions = [1.0 - math.exp(-x) if x > 0 else 0.0 for x in evidence]
         strength = math.fsum(emotions)
         # Arousal: the mean arousal of the emotions read, pulled up by strong feeling, "!"
         # and shouting; a comment without feeling is calm-to-neutral (0.3).
@@ -784,7 +821,9 @@ class LexiconScorer:
     "??" or "?!" reads as frustration (or, after praise, amazement); intensifiers
     (very, so, molto, davvero, troppo) and diminishers (a bit, slightly, un
     po', abbastanza) scale the next sentiment word; after "but", "however",
-    "ma", "però", what follows weighs three times what came before; a word in
+    "ma", "però", what follows weighs three times what came before, and what
+    "although", "even though", "anche se", "sebbene" open (up to a comma)
+    weighs a third of the main clause; a word in
     capitals in a comment that is not all capitals, and a stretched word
     ("sooo", "bellissimooo"), count more; "!" adds to the valence's size. A
     few pairs and triples are read as one ("never again", "can't wait", "non
@@ -858,21 +897,34 @@ def _language(code: str, base: dict[str, float], own: list, *, inflect: bool) ->
     for word, emotions, valence in own:
         if valence is None:
             valence = base.get(word, _rating_of(emotions))
-        # Surprise is not undone by a negation: "didn't expect it", "non ci credevo".
-        steady = _weight(emotions, "surprise") >= 0.5 and abs(valence) <= 1.0
+        steady = _steady(emotions, valence)
         forms = [word]
         if inflect and word[-1] in _INFLECTIONS and len(word) > 3:
             stem = word[:-1]
             forms += [stem + ending for ending in _INFLECTIONS[word[-1]]]
             forms += [stem.removesuffix("issim") + s for s in _SUPERLATIVE]
+            if word.endswith(("co", "go")):  # vigliacco -> vigliacchi, lungo -> lunghe
+                forms += [stem + "hi", stem + "he"]
+            elif word.endswith("io"):  # vecchio -> vecchi
+                forms.append(stem)
         for form in forms:
             if form == word or form not in words or not words[form].emotions:
                 words[form] = _Entry(valence, emotions, steady)
     for form in list(words):  # "perché" is also written "perche"
         words.setdefault(form.translate(_ACCENTS), words[form])
     cues = {k: frozenset(v.split()) for k, v in _CUES[code].items()}
-    pairs = {pair: _Entry(v, _emotions_of(e)) for pair, (e, v) in _PAIRS[code].items()}
+    cues["concession_pairs"] = _CONCESSION_PAIRS[code]
+    pairs = {}
+    for pair, (spec, valence) in _PAIRS[code].items():
+        emotions = _emotions_of(spec)
+        pairs[pair] = _Entry(valence, emotions, _steady(emotions, valence))
     return _Language(words=words, pairs=pairs, inflects=inflect, **cues)
+
+
+def _steady(emotions: tuple[tuple[int, float], ...], valence: float) -> bool:
+    """Surprise is not undone by a negation: "didn't expect it", "non ci credevo",
+    "did not see that coming"."""
+    return _weight(emotions, "surprise") >= 0.5 and abs(valence) <= 1.0
 
 
 def _rating_of(emotions: tuple[tuple[int, float], ...]) -> float:
