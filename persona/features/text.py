@@ -697,7 +697,8 @@ class _Reading:
     a third of what it would say as a statement; one that ends in "??" or
     "?!" is a frustrated one, and reads as a complaint (or, after praise or
     surprise, as amazement). What came before the last "but" / "ma" weighs a
-    third of what follows. Plain Python floats: a comment holds a few
+    third of what follows, and what a concession says ("although ...", "anche
+    se ...", up to a comma) a third of the rest. Plain Python floats: a comment holds a few
     sentiment words, and numpy's per-call cost would be most of the time.
     """
 
