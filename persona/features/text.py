@@ -559,17 +559,27 @@ def _weight(emotions: tuple[tuple[int, float], ...], name: str) -> float:
     return sum(w for j, w in emotions if j == _EMOTION_INDEX[name])
 
 
-def _entries(spec: Mapping[Any, tuple[str, float]]) -> dict:
-    return {
-        key: _Entry(valence, _emotions_of(emotions)) for key, (emotions, valence) in spec.items()
-    }
+def _steady(emotions: tuple[tuple[int, float], ...], valence: float) -> bool:
+    """Surprise is not undone by a negation: "didn't expect it", "non ci credevo",
+    "did not see that coming"."""
+    return _weight(emotions, "surprise") >= 0.5 and abs(valence) <= 1.0
+
+
+def _entry(spec: str, valence: float) -> _Entry:
+    emotions = _emotions_of(spec)
+    return _Entry(valence, emotions, _steady(emotions, valence))
+
+
+def _entries(table: Mapping[Any, tuple[str, float]]) -> dict:
+    """A table of ``key: (emotions, valence)`` (phrases, emoji) as entries."""
+    return {key: _entry(spec, valence) for key, (spec, valence) in table.items()}
 
 
 _EMOJI_ENTRIES = _entries(_EMOJI)
 # What "??" or "?!" adds to its clause: frustration, as in "Where is my order??".
-_FRUSTRATED = _Entry(-1.2, _emotions_of("anger:0.6"))
+_FRUSTRATED = _entry("anger:0.6", -1.2)
 # ... unless the clause praised or marvelled: "here by lunch?!", "così poco??".
-_AMAZED = _Entry(0.0, _emotions_of("surprise:0.6"))
+_AMAZED = _entry("surprise:0.6", 0.0)
 _VARIATION = str.maketrans("", "", "\ufe0f\u200d")  # emoji variation selectors and joiners
 
 
@@ -915,17 +925,7 @@ def _language(code: str, base: dict[str, float], own: list, *, inflect: bool) ->
         words.setdefault(form.translate(_ACCENTS), words[form])
     cues = {k: frozenset(v.split()) for k, v in _CUES[code].items()}
     cues["concession_pairs"] = _CONCESSION_PAIRS[code]
-    pairs = {}
-    for pair, (spec, valence) in _PAIRS[code].items():
-        emotions = _emotions_of(spec)
-        pairs[pair] = _Entry(valence, emotions, _steady(emotions, valence))
-    return _Language(words=words, pairs=pairs, inflects=inflect, **cues)
-
-
-def _steady(emotions: tuple[tuple[int, float], ...], valence: float) -> bool:
-    """Surprise is not undone by a negation: "didn't expect it", "non ci credevo",
-    "did not see that coming"."""
-    return _weight(emotions, "surprise") >= 0.5 and abs(valence) <= 1.0
+    return _Language(words=words, pairs=_entries(_PAIRS[code]), inflects=inflect, **cues)
 
 
 def _rating_of(emotions: tuple[tuple[int, float], ...]) -> float:
