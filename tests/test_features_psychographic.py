@@ -538,3 +538,50 @@ def test_synthetic_features_block(customers):
     assert np.nanmin(values) == 0.0 and np.nanmax(values) == 1.0
     # NaN only where a respondent skipped more than half of a dimension's items.
     assert 0 < np.isnan(values).sum() < 0.01 * values.size
+
+
+def test_omega_equals_psych_omega_on_the_first_fifteen_big_five_items():
+    # psych::omega(bfi[, 1:15]) with its defaults prints
+    # alpha 0.81, G.6 0.83, omega_h 0.54, omega_h asymptotic 0.64, omega_t 0.85.
+    from persona.datasets import load_bfi
+    from persona.features.reliability import omega
+
+    bfi = load_bfi()
+    result = omega(bfi.survey, bfi.instrument, items=bfi.instrument.item_names[:15])
+    printed = [round(v, 2) for v in (result.alpha, result.g6, result.omega_h,
+                                     result.omega_h_asymptotic, result.omega_total)]  # fmt: skip
+    assert printed == [0.81, 0.83, 0.54, 0.64, 0.85]
+    # each group factor gathers one trait's items, and they carry more than g does for C
+    assert set(result.groups["dimension"].dropna()) == {
+        "agreeableness",
+        "conscientiousness",
+        "extraversion",
+    }
+    assert result.groups.loc["g", "total"] == pytest.approx(result.omega_total)
+    assert result.flipped == ()  # the instrument already keys A1, C4, C5, E1, E2
+
+
+def test_omega_flips_items_that_run_against_the_general_factor():
+    from persona.datasets import load_bfi
+    from persona.features.reliability import omega
+    from persona.instrument import Instrument
+
+    bfi = load_bfi()
+    spec = bfi.instrument.to_dict()
+    for item in spec["items"]:
+        item["reverse"] = False
+    unkeyed = Instrument.from_dict(spec)
+    keyed = omega(bfi.survey, bfi.instrument, items=bfi.instrument.item_names[:15])
+    raw = omega(bfi.survey, unkeyed, items=unkeyed.item_names[:15])
+    assert raw.flipped == ("A1", "C4", "C5", "E1", "E2")
+    assert raw.omega_h == pytest.approx(keyed.omega_h, abs=1e-6)
+    assert raw.omega_total == pytest.approx(keyed.omega_total, abs=1e-6)
+
+
+def test_omega_names_items_the_instrument_does_not_have():
+    from persona.datasets import load_bfi
+    from persona.features.reliability import omega
+
+    bfi = load_bfi()
+    with pytest.raises(ValueError, match=r"items \['Z9'\] are not in the instrument"):
+        omega(bfi.survey, bfi.instrument, items=["A1", "Z9"])

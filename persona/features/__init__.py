@@ -11,7 +11,7 @@ them into a scaled, weighted matrix for modelling.
 from persona.features.builder import GROUPS, FeatureBuilder
 from persona.features.emotions import emotion_features
 from persona.features.psychographic import psychographic_features, response_style, score_scales
-from persona.features.reliability import Reliability, scale_reliability
+from persona.features.reliability import Omega, Reliability, omega, scale_reliability
 from persona.features.text import EmotionScorer, LexiconScorer, score_texts
 from persona.features.touchpoints import (
     DAYPARTS,
@@ -27,9 +27,11 @@ __all__ = [
     "FeatureBuilder",
     "JourneySettings",
     "LexiconScorer",
+    "Omega",
     "Reliability",
     "behaviour_features",
     "first_touchpoints",
+    "omega",
     "emotion_features",
     "psychographic_features",
     "response_style",

@@ -5,6 +5,11 @@ inter-item correlation and item detail (item-total correlations, alpha if an
 item is dropped), computed the way R's ``psych::alpha`` does on the keyed
 items; a warning names an item that runs against its scale (a reverse key is
 likely missing from the instrument).
+
+:func:`omega` reads several dimensions' items at once, as ``psych::omega``
+does: a Schmid-Leiman bifactor solution gives omega hierarchical (how much of
+the total score a general factor carries), its asymptotic value, omega total,
+alpha, Guttman's lambda 6 and the omegas of each group factor.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from persona.features.factor import minres, oblimin, smc, varimax
 from persona.features.psychographic import read_answers
 from persona.instrument import Instrument
 from persona.schema import TableLike
 
-__all__ = ["Reliability", "scale_reliability"]
+__all__ = ["Omega", "Reliability", "omega", "scale_reliability"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,3 +283,197 @@ def _one_factor_loadings(
         if converged:
             break
     return loadings if loadings.sum() >= 0 else -loadings
+
+
+# --------------------------------------------------------------------------- omega
+
+
+@dataclass(frozen=True, eq=False)
+class Omega:
+    """A Schmid-Leiman bifactor reading of a set of items, as ``psych::omega`` prints it.
+
+    Attributes
+    ----------
+    omega_h : float
+        Omega hierarchical: the share of the total score's variance that the
+        general factor carries, ``sum(g)**2 / sum(R)``.
+    omega_h_asymptotic : float
+        Omega hierarchical of a test lengthened without end:
+        ``sum(g)**2 / (sum(R) - sum(u2))`` (psych's ``omega.lim``).
+    omega_total : float
+        The share of the total score's variance that all common factors
+        carry, ``(sum(R) - sum(u2)) / sum(R)``.
+    alpha : float
+        Standardised alpha of the flipped items (``psych::omega``'s alpha).
+    g6 : float
+        Guttman's lambda 6, ``(sum(R) + sum(smc) - k) / sum(R)``.
+    loadings : DataFrame
+        One row per item (index ``item``): ``g``, one column per group
+        factor, ``h2`` (communality), ``u2`` (uniqueness) and ``p2`` (the
+        share of the communality from ``g``).
+    groups : DataFrame
+        One row for ``g`` and one per group factor (index ``factor``):
+        ``total``, ``general`` and ``group`` omegas over the items that load
+        most on that group factor, and ``dimension``, the instrument
+        dimension most of those items belong to.
+    flipped : tuple of str
+        Items turned round because they load negatively on ``g`` (after the
+        instrument's own reverse keys).
+    """
+
+    omega_h: float
+    omega_h_asymptotic: float
+    omega_total: float
+    alpha: float
+    g6: float
+    loadings: pd.DataFrame
+    groups: pd.DataFrame
+    flipped: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"Omega(omega_h={self.omega_h:.2f}, omega_h_asymptotic={self.omega_h_asymptotic:.2f}, "
+            f"omega_total={self.omega_total:.2f}, alpha={self.alpha:.2f}, g6={self.g6:.2f}; "
+            f"{len(self.loadings)} items, {len(self.groups) - 1} group factors)"
+        )
+
+
+def omega(
+    survey: TableLike,
+    instrument: Instrument,
+    *,
+    items: list[str] | tuple[str, ...] | None = None,
+    n_factors: int = 3,
+) -> Omega:
+    """Omega hierarchical and omega total of a set of items, computed as ``psych::omega``.
+
+    The steps of ``psych::omega`` with its defaults (``fm="minres"``,
+    ``rotate="oblimin"``, ``flip=TRUE``), on the pairwise correlations of
+    the keyed answers:
+
+    1. ``n_factors`` minres factors, varimax-rotated, then oblimin-rotated
+       (:mod:`persona.features.factor`): the pattern ``F`` and factor
+       correlations ``Phi``;
+    2. the general factor: the one-factor minres loadings ``a`` of ``Phi``
+       (with two group factors, ``sqrt(|phi_12|)`` for both, psych's
+       ``option="equal"``); items load ``g = F @ a`` on it and
+       ``F * sqrt(1 - a**2)`` on the group factors (Schmid-Leiman);
+    3. items loading negatively on ``g`` are flipped, and the omegas are
+       read off the flipped correlation matrix ``R`` (see :class:`Omega`).
+       ``h2`` is the communality of the unrotated solution.
+
+    Parameters
+    ----------
+    survey : DataFrame or path
+        One row per respondent: ``customer_id`` and one column per item.
+    instrument : Instrument
+        Scales and reverse keys of the items.
+    items : sequence of str, optional
+        The items to read together; all the instrument's items by default.
+    n_factors : int, default 3
+        Group factors, psych's ``nfactors``.
+
+    Returns
+    -------
+    Omega
+
+    Examples
+    --------
+    The first 15 Big Five items (agreeableness, conscientiousness,
+    extraversion), as ``psych::omega(bfi[, 1:15])`` prints them:
+
+    >>> from persona.datasets import load_bfi
+    >>> from persona.features.reliability import omega
+    >>> bfi = load_bfi()
+    >>> result = omega(bfi.survey, bfi.instrument, items=bfi.instrument.item_names[:15])
+    >>> result  # doctest: +NORMALIZE_WHITESPACE
+    Omega(omega_h=0.54, omega_h_asymptotic=0.64, omega_total=0.85, alpha=0.81, g6=0.83;
+          15 items, 3 group factors)
+    """
+    names = list(instrument.item_names if items is None else items)
+    unknown = [name for name in names if name not in instrument.item_names]
+    if unknown:
+        raise ValueError(
+            f"items {unknown[:5]} are not in the instrument '{instrument.name}'; "
+            f"its items are {list(instrument.item_names)[:10]}."
+        )
+    if isinstance(n_factors, bool) or not isinstance(n_factors, int) or n_factors < 1:
+        raise ValueError(f"Got n_factors={n_factors!r}, but expected a whole number >= 1.")
+    answers = read_answers(survey, instrument)
+    positions = [instrument.item_names.index(name) for name in names]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cor = _cov2cor(_pairwise_cov(answers.keyed()[:, positions]))
+    if not np.isfinite(cor).all():
+        raise ValueError(
+            "omega needs every pair of items answered together by two respondents and "
+            "every item to vary; drop the items without variance or pairs."
+        )
+    general, group, h2 = _schmid_leiman(cor, n_factors)
+    key = np.where(general < 0, -1.0, 1.0)
+    cor, general, group = cor * np.outer(key, key), general * key, group * key[:, None]
+    return _omega_from(cor, general, group, h2, names, key, instrument)
+
+
+def _schmid_leiman(cor: np.ndarray, n_factors: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """General loadings, group loadings and communalities (psych's ``schmid``)."""
+    unrotated = minres(cor, n_factors)
+    rotated = oblimin(varimax(unrotated).loadings)
+    phi = rotated.phi
+    if n_factors == 1:
+        general_of_factor = np.ones(1)
+    elif n_factors == 2:
+        root = np.sqrt(abs(phi[0, 1]))
+        general_of_factor = np.array([root, np.sign(phi[0, 1]) * root])
+    else:
+        general_of_factor = minres(phi, 1).ravel()
+    general = rotated.loadings @ general_of_factor
+    group = rotated.loadings * np.sqrt(np.clip(1.0 - general_of_factor**2, 0.0, None))
+    return general, group, (unrotated**2).sum(axis=1)
+
+
+def _omega_from(
+    cor: np.ndarray,
+    general: np.ndarray,
+    group: np.ndarray,
+    h2: np.ndarray,
+    names: list[str],
+    key: np.ndarray,
+    instrument: Instrument,
+) -> Omega:
+    n_items, n_factors = group.shape
+    total, uniqueness = cor.sum(), (1.0 - h2).sum()
+    common = total - uniqueness
+    general_square = general.sum() ** 2
+    factors = [f"F{k + 1}*" for k in range(n_factors)]
+    loadings = pd.DataFrame(group, index=pd.Index(names, name="item"), columns=factors)
+    loadings.insert(0, "g", general)
+    loadings["h2"], loadings["u2"], loadings["p2"] = h2, 1.0 - h2, general**2 / h2
+    dimension_of = {name: instrument.item(name).dimension for name in names}
+    rows = {"g": {"total": common / total, "general": general_square / total,
+                  "group": np.nan, "dimension": None}}  # fmt: skip
+    strongest = np.abs(group).argmax(axis=1)
+    grouped = 0.0
+    for k, factor in enumerate(factors):
+        members = np.flatnonzero(strongest == k)
+        if len(members) == 0:
+            rows[factor] = {"total": np.nan, "general": np.nan, "group": np.nan, "dimension": None}
+            continue
+        block = cor[np.ix_(members, members)].sum()
+        own, shared = group[members, k].sum() ** 2, general[members].sum() ** 2
+        grouped += own
+        labels = pd.Series([dimension_of[names[i]] for i in members])
+        rows[factor] = {"total": (own + shared) / block, "general": shared / block,
+                        "group": own / block, "dimension": labels.mode().iloc[0]}  # fmt: skip
+    rows["g"]["group"] = grouped / total
+    groups = pd.DataFrame.from_dict(rows, orient="index")
+    groups.index.name = "factor"
+    return Omega(
+        omega_h=float(general_square / total),
+        omega_h_asymptotic=float(general_square / common),
+        omega_total=float(common / total),
+        alpha=float((total - n_items) / total * n_items / (n_items - 1)),
+        g6=float((total + smc(cor).sum() - n_items) / total),
+        loadings=loadings,
+        groups=groups,
+        flipped=tuple(name for name, k in zip(names, key, strict=True) if k < 0),
+    )
