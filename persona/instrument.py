@@ -15,11 +15,15 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from persona.errors import InputError
+
+if TYPE_CHECKING:
+    from persona.features.exploratory import Suggestion
+    from persona.tables import TableLike
 from persona.tables import read_settings
 
 __all__ = ["Instrument", "Item"]
@@ -153,6 +157,22 @@ class Instrument:
         except ValueError as error:
             raise InputError(_TABLE, str(error), fix="repair it.") from error
         return cls.from_dict(spec)
+
+    @classmethod
+    def suggest(
+        cls, survey: TableLike, n_dimensions: int | None = None, **options: Any
+    ) -> Suggestion:
+        """Propose an instrument for items that come without a dimension map.
+
+        An exploratory factor analysis (parallel analysis, minres, oblimin)
+        puts each item on a dimension and proposes reverse keys; see
+        :func:`persona.features.exploratory.suggest_instrument` for the
+        steps and ``options``. Returns a ``Suggestion``: ``.instrument`` to
+        name and confirm, with the loadings and the confirmatory fit behind it.
+        """
+        from persona.features.exploratory import suggest_instrument  # features build on this
+
+        return suggest_instrument(survey, n_dimensions, **options)
 
     def to_dict(self) -> dict[str, Any]:
         """The instrument as plain data; ``Instrument.from_dict`` reads it back."""

@@ -10,6 +10,13 @@ them into a scaled, weighted matrix for modelling.
 
 from persona.features.builder import GROUPS, FeatureBuilder
 from persona.features.emotions import emotion_features
+from persona.features.exploratory import Suggestion, suggest_instrument
+from persona.features.measurement import (
+    ConfirmatoryFit,
+    Invariance,
+    confirmatory_fit,
+    measurement_invariance,
+)
 from persona.features.psychographic import psychographic_features, response_style, score_scales
 from persona.features.reliability import Omega, Reliability, omega, scale_reliability
 from persona.features.text import EmotionScorer, LexiconScorer, score_texts
@@ -21,6 +28,12 @@ from persona.features.touchpoints import (
 )
 
 __all__ = [
+    "ConfirmatoryFit",
+    "Invariance",
+    "Suggestion",
+    "confirmatory_fit",
+    "measurement_invariance",
+    "suggest_instrument",
     "DAYPARTS",
     "GROUPS",
     "EmotionScorer",

@@ -35,7 +35,7 @@ from scipy.optimize import brentq, minimize
 from persona.features.factor import minres
 from persona.features.psychographic import read_answers
 from persona.instrument import Instrument
-from persona.schema import TableLike
+from persona.tables import TableLike, read_table
 
 __all__ = ["ConfirmatoryFit", "Invariance", "confirmatory_fit", "measurement_invariance"]
 
@@ -274,7 +274,7 @@ def _read(survey: TableLike, instrument: Instrument | DimensionMap) -> tuple[pd.
         dimensions = {d: list(instrument.items_of(d)) for d in instrument.dimensions}
     elif isinstance(instrument, Mapping):
         dimensions = {str(d): list(items) for d, items in instrument.items()}
-        table = survey if isinstance(survey, pd.DataFrame) else pd.read_csv(survey)
+        table = read_table(survey, "survey")
         wanted = [item for items in dimensions.values() for item in items]
         missing = [item for item in wanted if item not in table.columns]
         if missing:
