@@ -50,6 +50,12 @@ from persona.drift import drift_reference
 from persona.evidence import evidence_bins, thin_records
 from persona.explain import Counterfactual, ExplanationsMixin
 from persona.features.builder import GROUPS, FeatureBuilder, with_observation_end
+from persona.features.careless import (
+    CarelessRules,
+    careless_counts,
+    careless_respondents,
+    without_duration,
+)
 from persona.features.touchpoints import journey_settings
 from persona.instrument import Instrument
 from persona.lineage import match_personas
@@ -126,6 +132,13 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     audit_threshold : float, default=0.1
         Cramér's V / eta between persona and a demographic column above which
         the audit warns.
+    careless : CarelessRules, optional
+        Which survey respondents answered carelessly (long-string,
+        Mahalanobis distance, even-odd consistency, within-dimension
+        scatter, and response time when ``duration_column`` names a survey
+        column; see :func:`persona.features.careless.careless_respondents`).
+        They take no part in discovering personas and still get one from
+        all their signals. Default: ``CarelessRules()``.
     random_state : int, RandomState or None
         Seed for the sample, UMAP and stability resamples.
     n_jobs : int, optional
@@ -167,6 +180,11 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         The persona id of each of the assigner's persona indices.
     audit_ : DataFrame or None
         The demographic audit (when demographics were given).
+    careless_ : Series or None
+        Respondents flagged as careless, by sign (``longstring``,
+        ``mahalanobis``, ``even_odd``, ``scatter``, ``speed``), then in all
+        (``careless``) and out of how many (``respondents``); None without
+        a survey.
     demographics_ : DataFrame or None
         How each persona looks demographically (see
         :func:`persona.audit.demographic_description`): shown beside the
@@ -222,6 +240,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         max_distance: float = 2.0,
         previous: PersonaModel | None = None,
         audit_threshold: float = 0.1,
+        careless: CarelessRules | None = None,
         random_state: int | np.random.RandomState | None = None,
         n_jobs: int | None = None,
     ) -> None:
@@ -236,6 +255,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self.max_distance = max_distance
         self.previous = previous
         self.audit_threshold = audit_threshold
+        self.careless = careless
         self.random_state = random_state
         self.n_jobs = n_jobs
         # A conflict is a mistake in the call: said where it is made. Only a real feature
@@ -245,6 +265,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             self._check_builder()
 
     journey = None  # models saved before the setting existed
+    careless = None
+    careless_ = None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -343,7 +365,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         on the same records cut to their first touchpoints. Returns it and those cut
         records with, for each, its customer's position among the discovery rows."""
         values = frame.to_numpy(dtype=np.float64)[rows]
-        events = _tables_of(X, tables).get("events") if self.features_ is not None else None
+        events = self._inputs(X, tables).get("events") if self.features_ is not None else None
         evidence = None if events is None else evidence_bins(self.features_, frame.columns)
         assigner = Assigner(
             groups, max_distance=self.max_distance, evidence=evidence, calibrate=True
@@ -704,14 +726,19 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             )
         if self.previous is not None:
             check_is_fitted(self.previous, "assigner_")
+        if self.careless is not None and not isinstance(self.careless, CarelessRules):
+            raise ValueError(
+                f"Got careless={self.careless!r}, but expected None or a "
+                "persona.features.careless.CarelessRules."
+            )
 
     def _fit_matrix(
         self, X: Any, tables: dict
     ) -> tuple[pd.DataFrame, dict[str, np.ndarray], np.ndarray]:
         """The training matrix (feature columns only, sorted by customer), its groups, and
-        which customers answered the survey carelessly (straight-lining: one answer to every
-        item), who take no part in discovering personas."""
-        self.features_ = self._drift_sample = None
+        which customers answered the survey carelessly (:attr:`careless`), who take no part
+        in discovering personas."""
+        self.features_ = self._drift_sample = self.careless_ = None
         careless = None
         if _carries_tables(X) or X is None:
             builder = (
@@ -722,12 +749,19 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 if self.features is None
                 else clone(self.features)
             )
-            frame, raw = builder._fit_transform(None, _tables_of(X, tables), keep_raw=True)
+            inputs = self._inputs(X, tables)
+            flags = None
+            if inputs.get("survey") is not None and builder.instrument is not None:
+                rules = self._careless_rules()
+                survey = _tables_of(X, tables)["survey"]  # with its duration column
+                flags = careless_respondents(survey, builder.instrument, rules)
+                self.careless_ = careless_counts(flags)
+            frame, raw = builder._fit_transform(None, inputs, keep_raw=True)
             # Evenly spaced customers, their raw features: the drift reference's base.
             step = max(1, -(-len(raw) // _DRIFT_SAMPLE))
             self._drift_sample = (step, raw.iloc[::step].copy())
-            if "response__straightlining" in raw:
-                careless = raw["response__straightlining"].reindex(frame.index).to_numpy() == 1
+            if flags is not None:
+                careless = flags["careless"].reindex(frame.index, fill_value=False).to_numpy(bool)
             del raw
             self.features_ = builder
             frame = frame.loc[:, ~frame.columns.str.startswith("available__")]
@@ -742,6 +776,16 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             careless = np.zeros(len(frame), dtype=bool)
         return frame, {g: np.array(c) for g, c in groups.items()}, careless
 
+    def _careless_rules(self) -> CarelessRules:
+        return CarelessRules() if self.careless is None else self.careless
+
+    def _inputs(self, X: Any, tables: dict) -> dict:
+        """The tables of a call, the survey without its duration column (read by careless)."""
+        found = _tables_of(X, tables)
+        if found.get("survey") is not None:
+            found["survey"] = without_duration(found["survey"], self._careless_rules())
+        return found
+
     def _matrix(self, X: Any, tables: dict) -> pd.DataFrame:
         """The matrix to score, in the fitted columns."""
         if _carries_tables(X) or X is None:
@@ -753,7 +797,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             tables = dict(tables)
             end = tables.pop("observation_end", None)
             builder = self.features_ if end is None else with_observation_end(self.features_, end)
-            frame = builder.transform(**_tables_of(X, tables))
+            frame = builder.transform(**self._inputs(X, tables))
             return frame[list(self.feature_names_out_)]
         if self.features_ is not None and isinstance(X, pd.DataFrame):
             missing = [c for c in self.feature_names_out_ if c not in X.columns]

@@ -118,3 +118,22 @@ def test_bad_inputs_are_named(hs):
         measurement_invariance(hs, HS_MODEL, groups)
     with pytest.raises(TypeError, match="expected a Series or mapping"):
         measurement_invariance(hs, HS_MODEL, ["a"] * len(hs))
+
+
+def test_configural_chi2_is_the_sum_of_each_groups_own_fit(hs):
+    ladder = measurement_invariance(hs, HS_MODEL, hs["school"])
+    own = [confirmatory_fit(hs[hs["school"] == s], HS_MODEL).chi2 for s in ladder.groups.index]
+    assert ladder.steps.loc["configural", "chi2"] == pytest.approx(sum(own), rel=1e-7)
+
+
+def test_the_ladder_only_climbs_on_a_large_instrument_in_three_bands():
+    # 27 items in 7 dimensions, four income bands: each step holds more equal, so its
+    # chi-square can only grow (a fit stopped early would break this)
+    from persona.datasets import make_customers
+
+    data = make_customers(n_customers=3000, random_state=0)
+    income = data.demographics.set_index("customer_id")["income"]
+    bands = pd.qcut(income, 3, labels=["low", "mid", "high"])
+    ladder = measurement_invariance(data.survey, data.instrument, bands)
+    assert ladder.steps["chi2"].is_monotonic_increasing
+    assert (ladder.steps["delta_chi2"].dropna() > 0).all()

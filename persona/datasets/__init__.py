@@ -5,6 +5,7 @@ contracts, so any of them can be handed to persona as it is.
 """
 
 from persona.datasets._base import CustomerData
+from persona.datasets._careless import plant_careless
 from persona.datasets._logs import load_cdnow, load_mta_paths
 from persona.datasets._surveys import load_bfi, load_msq
 from persona.datasets._synthetic import NEEDS_INSTRUMENT, make_customers
@@ -21,5 +22,6 @@ __all__ = [
     "load_mta_paths",
     "make_customers",
     "make_world",
+    "plant_careless",
     "world_zoo",
 ]

@@ -32,8 +32,8 @@ import pandas as pd
 from scipy import stats
 from scipy.optimize import brentq, minimize
 
-from persona.features.factor import minres
 from persona.features.psychographic import read_answers
+from persona.features.reliability import _one_factor_loadings
 from persona.instrument import Instrument
 from persona.tables import TableLike, read_table
 
@@ -320,8 +320,8 @@ class _Layout:
     """Where each group's free parameters sit in the one parameter vector."""
 
     loading: list[np.ndarray]  # free loadings (non-marker items)
-    phi: list[np.ndarray]  # lower triangle of the dimensions' covariances
-    theta: list[np.ndarray]  # residual variances
+    phi: list[np.ndarray]  # lower triangle of the Cholesky factor of the dimensions' covariances
+    theta: list[np.ndarray]  # log residual variances
     nu: list[np.ndarray | None]  # intercepts
     kappa: list[np.ndarray | None]  # dimension means (None: fixed at 0)
     size: int
@@ -378,7 +378,7 @@ class _Fit:
         fit = cls(blocks, dimensions, level, means)
         fitted = minimize(
             fit._objective, fit._start(), jac=True, method="L-BFGS-B",
-            options={"maxiter": 20_000, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 30},
+            options={"maxiter": 20_000, "ftol": 1e-14, "gtol": 1e-9},
         )  # fmt: skip
         fit.x = fitted.x
         fit.chi2 = float(fitted.fun)
@@ -392,24 +392,26 @@ class _Fit:
         lam = np.zeros((self.n_items, self.n_dims))
         lam[np.arange(self.n_items), self.dimension_of] = 1.0
         lam[self.free, self.dimension_of[self.free]] = x[lay.loading[g]]
-        phi = np.zeros((self.n_dims, self.n_dims))
-        phi[self.lower] = x[lay.phi[g]]
-        phi = phi + np.tril(phi, -1).T
-        theta = x[lay.theta[g]]
+        root = np.zeros((self.n_dims, self.n_dims))
+        root[self.lower] = x[lay.phi[g]]
+        phi = root @ root.T
+        theta = np.exp(x[lay.theta[g]])
         nu = x[lay.nu[g]] if lay.nu[g] is not None else None
         kappa = x[lay.kappa[g]] if lay.kappa[g] is not None else np.zeros(self.n_dims)
-        return lam, phi, theta, nu, kappa
+        return lam, phi, theta, nu, kappa, root
 
     def _objective(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """``sum_g n_g F_ML`` and its gradient (the chi-square at the optimum)."""
         total, gradient = 0.0, np.zeros_like(x)
         lay = self.layout
         for g, (n, s, m) in enumerate(zip(self.n, self.s, self.m, strict=True)):
-            lam, phi, theta, nu, kappa = self._matrices(x, g)
+            lam, phi, theta, nu, kappa, root = self._matrices(x, g)
             sigma = lam @ phi @ lam.T + np.diag(theta)
-            sign, logdet = np.linalg.slogdet(sigma)
-            if sign <= 0:  # out of the model's range: a wall the line search backs off
+            try:
+                cholesky = np.linalg.cholesky(sigma)
+            except np.linalg.LinAlgError:  # numerically singular: a wall the search backs off
                 return 1e20, gradient
+            logdet = 2.0 * np.log(np.diag(cholesky)).sum()
             w = np.linalg.inv(sigma)
             d = (m - nu - lam @ kappa) if nu is not None else np.zeros(self.n_items)
             value = logdet + np.trace(s @ w) + d @ w @ d - np.linalg.slogdet(s)[1] - self.n_items
@@ -417,11 +419,10 @@ class _Fit:
             a = w - w @ (s + np.outer(d, d)) @ w  # dF / dSigma
             wd = -2.0 * w @ d  # dF / dmu
             d_lam = 2.0 * a @ lam @ phi + np.outer(wd, kappa)
-            d_phi = lam.T @ a @ lam
-            d_phi = 2.0 * d_phi - np.diag(np.diag(d_phi))
+            d_phi = 2.0 * (lam.T @ a @ lam) @ root  # through phi = root @ root.T
             np.add.at(gradient, lay.loading[g], n * d_lam[self.free, self.dimension_of[self.free]])
             np.add.at(gradient, lay.phi[g], n * d_phi[self.lower])
-            np.add.at(gradient, lay.theta[g], n * np.diag(a))
+            np.add.at(gradient, lay.theta[g], n * np.diag(a) * theta)  # through exp
             if nu is not None:
                 np.add.at(gradient, lay.nu[g], n * wd)
             if lay.kappa[g] is not None:
@@ -429,7 +430,7 @@ class _Fit:
         return float(total), gradient
 
     def _start(self) -> np.ndarray:
-        """Each dimension's one-factor minres loadings, rescaled to its marker."""
+        """Each dimension's one-factor loadings (principal axis), rescaled to its marker."""
         x = np.zeros(self.layout.size)
         for g, (s, m) in enumerate(zip(self.s, self.m, strict=True)):
             sd = np.sqrt(np.diag(s))
@@ -437,8 +438,10 @@ class _Fit:
             raw = np.zeros(self.n_items)
             for k in range(self.n_dims):
                 members = np.flatnonzero(self.dimension_of == k)
-                raw[members] = minres(cor[np.ix_(members, members)], 1).ravel() * sd[members]
+                block = cor[np.ix_(members, members)]
+                raw[members] = _one_factor_loadings(block, max_iter=200) * sd[members]
             marker_raw = raw[self.marker_of]
+            marker_raw = np.where(np.abs(marker_raw) < 1e-3, 1e-3, marker_raw)
             lam = raw / marker_raw[self.dimension_of]
             # dimension covariances: the mean of s_ij / (lam_i lam_j) over their item pairs
             one_hot = np.eye(self.n_dims)[self.dimension_of]
@@ -447,8 +450,8 @@ class _Fit:
             np.fill_diagonal(phi, marker_raw**2)
             phi = _nearest_positive_definite(phi)
             x[self.layout.loading[g]] = lam[self.free]
-            x[self.layout.phi[g]] = phi[self.lower]
-            x[self.layout.theta[g]] = np.maximum(np.diag(s) - raw**2, 0.05 * np.diag(s))
+            x[self.layout.phi[g]] = np.linalg.cholesky(phi)[self.lower]
+            x[self.layout.theta[g]] = np.log(np.maximum(np.diag(s) - raw**2, 0.05 * np.diag(s)))
             if self.layout.nu[g] is not None:
                 x[self.layout.nu[g]] = m
         return x
@@ -496,7 +499,7 @@ class _Fit:
         """Bentler's SRMR: covariance residuals scaled by the observed standard deviations."""
         squares = []
         for g, s in enumerate(self.s):
-            lam, phi, theta, _, _ = self._matrices(self.x, g)
+            lam, phi, theta, *_ = self._matrices(self.x, g)
             sigma = lam @ phi @ lam.T + np.diag(theta)
             sd = np.sqrt(np.diag(s))
             residual = (s - sigma) / np.outer(sd, sd)
@@ -504,7 +507,7 @@ class _Fit:
         return float(np.sqrt(np.average(squares, weights=self.n)))
 
     def summary(self, dimensions: dict, items: list[str]) -> ConfirmatoryFit:
-        lam, phi, theta, _, _ = self._matrices(self.x, 0)
+        lam, phi, theta, *_ = self._matrices(self.x, 0)
         sigma_sd = np.sqrt(np.diag(lam @ phi @ lam.T + np.diag(theta)))
         factor_sd = np.sqrt(np.diag(phi))
         loading = lam[np.arange(self.n_items), self.dimension_of]

@@ -1,0 +1,112 @@
+"""Do careless respondents stay out of the personas, and are they caught?
+
+    python benchmarks/careless.py [--customers 6000] [--seeds 0 1 2] [--share 0.1]
+                                  [--out benchmarks/careless-results.csv]
+
+For each seed, a make_customers base is drawn, and 10 % of its respondents
+are made careless with persona.datasets.plant_careless (60 % random
+clickers, 20 % long-string, 20 % patterns down the page). PersonaModel is
+fitted, as the README shows, on:
+
+- ``clean``: the base as drawn;
+- ``planted``: the base with the careless respondents, and the default
+  CarelessRules (long-string, Mahalanobis, even-odd, within-dimension
+  scatter);
+- ``straight-lining only``: the same base, flagging only answers that are all
+  one value (what persona did before), as the peer;
+- ``no rules``: the same base, with every sign switched off.
+
+Discovery ARI is read on the careful respondents (those not planted),
+against the true personas; the flagged shares of planted and careful
+respondents come from the fitted model's flags. Results go to the CSV and,
+as a table, to stdout; benchmarks/careless-results.md keeps the committed
+run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
+
+from persona import PersonaModel
+from persona.datasets import make_customers, plant_careless
+from persona.features.careless import CarelessRules, careless_respondents
+
+RULES = {
+    "planted": CarelessRules(),
+    "straight-lining only": CarelessRules(
+        max_longstring=1.0, mahalanobis_p=None, min_even_odd=None, max_scatter=None
+    ),
+    "no rules": CarelessRules(
+        max_longstring=None, mahalanobis_p=None, min_even_odd=None, max_scatter=None
+    ),
+}
+
+
+def run(customers: int, seed: int, share: float) -> list[dict]:
+    data = make_customers(n_customers=customers, random_state=seed)
+    planted_data, planted = plant_careless(data, share=share, random_state=seed)
+    respondents = pd.Index(data.survey["customer_id"])
+    careful = respondents.difference(planted)
+    truth = data.truth
+    rows = []
+    cases = [("clean", data, CarelessRules())] + [
+        (name, planted_data, rules) for name, rules in RULES.items()
+    ]
+    for name, base, rules in cases:
+        start = time.perf_counter()
+        with warnings.catch_warnings(), threadpool_limits(limits=1):
+            warnings.simplefilter("ignore")
+            model = PersonaModel(instrument=base.instrument, careless=rules, random_state=seed)
+            model.fit(base)
+        seconds = time.perf_counter() - start
+        labels = model.labels_
+        flags = careless_respondents(base.survey, base.instrument, rules)["careless"]
+        rows.append({
+            "seed": seed,
+            "case": name,
+            "personas": model.n_personas_,
+            "ari_careful": adjusted_rand_score(truth[careful], labels[careful]),
+            "ari_all": adjusted_rand_score(truth, labels),
+            "planted_flagged": float(flags.reindex(planted).mean()) if name != "clean" else np.nan,
+            "careful_flagged": float(flags.reindex(careful).mean()),
+            "fit_seconds": seconds,
+        })  # fmt: skip
+        print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=6000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--share", type=float, default=0.1)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/careless-results.csv"))
+    args = parser.parse_args()
+    rows = [row for seed in args.seeds for row in run(args.customers, seed, args.share)]
+    table = pd.DataFrame(rows)
+    table.to_csv(args.out, index=False)
+    clean = table[table["case"] == "clean"].set_index("seed")["ari_careful"]
+    table["ari_vs_clean"] = table["ari_careful"] - table["seed"].map(clean)
+    summary = table.groupby("case", sort=False)[
+        ["personas", "ari_careful", "ari_vs_clean", "planted_flagged", "careful_flagged"]
+    ].agg(["mean", "min", "max"])
+    print(f"# careless respondents, {args.customers} customers, seeds {args.seeds}, "
+          f"share {args.share}; {datetime.now(UTC):%Y-%m-%d}, {platform.machine()}")  # fmt: skip
+    print(table.round(4).to_markdown(index=False))
+    print()
+    print(summary.round(4).to_markdown())
+
+
+if __name__ == "__main__":
+    main()
