@@ -72,7 +72,11 @@ def correlation_ratio(categories: pd.Series | np.ndarray, values: pd.Series | np
 
 
 def demographic_audit(
-    labels: pd.Series, demographics: pd.DataFrame, *, threshold: float = 0.1
+    labels: pd.Series,
+    demographics: pd.DataFrame,
+    *,
+    threshold: float = 0.1,
+    invariance: pd.Series | None = None,
 ) -> pd.DataFrame:
     """How strongly personas align with each demographic column.
 
@@ -84,13 +88,22 @@ def demographic_audit(
         ``customer_id`` plus any columns (see :func:`persona.validate_demographics`).
     threshold : float, default=0.1
         Associations above it are flagged, with a warning naming the columns.
+    invariance : Series, optional
+        The measurement-invariance level the instrument reaches across each
+        column's groups (``Psychometrics.invariance["level"]``). At
+        "configural" or "metric", the groups' need scores are not
+        comparable: a persona split along the column may be one of answer
+        style, and a warning says so. "untestable" (the dimension map fits
+        poorly in every group) leaves comparability unknown.
 
     Returns
     -------
     DataFrame
         One row per demographic column: ``measure`` ("cramers_v" for
         categories, "eta" for numbers), ``association`` in [0, 1], ``n``
-        (customers compared) and ``flagged``.
+        (customers compared) and ``flagged``; with ``invariance``, also
+        ``invariance`` (the level, NaN where untested) and
+        ``needs_comparable``.
 
     Examples
     --------
@@ -129,7 +142,26 @@ def demographic_audit(
             UserWarning,
             stacklevel=2,
         )
+    if invariance is not None and len(audit):
+        _add_invariance(audit, invariance)
     return audit
+
+
+def _add_invariance(audit: pd.DataFrame, invariance: pd.Series) -> None:
+    level = invariance.reindex(audit.index)
+    audit["invariance"] = level
+    known = level.isin(["configural", "metric", "scalar"])
+    audit["needs_comparable"] = (level == "scalar").where(known)
+    broken = level.index[level.isin(["configural", "metric"])].tolist()
+    if broken:
+        shown = ", ".join(f"{c} ({level[c]})" for c in broken)
+        warnings.warn(
+            f"needs are not comparable across the groups of {shown}: the instrument is not "
+            "scalar invariant there, so a difference in needs between those groups may be "
+            "one of answer style. Read personas that split along them with care.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def demographic_description(labels: pd.Series, demographics: pd.DataFrame) -> pd.DataFrame:

@@ -56,6 +56,7 @@ from persona.features.careless import (
     careless_respondents,
     without_duration,
 )
+from persona.features.psychometrics import assess_instrument
 from persona.features.touchpoints import journey_settings
 from persona.instrument import Instrument
 from persona.lineage import match_personas
@@ -185,6 +186,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         ``mahalanobis``, ``even_odd``, ``scatter``, ``speed``), then in all
         (``careless``) and out of how many (``respondents``); None without
         a survey.
+    psychometrics_ : Psychometrics or None
+        The instrument on the careful respondents: reliability (alpha,
+        omega), confirmatory fit and, with demographics, measurement
+        invariance across each column (see
+        :func:`persona.features.psychometrics.assess_instrument`); the audit
+        says where need scores are not comparable. None without a survey.
     demographics_ : DataFrame or None
         How each persona looks demographically (see
         :func:`persona.audit.demographic_description`): shown beside the
@@ -266,7 +273,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
     journey = None  # models saved before the setting existed
     careless = None
-    careless_ = None
+    careless_ = psychometrics_ = None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -299,7 +306,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         if demographics is None and _carries_tables(X):
             demographics = _get(X, "demographics")
         with _stage("features"):
-            frame, groups, careless = self._fit_matrix(X, tables)
+            frame, groups, careless = self._fit_matrix(X, tables, demographics)
         log.info("features: %s customers x %s columns", f"{len(frame):,}", frame.shape[1])
         values = frame.to_numpy(dtype=np.float64)
         self.assigner_ = Assigner(groups, max_distance=self.max_distance)
@@ -340,8 +347,11 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self._publish()
         self.audit_ = self.demographics_ = None
         if demographics is not None:
+            invariance = None
+            if self.psychometrics_ is not None and "level" in self.psychometrics_.invariance:
+                invariance = self.psychometrics_.invariance["level"]
             self.audit_ = demographic_audit(
-                self.labels_, demographics, threshold=self.audit_threshold
+                self.labels_, demographics, threshold=self.audit_threshold, invariance=invariance
             )
             self.demographics_ = demographic_description(self.labels_, demographics)
         return self
@@ -733,12 +743,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
             )
 
     def _fit_matrix(
-        self, X: Any, tables: dict
+        self, X: Any, tables: dict, demographics: TableLike | None = None
     ) -> tuple[pd.DataFrame, dict[str, np.ndarray], np.ndarray]:
         """The training matrix (feature columns only, sorted by customer), its groups, and
         which customers answered the survey carelessly (:attr:`careless`), who take no part
         in discovering personas."""
-        self.features_ = self._drift_sample = self.careless_ = None
+        self.features_ = self._drift_sample = self.careless_ = self.psychometrics_ = None
         careless = None
         if _carries_tables(X) or X is None:
             builder = (
@@ -756,6 +766,10 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 survey = _tables_of(X, tables)["survey"]  # with its duration column
                 flags = careless_respondents(survey, builder.instrument, rules)
                 self.careless_ = careless_counts(flags)
+                with _stage("psychometrics"):
+                    self.psychometrics_ = assess_instrument(
+                        inputs["survey"], builder.instrument, demographics, careless=flags
+                    )
             frame, raw = builder._fit_transform(None, inputs, keep_raw=True)
             # Evenly spaced customers, their raw features: the drift reference's base.
             step = max(1, -(-len(raw) // _DRIFT_SAMPLE))

@@ -259,6 +259,8 @@ def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
         "</div>",
         "<h2>Demographic audit</h2>",
         _audit(model),
+        "<h2>The survey instrument</h2>",
+        _instrument(model),
         "<h2>How sure an assignment is</h2>",
         reliability,
         "<h2>Personas</h2>",
@@ -313,8 +315,24 @@ def _demographics(model: PersonaModel, persona: int) -> str:
     if described is None:
         return ""
     rows = described[described["persona_id"] == persona].drop(columns="persona_id")
-    return "<h4>Demographics (described beside the persona, never used to form it)</h4>" + _table(
-        rows
+    caution = _not_comparable(model)
+    return (
+        "<h4>Demographics (described beside the persona, never used to form it)</h4>"
+        + (f"<p class='caution'>{caution}</p>" if caution else "")
+        + _table(rows)
+    )
+
+
+def _not_comparable(model: PersonaModel) -> str:
+    checked = getattr(model, "psychometrics_", None)
+    columns = [] if checked is None else checked.not_comparable
+    if not columns:
+        return ""
+    levels = checked.invariance["level"]
+    shown = ", ".join(f"{html.escape(c)} ({levels[c]} invariance only)" for c in columns)
+    return (
+        f"Needs are not comparable across the groups of {shown}: a difference in needs "
+        "between those groups may be one of answer style."
     )
 
 
@@ -334,7 +352,66 @@ def _audit(model: PersonaModel) -> str:
         "<p>Association between persona and each demographic column (Cramér's V for categories, "
         "eta for numbers); demographics never entered the features.</p>"
     )
-    return note + _table(audit.reset_index())
+    caution = _not_comparable(model)
+    return (
+        note
+        + (f"<p class='caution'>{caution}</p>" if caution else "")
+        + _table(audit.reset_index())
+    )
+
+
+_SIGNS = {"longstring": "long-string", "mahalanobis": "Mahalanobis distance",
+          "even_odd": "even-odd inconsistency", "scatter": "within-dimension scatter",
+          "speed": "response time"}  # fmt: skip
+_INVARIANCE_LABELS = {"column": "demographic", "comparable": "needs comparable",
+                      "configural_cfi": "configural CFI", "metric_p": "metric p",
+                      "scalar_p": "scalar p"}  # fmt: skip
+
+
+def _instrument(model: PersonaModel) -> str:
+    """Careless respondents, reliability, confirmatory fit and invariance of the survey."""
+    checked = getattr(model, "psychometrics_", None)
+    if checked is None:
+        return "<p>No survey was given at fit.</p>"
+    parts = []
+    if checked.careless is not None:
+        counts = checked.careless
+        signs = ", ".join(
+            f"{label} {counts[name]:,}" for name, label in _SIGNS.items() if name in counts.index
+        )
+        parts.append(
+            f"<p>{counts['careless']:,} of {counts['respondents']:,} respondents answered "
+            f"carelessly and took no part in discovering personas or in the figures below "
+            f"(by sign: {signs}); they still have a persona, from all their signals.</p>"
+        )
+    reliability = checked.reliability.reset_index().set_axis(
+        ["dimension", "items", "alpha", "omega total", "respondents"], axis=1
+    )
+    parts.append("<h4>Reliability per dimension</h4>" + _table(reliability))
+    if checked.omega is not None:
+        o = checked.omega
+        parts.append(
+            f"<p>The whole instrument as a general factor and one group factor per dimension: "
+            f"omega hierarchical {o.omega_h:.2f}, omega total {o.omega_total:.2f}, alpha "
+            f"{o.alpha:.2f}.</p>"
+        )
+    if checked.fit is not None:
+        f = checked.fit
+        parts.append(
+            f"<h4>Does the dimension map fit? {f.verdict}</h4><p>Confirmatory factor model on "
+            f"{f.n:,} respondents who answered every item: chi-square {f.chi2:,.1f} on {f.df} "
+            f"df, CFI {f.cfi:.3f}, TLI {f.tli:.3f}, RMSEA {f.rmsea:.3f} [{f.rmsea_low:.3f}, "
+            f"{f.rmsea_high:.3f}], SRMR {f.srmr:.3f}.</p>"
+        )
+    if not checked.invariance.empty:
+        parts.append(
+            "<h4>Measurement invariance across demographic groups</h4><p>Configural, metric "
+            "(equal loadings), scalar (equal intercepts): needs are comparable across groups "
+            "only when scalar invariance holds.</p>"
+            + _table(checked.invariance.reset_index().rename(columns=_INVARIANCE_LABELS))
+        )
+    parts += [f"<p class='note'>{html.escape(note)}</p>" for note in checked.notes]
+    return "\n".join(parts)
 
 
 def _facts(facts: dict[str, str]) -> str:
@@ -376,6 +453,7 @@ dt {{ font-weight: 600; }}
 img.figure {{ max-width: 100%; }}
 table {{ border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }}
 td, th {{ padding: 0.2em 0.8em; border-bottom: 1px solid #eee; text-align: left; }}
+.caution {{ color: #8a4b00; }}
 </style>
 </head>
 <body>

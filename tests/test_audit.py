@@ -67,3 +67,17 @@ def test_demographic_description_shows_each_persona_beside_the_base():
     assert table.loc[(0, "region"), "persona"] == pytest.approx(2 / 3)
     assert table.loc[(0, "region"), "base"] == pytest.approx(2 / 5)  # the unassigned are left out
     assert table.loc[(1, "region"), "value"] == "south"
+
+
+def test_invariance_beside_the_audit_warns_only_where_needs_are_not_comparable():
+    labels = pd.Series([0, 0, 1, 1, 0, 1], index=pd.Index(range(1, 7), name="customer_id"))
+    people = pd.DataFrame({"customer_id": range(1, 7), "region": list("nsnsns"),
+                           "gender": list("mmffmf"), "age": [20, 30, 40, 50, 60, 70]})  # fmt: skip
+    levels = pd.Series({"region": "metric", "gender": "untestable", "age": "scalar"})
+    with pytest.warns(UserWarning, match=r"not comparable across the groups of region \(metric\)"):
+        audit = demographic_audit(labels, people, threshold=1.0, invariance=levels)
+    assert audit["invariance"].to_dict() == {"region": "metric", "gender": "untestable",
+                                             "age": "scalar"}  # fmt: skip
+    assert not audit.loc["region", "needs_comparable"]  # False, not NaN (NaN is truthy)
+    assert pd.isna(audit.loc["gender", "needs_comparable"])
+    assert audit.loc["age", "needs_comparable"]

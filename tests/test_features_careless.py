@@ -95,3 +95,54 @@ def test_planted_careless_respondents_are_caught(seed):
     # >= 90 % caught, with a margin of two binomial standard errors over 90 planted
     assert caught.mean() >= 0.9 - 2 * np.sqrt(0.9 * 0.1 / len(planted))
     assert flags.drop(planted).mean() < 0.1
+
+
+def test_careless_respondents_stay_out_of_discovery_and_the_personas_hold():
+    # The bar: with 10 % careless respondents planted, discovery ARI on the careful
+    # respondents within 0.01 of the clean base's, and >= 90 % of the planted flagged.
+    # benchmarks/careless.py measures it over five seeds at 6,000 customers.
+    import warnings
+
+    from sklearn.metrics import adjusted_rand_score
+
+    from persona import PersonaModel
+
+    data = make_customers(n_customers=3000, random_state=0)
+    planted_data, planted = plant_careless(data, share=0.1, random_state=0)
+    careful = pd.Index(data.survey["customer_id"]).difference(planted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = PersonaModel(instrument=data.instrument, random_state=0).fit(data)
+        model = PersonaModel(instrument=data.instrument, random_state=0).fit(planted_data)
+    truth = data.truth[careful]
+    ari_clean = adjusted_rand_score(truth, clean.labels_[careful])
+    ari_planted = adjusted_rand_score(truth, model.labels_[careful])
+    assert ari_planted >= ari_clean - 0.01
+    flags = careless_respondents(planted_data.survey, planted_data.instrument)
+    assert flags["careless"].reindex(planted).mean() >= 0.9
+    # the flagged took no part in discovery, and every one of them still has a persona
+    flagged = flags.index[flags["careless"]]
+    assert (model.label_source_[flagged] != "discovery").all()
+    assert (model.labels_[flagged] >= 0).mean() > 0.9
+    assert model.careless_["careless"] == len(flagged)
+    assert model.careless_["respondents"] == len(planted_data.survey)
+
+
+def test_a_duration_column_is_read_at_fit_and_dropped_at_scoring():
+    import warnings
+
+    from persona import PersonaModel
+
+    data = make_customers(n_customers=800, random_state=3)
+    survey = data.survey.assign(seconds=120.0)
+    survey.loc[survey.index[:20], "seconds"] = 10.0  # 27 items in 10 s
+    rules = CarelessRules(duration_column="seconds")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = PersonaModel(instrument=data.instrument, careless=rules, random_state=0)
+        model.fit(events=data.events, survey=survey, emotions=data.emotions)
+    assert model.careless_["speed"] == 20
+    scored = model.predict(events=data.events, survey=survey, emotions=data.emotions)
+    assert len(scored) == len(model.labels_)
+    with pytest.raises(ValueError, match=r"expected None or a persona.features.careless"):
+        PersonaModel(instrument=data.instrument, careless={"max_longstring": 0.5}).fit(data)

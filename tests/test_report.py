@@ -117,3 +117,32 @@ def test_report_renders_offline_in_headless_chromium(report, persona_model):
     pixels = imread(screenshot)
     assert pixels.shape[:2] == (2400, 1200)
     assert np.std(pixels[..., :3]) > 0.05  # figures drawn, not a blank page
+
+
+def test_report_shows_the_instrument_careless_respondents_and_invariance(report, persona_model):
+    page = report.read_text()
+    checked = persona_model.psychometrics_
+    assert "The survey instrument" in page
+    counts = persona_model.careless_
+    assert (
+        f"{counts['careless']:,} of {counts['respondents']:,} respondents answered carelessly"
+        in page
+    )
+    for dimension in persona_model.instrument.dimensions:
+        assert f"<td>{dimension}</td>" in page
+    assert f"CFI {checked.fit.cfi:.3f}" in page and f"SRMR {checked.fit.srmr:.3f}" in page
+    assert "Measurement invariance across demographic groups" in page
+    assert set(checked.invariance.index) == set(persona_model.audit_.index)
+
+
+def test_where_needs_are_not_comparable_the_audit_and_every_card_say_so(persona_model, tmp_path):
+    import copy
+    import dataclasses
+
+    model = copy.copy(persona_model)
+    invariance = persona_model.psychometrics_.invariance.astype(object)
+    invariance.loc["region", ["level", "comparable"]] = ["metric", False]
+    model.psychometrics_ = dataclasses.replace(persona_model.psychometrics_, invariance=invariance)
+    page = model.report(tmp_path).read_text()
+    caution = "Needs are not comparable across the groups of region (metric invariance only)"
+    assert page.count(caution) == 1 + persona_model.n_personas_  # the audit, then each card

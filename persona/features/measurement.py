@@ -114,8 +114,10 @@ class Invariance:
     level : str
         The highest level that holds: a step holds when its chi-square
         difference is not significant at ``alpha`` or its CFI drops by no
-        more than 0.01 (Cheung and Rensvold); "none" when the configural
-        model itself fits poorly (CFI < 0.90).
+        more than 0.01 (Cheung and Rensvold); "untestable" when the
+        configural model itself fits poorly (CFI < 0.90): the dimension map
+        does not hold well enough in any group to ask whether it holds
+        equally.
     """
 
     steps: pd.DataFrame
@@ -253,7 +255,7 @@ def measurement_invariance(
 
 def _highest_level(steps: pd.DataFrame, alpha: float) -> str:
     if steps.loc["configural", "cfi"] < 0.90:
-        return "none"
+        return "untestable"
     level = "configural"
     for step in _LEVELS[1:]:
         row = steps.loc[step]

@@ -55,9 +55,10 @@ class Psychometrics:
         fitted (see ``notes``).
     invariance : DataFrame
         One row per demographic column: ``groups``, ``level`` (the highest
-        of configural, metric, scalar that holds, or "none"),
-        ``comparable`` (scalar invariance holds: need scores may be
-        compared across the groups), ``configural_cfi``, ``metric_p`` and
+        of configural, metric, scalar that holds, or "untestable" when the
+        dimension map fits poorly even group by group), ``comparable``
+        (scalar invariance holds: need scores may be compared across the
+        groups; NaN when untestable), ``configural_cfi``, ``metric_p`` and
         ``scalar_p``; or a ``note`` saying why the column was not tested.
     careless : Series or None
         Respondents left out as careless, by sign (see
@@ -118,7 +119,7 @@ def assess_instrument(
     {'agreeableness': 0.7, 'conscientiousness': 0.73, 'extraversion': 0.76, \
 'neuroticism': 0.81, 'openness': 0.6}
     >>> checked.invariance["level"].to_dict()
-    {'gender': 'none', 'education': 'none', 'age': 'none'}
+    {'gender': 'untestable', 'education': 'untestable', 'age': 'untestable'}
     """
     table = read_table(survey, "survey")
     if careless is not None:
@@ -179,7 +180,7 @@ def _invariance(
         rows[column] = {
             "groups": len(ladder.groups),
             "level": ladder.level,
-            "comparable": ladder.comparable,
+            "comparable": ladder.comparable if ladder.level != "untestable" else np.nan,
             "configural_cfi": steps.loc["configural", "cfi"],
             "metric_p": steps.loc["metric", "p_value"],
             "scalar_p": steps.loc["scalar", "p_value"],
