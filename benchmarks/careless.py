@@ -1,7 +1,8 @@
 """Do careless respondents stay out of the personas, and are they caught?
 
-    python benchmarks/careless.py [--customers 6000] [--seeds 0 1 2] [--share 0.1]
+    python benchmarks/careless.py [--customers 6000] [--seeds 0 1 2 3 4] [--share 0.1]
                                   [--out benchmarks/careless-results.csv]
+    python benchmarks/careless.py --tables benchmarks/careless-results.csv
 
 For each seed, a make_customers base is drawn, and 10 % of its respondents
 are made careless with persona.datasets.plant_careless (60 % random
@@ -74,6 +75,7 @@ def run(customers: int, seed: int, share: float) -> list[dict]:
         flags = careless_respondents(base.survey, base.instrument, rules)["careless"]
         rows.append({
             "seed": seed,
+            "customers": customers,
             "case": name,
             "personas": model.n_personas_,
             "ari_careful": adjusted_rand_score(truth[careful], labels[careful]),
@@ -89,23 +91,29 @@ def run(customers: int, seed: int, share: float) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=6000)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--share", type=float, default=0.1)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/careless-results.csv"))
+    parser.add_argument("--tables", type=Path, help="print the tables of a CSV written before")
     args = parser.parse_args()
-    rows = [row for seed in args.seeds for row in run(args.customers, seed, args.share)]
-    table = pd.DataFrame(rows)
-    table.to_csv(args.out, index=False)
+    if args.tables is not None:
+        table = pd.read_csv(args.tables)
+    else:
+        rows = [row for seed in args.seeds for row in run(args.customers, seed, args.share)]
+        table = pd.DataFrame(rows)
+        table.to_csv(args.out, index=False)
     clean = table[table["case"] == "clean"].set_index("seed")["ari_careful"]
     table["ari_vs_clean"] = table["ari_careful"] - table["seed"].map(clean)
-    summary = table.groupby("case", sort=False)[
-        ["personas", "ari_careful", "ari_vs_clean", "planted_flagged", "careful_flagged"]
-    ].agg(["mean", "min", "max"])
-    print(f"# careless respondents, {args.customers} customers, seeds {args.seeds}, "
-          f"share {args.share}; {datetime.now(UTC):%Y-%m-%d}, {platform.machine()}")  # fmt: skip
-    print(table.round(4).to_markdown(index=False))
-    print()
+    measures = ["personas", "ari_careful", "ari_vs_clean", "planted_flagged", "careful_flagged"]
+    summary = table.groupby("case", sort=False)[measures].agg(["mean", "min", "max"])
+    summary.columns = [f"{measure} {stat}" for measure, stat in summary.columns]
+    customers = int(table["customers"].iloc[0]) if "customers" in table else args.customers
+    print(f"# Careless respondents: {customers:,} customers a base, seeds "
+          f"{sorted(table['seed'].unique().tolist())}, share {args.share}; "
+          f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}\n")  # fmt: skip
     print(summary.round(4).to_markdown())
+    print()
+    print(table.round(4).to_markdown(index=False))
 
 
 if __name__ == "__main__":

@@ -126,14 +126,34 @@ def test_configural_chi2_is_the_sum_of_each_groups_own_fit(hs):
     assert ladder.steps.loc["configural", "chi2"] == pytest.approx(sum(own), rel=1e-7)
 
 
-def test_the_ladder_only_climbs_on_a_large_instrument_in_three_bands():
-    # 27 items in 7 dimensions, four income bands: each step holds more equal, so its
-    # chi-square can only grow (a fit stopped early would break this)
-    from persona.datasets import make_customers
-
-    data = make_customers(n_customers=3000, random_state=0)
-    income = data.demographics.set_index("customer_id")["income"]
-    bands = pd.qcut(income, 3, labels=["low", "mid", "high"])
-    ladder = measurement_invariance(data.survey, data.instrument, bands)
+def test_the_ladder_only_climbs_on_a_large_instrument_in_three_groups():
+    # 28 items in 7 correlated dimensions, three groups, one of them answering two items
+    # higher: each step holds more equal, so its chi-square can only grow (a fit stopped
+    # early would break this), and the shifted intercepts break scalar invariance.
+    rng = np.random.default_rng(5)
+    n, dims = 2400, 7
+    mixing = np.eye(dims) + 0.3
+    needs = rng.standard_normal((n, dims)) @ np.linalg.cholesky(mixing / mixing[0, 0]).T
+    loadings = rng.uniform(0.6, 0.9, size=dims * 4)
+    data = needs.repeat(4, axis=1) * loadings + 0.6 * rng.standard_normal((n, dims * 4))
+    group = np.array(["north", "centre", "south"])[np.arange(n) % 3]
+    data[group == "south", 1] += 0.5
+    data[group == "south", 9] -= 0.5
+    items = [f"q{i}" for i in range(dims * 4)]
+    model = {f"need{d}": items[4 * d : 4 * d + 4] for d in range(dims)}
+    ladder = measurement_invariance(pd.DataFrame(data, columns=items), model, pd.Series(group))
     assert ladder.steps["chi2"].is_monotonic_increasing
     assert (ladder.steps["delta_chi2"].dropna() > 0).all()
+    assert ladder.steps.loc["configural", "cfi"] > 0.99
+    assert ladder.level == "metric"
+
+
+def test_a_map_that_fails_group_by_group_is_untestable():
+    from persona.datasets import load_bfi
+
+    bfi = load_bfi()  # the five-factor map fits bfi poorly (CFI 0.77), as is well known
+    gender = bfi.demographics.set_index("customer_id")["gender"]
+    ladder = measurement_invariance(bfi.survey, bfi.instrument, gender)
+    assert ladder.level == "untestable"
+    assert ladder.steps.loc["configural", "cfi"] < 0.9
+    assert ladder.steps.loc[["metric", "scalar"], "chi2"].isna().all()

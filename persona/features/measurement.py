@@ -40,6 +40,7 @@ from persona.tables import TableLike, read_table
 __all__ = ["ConfirmatoryFit", "Invariance", "confirmatory_fit", "measurement_invariance"]
 
 _LEVELS = ("configural", "metric", "scalar")
+_MIN_CONFIGURAL_CFI = 0.90  # below it the dimension map itself fails, group by group
 DimensionMap = Mapping[str, Sequence[str]]
 
 
@@ -117,7 +118,7 @@ class Invariance:
         more than 0.01 (Cheung and Rensvold); "untestable" when the
         configural model itself fits poorly (CFI < 0.90): the dimension map
         does not hold well enough in any group to ask whether it holds
-        equally.
+        equally, and the metric and scalar steps are not fitted (NaN).
     """
 
     steps: pd.DataFrame
@@ -245,7 +246,9 @@ def measurement_invariance(
                     "p_value": float(stats.chi2.sf(delta, delta_df)),
                     "delta_cfi": row["cfi"] - previous.cfi()}  # fmt: skip
         rows[level], previous = row, fit
-    steps = pd.DataFrame.from_dict(rows, orient="index")
+        if level == "configural" and row["cfi"] < _MIN_CONFIGURAL_CFI:
+            break  # the map fails group by group: nothing to hold equal
+    steps = pd.DataFrame.from_dict(rows, orient="index").reindex(list(_LEVELS))
     steps.index.name = "level"
     steps = steps.reindex(columns=["chi2", "df", "cfi", "rmsea", "delta_chi2", "delta_df",
                                    "p_value", "delta_cfi"])  # fmt: skip
@@ -254,7 +257,7 @@ def measurement_invariance(
 
 
 def _highest_level(steps: pd.DataFrame, alpha: float) -> str:
-    if steps.loc["configural", "cfi"] < 0.90:
+    if steps.loc["configural", "cfi"] < _MIN_CONFIGURAL_CFI:
         return "untestable"
     level = "configural"
     for step in _LEVELS[1:]:
@@ -378,12 +381,15 @@ class _Fit:
     def run(cls, blocks: list[pd.DataFrame], dimensions: dict, *, level: str,
             means: bool) -> _Fit:  # fmt: skip
         fit = cls(blocks, dimensions, level, means)
+        # The discrepancy per respondent (chi2 / n): its scale, and so the tolerances, do not
+        # grow with the survey.
+        total = fit.n.sum()
         fitted = minimize(
-            fit._objective, fit._start(), jac=True, method="L-BFGS-B",
-            options={"maxiter": 20_000, "ftol": 1e-14, "gtol": 1e-9},
+            lambda x: tuple(v / total for v in fit._objective(x)), fit._start(), jac=True,
+            method="L-BFGS-B", options={"maxiter": 20_000, "ftol": 1e-13, "gtol": 1e-8},
         )  # fmt: skip
         fit.x = fitted.x
-        fit.chi2 = float(fitted.fun)
+        fit.chi2 = float(fitted.fun * total)
         moments = fit.n_items * (fit.n_items + 1) // 2 + (fit.n_items if means else 0)
         fit.df = int(len(blocks) * moments - fit.layout.size)
         return fit

@@ -194,8 +194,11 @@ def _groups(values: pd.Series) -> pd.Series | None:
     """A demographic column as groups: its categories, or a number's three bands."""
     numeric = ptypes.is_numeric_dtype(values.dtype) and not ptypes.is_bool_dtype(values.dtype)
     if numeric and values.nunique() > _MAX_GROUPS:
-        bands = pd.qcut(values, _BANDS, duplicates="drop")
-        return bands.astype(str).where(values.notna())
+        codes, edges = pd.qcut(values, _BANDS, labels=False, retbins=True, duplicates="drop")
+        bands = zip(edges[:-1], edges[1:], strict=True)
+        names = np.array([f"{low:g} to {high:g}" for low, high in bands] + [None])
+        position = np.where(codes.isna(), len(names) - 1, codes.fillna(0)).astype(int)
+        return pd.Series(names[position], index=values.index, dtype=object)
     if values.nunique() > _MAX_GROUPS:
         return None
     return values.astype(object).where(values.notna())
