@@ -56,7 +56,8 @@ RULES = {
 
 def run(customers: int, seed: int, share: float) -> list[dict]:
     data = make_customers(n_customers=customers, random_state=seed)
-    planted_data, planted = plant_careless(data, share=share, random_state=seed)
+    planted_data, habits = plant_careless(data, share=share, random_state=seed)
+    planted = habits.index
     respondents = pd.Index(data.survey["customer_id"])
     careful = respondents.difference(planted)
     truth = data.truth
@@ -72,7 +73,8 @@ def run(customers: int, seed: int, share: float) -> list[dict]:
             model.fit(base)
         seconds = time.perf_counter() - start
         labels = model.labels_
-        flags = careless_respondents(base.survey, base.instrument, rules)["careless"]
+        signs = careless_respondents(base.survey, base.instrument, rules)
+        flags = signs["careless"]
         rows.append({
             "seed": seed,
             "customers": customers,
@@ -84,6 +86,11 @@ def run(customers: int, seed: int, share: float) -> list[dict]:
             "careful_flagged": float(flags.reindex(careful).mean()),
             "fit_seconds": seconds,
         })  # fmt: skip
+        if name == "planted":  # which sign catches which habit
+            caught = signs.filter(like="by_").reindex(planted).groupby(habits.to_numpy()).mean()
+            caught["any"] = flags.reindex(planted).groupby(habits.to_numpy()).mean()
+            for habit, row in caught.iterrows():
+                rows[-1] |= {f"{habit} {sign.removeprefix('by_')}": v for sign, v in row.items()}
         print(rows[-1], file=sys.stderr, flush=True)
     return rows
 
@@ -113,7 +120,14 @@ def main() -> None:
           f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}\n")  # fmt: skip
     print(summary.round(4).to_markdown())
     print()
-    print(table.round(4).to_markdown(index=False))
+    habits = [c for c in table.columns if c.split(" ")[0] in ("random", "longstring", "pattern")]
+    if habits:
+        by_sign = table.loc[table["case"] == "planted", habits].mean()
+        by_sign.index = pd.MultiIndex.from_tuples([tuple(c.split(" ")) for c in by_sign.index])
+        print("Planted respondents caught, by habit (rows) and sign (columns), default rules:\n")
+        print(by_sign.unstack().round(3).to_markdown())
+        print()
+    print(table.drop(columns=habits).round(4).to_markdown(index=False))
 
 
 if __name__ == "__main__":

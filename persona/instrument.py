@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from persona.errors import InputError
+from persona.tables import read_settings
 
 if TYPE_CHECKING:
     from persona.features.exploratory import Suggestion
     from persona.tables import TableLike
-from persona.tables import read_settings
 
 __all__ = ["Instrument", "Item"]
 

@@ -54,7 +54,7 @@ from persona.features.careless import (
     CarelessRules,
     careless_counts,
     careless_respondents,
-    without_duration,
+    split_duration,
 )
 from persona.features.psychometrics import assess_instrument
 from persona.features.touchpoints import journey_settings
@@ -63,7 +63,7 @@ from persona.lineage import match_personas
 from persona.mixture import discover_profiles
 from persona.naming import describe_personas
 from persona.profiles import activation, profile
-from persona.schema import TableLike
+from persona.schema import TableLike, trusted, validate_survey
 
 __all__ = ["Counterfactual", "PersonaModel"]
 
@@ -271,8 +271,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         if isinstance(features, FeatureBuilder):
             self._check_builder()
 
-    journey = None  # models saved before the setting existed
-    careless = None
+    # Models saved before these settings and attributes existed read them as None.
+    journey = careless = None
     careless_ = psychometrics_ = None
 
     def __sklearn_tags__(self):
@@ -759,18 +759,24 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 if self.features is None
                 else clone(self.features)
             )
-            inputs = self._inputs(X, tables)
+            inputs = _tables_of(X, tables)
             flags = None
             if inputs.get("survey") is not None and builder.instrument is not None:
+                # Checked once here; careless, psychometrics and the builder read it trusted.
                 rules = self._careless_rules()
-                survey = _tables_of(X, tables)["survey"]  # with its duration column
-                flags = careless_respondents(survey, builder.instrument, rules)
-                self.careless_ = careless_counts(flags)
-                with _stage("psychometrics"):
-                    self.psychometrics_ = assess_instrument(
-                        inputs["survey"], builder.instrument, demographics, careless=flags
+                survey, durations = split_duration(inputs["survey"], rules)
+                inputs["survey"] = validate_survey(survey, builder.instrument)
+                with trusted(inputs["survey"]):
+                    flags = careless_respondents(
+                        inputs["survey"], builder.instrument, rules, durations=durations
                     )
-            frame, raw = builder._fit_transform(None, inputs, keep_raw=True)
+                    self.careless_ = careless_counts(flags)
+                    with _stage("psychometrics"):
+                        self.psychometrics_ = assess_instrument(
+                            inputs["survey"], builder.instrument, demographics, careless=flags
+                        )
+            with trusted(inputs.get("survey")):
+                frame, raw = builder._fit_transform(None, inputs, keep_raw=True)
             # Evenly spaced customers, their raw features: the drift reference's base.
             step = max(1, -(-len(raw) // _DRIFT_SAMPLE))
             self._drift_sample = (step, raw.iloc[::step].copy())
@@ -797,7 +803,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         """The tables of a call, the survey without its duration column (read by careless)."""
         found = _tables_of(X, tables)
         if found.get("survey") is not None:
-            found["survey"] = without_duration(found["survey"], self._careless_rules())
+            found["survey"] = split_duration(found["survey"], self._careless_rules())[0]
         return found
 
     def _matrix(self, X: Any, tables: dict) -> pd.DataFrame:

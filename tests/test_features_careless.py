@@ -10,7 +10,7 @@ from persona.features.careless import (
     CarelessRules,
     careless_counts,
     careless_respondents,
-    without_duration,
+    split_duration,
 )
 
 ITEMS = [f"{d}{i}" for d in "abc" for i in range(1, 5)]
@@ -69,7 +69,8 @@ def test_response_time_reads_the_duration_column_and_drops_it(instrument):
     assert flags["seconds_per_item"].tolist()[:2] == [1.0, 5.0]
     assert np.isnan(flags["seconds_per_item"].iloc[2])
     assert flags["by_speed"].tolist() == [True, False, False]
-    assert "seconds" not in without_duration(survey, rules).columns
+    answers, durations = split_duration(survey, rules)
+    assert "seconds" not in answers.columns and durations.tolist()[:2] == [12.0, 60.0]
     with pytest.raises(ValueError, match=r"no duration column 'time'"):
         careless_respondents(survey, instrument, CarelessRules(duration_column="time"))
     with pytest.raises(ValueError, match=r"survey.seconds: durations must be seconds >= 0"):
@@ -89,7 +90,8 @@ def test_rules_are_checked_and_a_sign_can_be_switched_off():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_planted_careless_respondents_are_caught(seed):
     data = make_customers(n_customers=3000, random_state=seed)
-    planted_data, planted = plant_careless(data, share=0.1, random_state=seed)
+    planted_data, habits = plant_careless(data, share=0.1, random_state=seed)
+    planted = habits.index
     flags = careless_respondents(planted_data.survey, planted_data.instrument)["careless"]
     caught = flags.reindex(planted)
     # >= 90 % caught, with a margin of two binomial standard errors over 90 planted
@@ -108,7 +110,8 @@ def test_careless_respondents_stay_out_of_discovery_and_the_personas_hold():
     from persona import PersonaModel
 
     data = make_customers(n_customers=3000, random_state=0)
-    planted_data, planted = plant_careless(data, share=0.1, random_state=0)
+    planted_data, habits = plant_careless(data, share=0.1, random_state=0)
+    planted = habits.index
     careful = pd.Index(data.survey["customer_id"]).difference(planted)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

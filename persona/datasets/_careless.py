@@ -17,7 +17,7 @@ _KINDS = (("random", 0.6), ("longstring", 0.2), ("pattern", 0.2))
 
 def plant_careless(
     data: CustomerData, share: float = 0.1, random_state: int | None = 0
-) -> tuple[CustomerData, pd.Index]:
+) -> tuple[CustomerData, pd.Series]:
     """Replace the answers of a share of respondents with careless ones.
 
     Of the chosen respondents, 60 % click at random (a uniform answer on
@@ -37,17 +37,19 @@ def plant_careless(
 
     Returns
     -------
-    (CustomerData, Index)
-        The base with the new survey, and the planted respondents'
-        ``customer_id``.
+    (CustomerData, Series)
+        The base with the new survey, and the planted respondents: their
+        habit ("random", "longstring" or "pattern") by ``customer_id``.
 
     Examples
     --------
     >>> from persona.datasets import make_customers, plant_careless
     >>> data = make_customers(n_customers=1000, random_state=0)
-    >>> planted, ids = plant_careless(data, share=0.1, random_state=1)
-    >>> len(ids) == round(0.1 * len(data.survey))
+    >>> planted, habits = plant_careless(data, share=0.1, random_state=1)
+    >>> len(habits) == round(0.1 * len(data.survey))
     True
+    >>> sorted(habits.unique())
+    ['longstring', 'pattern', 'random']
     """
     if data.survey is None or data.instrument is None:
         raise ValueError("plant_careless needs a base with a survey and its instrument.")
@@ -76,5 +78,9 @@ def plant_careless(
     new[pattern] = low + np.where(wave < span, wave, 2 * (span - 1) - wave)
     answers[chosen] = np.where(skipped, np.nan, np.clip(new, low, high))
     survey[items] = answers
-    planted = pd.Index(survey["customer_id"].iloc[chosen], name="customer_id")
-    return dataclasses.replace(data, survey=survey), planted
+    habits = pd.Series(
+        np.array([name for name, _ in _KINDS])[kinds],
+        index=pd.Index(survey["customer_id"].iloc[chosen], name="customer_id"),
+        name="habit",
+    )
+    return dataclasses.replace(data, survey=survey), habits

@@ -38,7 +38,7 @@ from persona.features.psychographic import _Answers, read_answers
 from persona.instrument import Instrument
 from persona.tables import TableLike, read_table
 
-__all__ = ["CarelessRules", "careless_counts", "careless_respondents", "without_duration"]
+__all__ = ["CarelessRules", "careless_counts", "careless_respondents", "split_duration"]
 
 _MIN_ITEMS = 3  # fewer answers say nothing about a style
 
@@ -97,7 +97,11 @@ class CarelessRules:
 
 
 def careless_respondents(
-    survey: TableLike, instrument: Instrument, rules: CarelessRules | None = None
+    survey: TableLike,
+    instrument: Instrument,
+    rules: CarelessRules | None = None,
+    *,
+    durations: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Which respondents answered carelessly, and by which sign.
 
@@ -110,6 +114,9 @@ def careless_respondents(
         The items' dimensions, scales and keys.
     rules : CarelessRules, optional
         The thresholds; the defaults when None.
+    durations : Series, optional
+        Completion times in seconds by ``customer_id``, given apart from
+        the survey (then ``rules.duration_column`` is not looked for).
 
     Returns
     -------
@@ -137,7 +144,17 @@ def careless_respondents(
     rules = CarelessRules() if rules is None else rules
     if not isinstance(rules, CarelessRules):
         raise TypeError(f"Got rules of type {type(rules).__name__}, but expected CarelessRules.")
-    survey, durations = _split_duration(survey, rules.duration_column)
+    if durations is None:
+        if rules.duration_column is not None:
+            table = read_table(survey, "survey")
+            if rules.duration_column not in table.columns:
+                raise ValueError(
+                    f"survey: has no duration column '{rules.duration_column}' "
+                    "(CarelessRules.duration_column); add it in seconds, or leave "
+                    "duration_column unset."
+                )
+            survey = table
+        survey, durations = split_duration(survey, rules)
     answers = read_answers(survey, instrument)
     measures = {
         "longstring": _longstring(answers),
@@ -192,24 +209,18 @@ def careless_counts(flags: pd.DataFrame) -> pd.Series:
     return pd.Series(counts, name="respondents", dtype="int64")
 
 
-def without_duration(survey: TableLike, rules: CarelessRules) -> TableLike:
-    """The survey without ``rules.duration_column``, for the tables that read answers only."""
+def split_duration(survey: TableLike, rules: CarelessRules) -> tuple[TableLike, pd.Series | None]:
+    """The survey without ``rules.duration_column``, and the durations by ``customer_id``.
+
+    The survey comes back as given (and no durations) when the rules name no
+    column, or, at scoring, when the table does not carry it.
+    """
     column = rules.duration_column
-    if column is None:
-        return survey
-    table = read_table(survey, "survey")
-    return table.drop(columns=column) if column in table.columns else table
-
-
-def _split_duration(survey: TableLike, column: str | None) -> tuple[TableLike, pd.Series | None]:
     if column is None:
         return survey, None
     table = read_table(survey, "survey")
     if column not in table.columns:
-        raise ValueError(
-            f"survey: has no duration column '{column}' (CarelessRules.duration_column); "
-            "add it in seconds, or leave duration_column unset."
-        )
+        return table, None
     seconds = pd.to_numeric(table[column], errors="coerce")
     bad = table.index[seconds.isna() & table[column].notna() | (seconds < 0)]
     if len(bad):
@@ -217,7 +228,8 @@ def _split_duration(survey: TableLike, column: str | None) -> tuple[TableLike, p
             f"survey.{column}: durations must be seconds >= 0; first offending rows "
             f"{list(bad[:5])}."
         )
-    return table.drop(columns=column), pd.Series(seconds.to_numpy(), index=table["customer_id"])
+    durations = pd.Series(seconds.to_numpy(), index=table["customer_id"], name=column)
+    return table.drop(columns=column), durations
 
 
 def _longstring(answers: _Answers) -> np.ndarray:

@@ -31,7 +31,8 @@ from persona.features.measurement import (
 )
 from persona.features.reliability import Omega, omega, scale_reliability
 from persona.instrument import Instrument
-from persona.tables import TableLike, read_table
+from persona.schema import trusted, validate_demographics, validate_survey
+from persona.tables import TableLike
 
 __all__ = ["Psychometrics", "assess_instrument"]
 
@@ -121,18 +122,19 @@ def assess_instrument(
     >>> checked.invariance["level"].to_dict()
     {'gender': 'untestable', 'education': 'untestable', 'age': 'untestable'}
     """
-    table = read_table(survey, "survey")
+    table = validate_survey(survey, instrument)
     if careless is not None:
         flagged = careless.index[careless["careless"].to_numpy(bool)]
         table = table[~table["customer_id"].isin(flagged)]
     notes: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # item warnings are scale_reliability's own
-        scales = scale_reliability(table, instrument).scales
-    reliability = scales[["n_items", "alpha", "omega_total", "n"]]
-    whole = _attempt(notes, "omega", lambda: _whole_omega(table, instrument))
-    fit = _attempt(notes, "confirmatory fit", lambda: confirmatory_fit(table, instrument))
-    invariance = _invariance(table, instrument, demographics, notes)
+    with trusted(table):  # checked once, read by every part
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # scale_reliability's item warnings
+            scales = scale_reliability(table, instrument).scales
+        reliability = scales[["n_items", "alpha", "omega_total", "n"]]
+        whole = _attempt(notes, "omega", lambda: _whole_omega(table, instrument))
+        fit = _attempt(notes, "confirmatory fit", lambda: confirmatory_fit(table, instrument))
+        invariance = _invariance(table, instrument, demographics, notes)
     counts = None
     if careless is not None:
         from persona.features.careless import careless_counts
@@ -161,8 +163,6 @@ def _invariance(
 ) -> pd.DataFrame:
     if demographics is None:
         return pd.DataFrame()
-    from persona.schema import validate_demographics
-
     people = validate_demographics(demographics).set_index("customer_id")
     rows = {}
     for column in people.columns:
