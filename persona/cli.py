@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 import persona
+from persona.features.careless import split_duration
 from persona.instrument import Instrument
 from persona.schema import InputError, validate_inputs
 
@@ -414,15 +415,22 @@ def _fit(args: argparse.Namespace) -> int:
         _show_progress()
     project = Project.from_file(args.config)
     tables = project.read()
+    durations = None
+    if tables.get("survey") is not None:
+        tables["survey"], durations = split_duration(tables["survey"], project.careless)
     inputs = validate_inputs(**tables, instrument=project.instrument)
     if inputs.events is not None:
         for problem in vocabulary_problems(inputs.events, project.journey):
             print(f"persona fit: warning: {problem}", file=sys.stderr)
+    survey = inputs.survey
+    if durations is not None:  # back beside the answers, where the model reads it
+        column = project.careless.duration_column
+        survey = survey.assign(**{column: durations.reindex(survey["customer_id"]).to_numpy()})
     model = project.persona_model()
     with warnings.catch_warnings():
         # Said once above, from the project's own settings.
         warnings.filterwarnings("ignore", message=r"events: .*(taxonomy|match no row|no row has)")
-        model.fit(events=inputs.events, survey=inputs.survey, emotions=inputs.emotions,
+        model.fit(events=inputs.events, survey=survey, emotions=inputs.emotions,
                   demographics=inputs.demographics)  # fmt: skip
     args.out.mkdir(parents=True, exist_ok=True)
     saved = model.save(args.out / "model")
@@ -434,6 +442,10 @@ def _fit(args: argparse.Namespace) -> int:
         f"placed for all {len(model.labels_):,} customers in "
         f"{time.perf_counter() - started:.1f} s:"
     )
+    if model.careless_ is not None and model.careless_["careless"]:
+        counts = model.careless_
+        print(f"{counts['careless']:,} of {counts['respondents']:,} respondents answered "
+              "carelessly and took no part in discovery (the report says how).")  # fmt: skip
     table = model.personas_[["name", "size", "share", "confidence"]]
     print(_indent(table.to_string(formatters={"share": "{:.1%}".format,
                                               "confidence": "{:.2f}".format})))  # fmt: skip
@@ -454,6 +466,8 @@ def _validate(args: argparse.Namespace) -> int:
     if args.config is not None:
         project = Project.from_file(args.config)
         read = project.read()
+        if read.get("survey") is not None:  # the duration column is not an item
+            read["survey"] = split_duration(read["survey"], project.careless)[0]
         tables = {k: tables[k] if tables[k] else read.get(k) for k in names}
         instrument = instrument or project.instrument
         journey = project.journey

@@ -47,7 +47,7 @@ _KEYS = ("tables", "instrument", "csv", "timestamp_format", "journey", "model")
 _CSV_KEYS = ("delimiter", "decimal", "encoding")
 #: PersonaModel settings a project file may give.
 MODEL_SETTINGS = ("random_state", "n_personas", "min_persona_share", "discovery_sample",
-                  "max_distance", "audit_threshold", "n_jobs")  # fmt: skip
+                  "max_distance", "audit_threshold", "careless", "n_jobs")  # fmt: skip
 _TABLE = "persona.yaml"
 
 
@@ -65,7 +65,9 @@ class Project:
         The CSV files' dialect and timestamp format (unset parts are detected).
     model : mapping
         Keyword settings for :class:`persona.PersonaModel` (``random_state``,
-        ``n_personas``, ``min_persona_share``, ...).
+        ``n_personas``, ``min_persona_share``, ...; ``careless`` as a mapping
+        of :class:`~persona.features.careless.CarelessRules` settings, e.g.
+        ``{duration_column: seconds}``).
     path : Path, optional
         The file it was read from.
 
@@ -142,7 +144,17 @@ class Project:
             raise InputError(_TABLE, "model must be a mapping.", column="model",
                              fix="write model: {random_state: 0}.")  # fmt: skip
         _known(model, MODEL_SETTINGS, "model.")
-        return cls(paths, instrument, journey, options, dict(model), path)
+        model = dict(model)
+        if model.get("careless") is not None:
+            model["careless"] = _careless_rules(model["careless"])
+        return cls(paths, instrument, journey, options, model, path)
+
+    @property
+    def careless(self):
+        """The model's careless-respondent rules (the defaults when the file sets none)."""
+        from persona.features.careless import CarelessRules
+
+        return self.model.get("careless") or CarelessRules()
 
     def read(self) -> dict[str, pd.DataFrame]:
         """The tables as DataFrames, read with the project's dialect and timestamp format."""
@@ -157,6 +169,23 @@ class Project:
         from persona.model import PersonaModel
 
         return PersonaModel(self.instrument, journey=self.journey, **{**self.model, **settings})
+
+
+def _careless_rules(spec: Any):
+    from dataclasses import fields
+
+    from persona.features.careless import CarelessRules
+
+    keys = tuple(f.name for f in fields(CarelessRules))
+    if not isinstance(spec, Mapping):
+        raise InputError(_TABLE, "model.careless must be a mapping.", column="model.careless",
+                         fix="write careless: {duration_column: seconds}.")  # fmt: skip
+    _known(spec, keys, "model.careless.")
+    try:
+        return CarelessRules(**spec)
+    except ValueError as error:
+        raise InputError(_TABLE, str(error), column="model.careless",
+                         fix="correct that setting.") from error  # fmt: skip
 
 
 def _known(spec: Mapping, keys: tuple[str, ...], where: str) -> None:

@@ -61,6 +61,43 @@ def test_project_refuses_an_unknown_setting_by_name(tmp_path):
         Project.from_dict({"tables": {"events": "e.csv"}, "model": {"n_clusters": 3}})
 
 
+def test_project_reads_careless_rules_and_names_a_wrong_one():
+    from persona.features.careless import CarelessRules
+
+    project = Project.from_dict({"tables": {"events": "e.csv"},
+                                 "model": {"careless": {"duration_column": "seconds",
+                                                        "max_scatter": 4}}})  # fmt: skip
+    assert project.careless == CarelessRules(duration_column="seconds", max_scatter=4)
+    assert project.persona_model().careless == project.careless
+    with pytest.raises(persona.InputError, match=r"\['model.careless.max_time'\]"):
+        Project.from_dict({"tables": {"events": "e.csv"}, "model": {"careless": {"max_time": 3}}})
+    with pytest.raises(persona.InputError, match=r"Got max_longstring=2"):
+        Project.from_dict({"tables": {"events": "e.csv"},
+                           "model": {"careless": {"max_longstring": 2}}})  # fmt: skip
+
+
+def test_persona_fit_reads_a_duration_column_named_in_the_project_file(tmp_path, capsys):
+    from persona.cli import main
+
+    data = make_customers(800, random_state=2)
+    survey = data.survey.assign(seconds=150.0)
+    survey.loc[survey.index[:12], "seconds"] = 20.0  # under a second per item
+    data.events.to_csv(tmp_path / "events.csv", index=False)
+    survey.to_csv(tmp_path / "survey.csv", index=False)
+    data.instrument.to_file(tmp_path / "needs.yaml")
+    (tmp_path / "persona.yaml").write_text(
+        "tables: {events: events.csv, survey: survey.csv}\ninstrument: needs.yaml\n"
+        "model: {random_state: 0, careless: {duration_column: seconds}}\n"
+    )
+    config = str(tmp_path / "persona.yaml")
+    assert main(["validate", "--config", config]) == 0
+    assert main(["fit", "--config", config, "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    said = capsys.readouterr().out
+    assert "respondents answered carelessly and took no part in discovery" in said
+    model = persona.load(tmp_path / "out" / "model")
+    assert model.careless_["speed"] == 12
+
+
 def test_model_refuses_conflicting_arguments_at_construction():
     with pytest.raises(ValueError, match=r"Got both features= and instrument=.*journey="):
         persona.PersonaModel(

@@ -4,11 +4,17 @@
 - survey + instrument -> ``psychographic__*``: what they need and desire;
 - emotion readings -> ``emotion__*``: how they feel, at which moment.
 
+Beside them, the survey is checked as a market researcher would: careless
+respondents (:func:`careless_respondents`), reliability (:func:`scale_reliability`,
+:func:`omega`), confirmatory fit, measurement invariance, and an instrument
+proposed for items without one (:func:`suggest_instrument`).
+
 Each modality is a plain function on DataFrames; :class:`FeatureBuilder` joins
 them into a scaled, weighted matrix for modelling.
 """
 
 from persona.features.builder import GROUPS, FeatureBuilder
+from persona.features.careless import CarelessRules, careless_respondents
 from persona.features.emotions import emotion_features
 from persona.features.exploratory import Suggestion, suggest_instrument
 from persona.features.measurement import (
@@ -18,6 +24,7 @@ from persona.features.measurement import (
     measurement_invariance,
 )
 from persona.features.psychographic import psychographic_features, response_style, score_scales
+from persona.features.psychometrics import Psychometrics, assess_instrument
 from persona.features.reliability import Omega, Reliability, omega, scale_reliability
 from persona.features.text import EmotionScorer, LexiconScorer, score_texts
 from persona.features.touchpoints import (
@@ -28,6 +35,10 @@ from persona.features.touchpoints import (
 )
 
 __all__ = [
+    "CarelessRules",
+    "Psychometrics",
+    "assess_instrument",
+    "careless_respondents",
     "ConfirmatoryFit",
     "Invariance",
     "Suggestion",
