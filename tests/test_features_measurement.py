@@ -157,3 +157,14 @@ def test_a_map_that_fails_group_by_group_is_untestable():
     assert ladder.level == "untestable"
     assert ladder.steps.loc["configural", "cfi"] < 0.9
     assert ladder.steps.loc[["metric", "scalar"], "chi2"].isna().all()
+
+
+def test_items_without_common_variance_are_refused_quickly_and_named():
+    rng = np.random.default_rng(2)
+    items = [f"q{i}" for i in range(9)]
+    noise = pd.DataFrame(rng.standard_normal((800, 9)), columns=items)
+    model = {"a": items[:3], "b": items[3:6], "c": items[6:]}
+    with pytest.raises(ValueError, match=r"no more correlated than chance .* no common factor"):
+        confirmatory_fit(noise, model)
+    with pytest.raises(ValueError, match=r"items \['q0'\] have one answer only"):
+        confirmatory_fit(noise.assign(q0=1.0), model)

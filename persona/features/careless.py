@@ -3,7 +3,7 @@
 A respondent who ticks one box down the page, clicks at random or races
 through the survey says nothing about their needs, and a persona built on
 their answers is a persona of answer styles. :func:`careless_respondents`
-reads four signs, each with its threshold in :class:`CarelessRules`:
+reads five signs, each with its threshold in :class:`CarelessRules`:
 
 - **long-string**: the longest run of one raw answer over consecutive items,
   as a share of the items answered (straight-lining is a run of 1.0);
@@ -18,6 +18,11 @@ reads four signs, each with its threshold in :class:`CarelessRules`:
   page (1, 2, 3, 4, 5, 4, ...), which no distance from the centre sees;
 - **response time**, when a duration column is given: seconds per answered
   item.
+
+Distance, even-odd and scatter read the keyed answers with each respondent's
+lean to agree taken out (ipsatized): yes-saying is an answer style, not
+carelessness, and without this a strong yes-sayer on an instrument keyed both
+ways looks inconsistent.
 
 Flagged respondents take no part in discovering personas; they still get a
 persona from their other signals (:class:`persona.PersonaModel` does both).
@@ -41,6 +46,7 @@ from persona.tables import TableLike, read_table
 __all__ = ["CarelessRules", "careless_counts", "careless_respondents", "split_duration"]
 
 _MIN_ITEMS = 3  # fewer answers say nothing about a style
+_SCATTER_ITEMS = 3  # a dimension's items needed to read scatter within it
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,10 @@ class CarelessRules:
         0, a reader is near 1; respondents whose needs differ little across
         dimensions fall below 0 by chance, so the default asks for more).
         Needs three dimensions of two items or more.
-    max_scatter : float or None, default 3.0
+    max_scatter : float or None, default 3.5
         Flag when the respondent's answers within dimensions scatter at
-        least this many times as much as the base's typical respondent's.
+        least this many times as much as the base's typical respondent's
+        (dimensions of three items or more).
     min_seconds_per_item : float or None, default 2.0
         Flag when the survey took less than this per answered item (needs
         ``duration_column``).
@@ -75,7 +82,7 @@ class CarelessRules:
     max_longstring: float | None = 0.8
     mahalanobis_p: float | None = 0.001
     min_even_odd: float | None = -0.5
-    max_scatter: float | None = 3.0
+    max_scatter: float | None = 3.5
     min_seconds_per_item: float | None = 2.0
     duration_column: str | None = None
 
@@ -158,8 +165,8 @@ def careless_respondents(
     answers = read_answers(survey, instrument)
     measures = {
         "longstring": _longstring(answers),
-        "mahalanobis_p": _mahalanobis_p(answers),
-        "even_odd": _even_odd(answers, instrument),
+        "mahalanobis_p": _mahalanobis_p(answers, ipsatize=True),
+        "even_odd": _even_odd(answers, instrument, ipsatize=True),
         "scatter": _scatter(answers, instrument),
         "seconds_per_item": np.full(len(answers.ids), np.nan),
     }
@@ -252,7 +259,7 @@ def _longstring(answers: _Answers) -> np.ndarray:
     return np.where(n_answered >= _MIN_ITEMS, share, np.nan)
 
 
-def _mahalanobis_p(answers: _Answers) -> np.ndarray:
+def _mahalanobis_p(answers: _Answers, ipsatize: bool = False) -> np.ndarray:
     """Upper-tail chi-square probability of each respondent's squared Mahalanobis distance.
 
     Skipped answers take their item's mean (they add no distance), and the
@@ -262,7 +269,7 @@ def _mahalanobis_p(answers: _Answers) -> np.ndarray:
     """
     from persona.features.reliability import _pairwise_cov
 
-    keyed = answers.keyed()
+    keyed = answers.keyed(ipsatize=ipsatize)
     answered = answers.answered
     mean = np.nanmean(keyed, axis=0)
     centred = np.where(answered, keyed - mean, 0.0)
@@ -276,9 +283,9 @@ def _mahalanobis_p(answers: _Answers) -> np.ndarray:
     return np.where(n_answered >= _MIN_ITEMS, p, np.nan)
 
 
-def _even_odd(answers: _Answers, instrument: Instrument) -> np.ndarray:
+def _even_odd(answers: _Answers, instrument: Instrument, ipsatize: bool = False) -> np.ndarray:
     """Spearman-Brown-lengthened correlation of odd-item and even-item dimension scores."""
-    keyed = answers.keyed()
+    keyed = answers.keyed(ipsatize=ipsatize)
     halves = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-skipped half is NaN, as meant
@@ -316,24 +323,29 @@ def _row_centred(values: np.ndarray, kept: np.ndarray, count: np.ndarray) -> np.
 def _scatter(answers: _Answers, instrument: Instrument) -> np.ndarray:
     """Mean square of each answer's distance from its dimension's mean, against the base's.
 
-    Each keyed answer's squared deviation from the respondent's mean over
-    the dimension's answered items is divided by that item's typical squared
-    deviation, estimated over the respondents whose scatter is not in the
-    top tenth (so careless respondents do not set the yardstick), and
-    averaged with one degree of freedom less per dimension.
+    Read on the ipsatized keyed answers (a yes-sayer's lean taken out: it is
+    a style, not carelessness) of the dimensions with three items or more
+    (two items scatter too much by chance to tell anything). Each answer's
+    squared deviation from the respondent's mean over the dimension's
+    answered items is divided by that item's typical squared deviation,
+    estimated over the respondents whose scatter is not in the top tenth (so
+    careless respondents do not set the yardstick), and averaged with one
+    degree of freedom less per dimension.
     """
-    keyed = answers.keyed()
+    keyed = answers.keyed(ipsatize=True)
     deviation = np.full(keyed.shape, np.nan)
     freedom = np.zeros(len(keyed))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a dimension all skipped is NaN
         for dimension in instrument.dimensions:
             columns = answers.columns[dimension]
-            if len(columns) < 2:
+            if len(columns) < _SCATTER_ITEMS:
                 continue
             block = keyed[:, columns]
             deviation[:, columns] = block - np.nanmean(block, axis=1, keepdims=True)
             freedom += np.maximum((~np.isnan(block)).sum(axis=1) - 1, 0)
+        if not freedom.any():
+            return np.full(len(keyed), np.nan)
         squared = deviation**2
         first = np.nansum(squared / np.nanmean(squared, axis=0), axis=1) / freedom
         typical = first <= np.nanquantile(first, 0.9)

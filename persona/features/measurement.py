@@ -41,6 +41,10 @@ __all__ = ["ConfirmatoryFit", "Invariance", "confirmatory_fit", "measurement_inv
 
 _LEVELS = ("configural", "metric", "scalar")
 _MIN_CONFIGURAL_CFI = 0.90  # below it the dimension map itself fails, group by group
+# Steps of the optimiser before a fit is called off. Converging fits take 100 to 600 (9 to 28
+# items, 1 to 4 groups); items without common variance run on for ever.
+_MAX_STEPS = 3_000
+_CHANCE = 0.001  # items whose correlations are this likely under independence hold no factor
 DimensionMap = Mapping[str, Sequence[str]]
 
 
@@ -301,7 +305,27 @@ def _read(survey: TableLike, instrument: Instrument | DimensionMap) -> tuple[pd.
             f"only {len(complete)} respondents answered all {data.shape[1]} items; a "
             "confirmatory model needs more respondents than items."
         )
+    _check_correlated(complete)
     return complete, dimensions
+
+
+def _check_correlated(data: pd.DataFrame) -> None:
+    """Refuse items no more correlated than chance: there is no common factor to fit."""
+    n, items = data.shape
+    cov = np.cov(data.to_numpy(), rowvar=False, bias=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sign, logdet = np.linalg.slogdet(cov)
+        chi2 = n * (np.log(np.diag(cov)).sum() - logdet) if sign > 0 else np.inf
+    if not np.all(np.diag(cov) > 0):
+        constant = list(data.columns[np.diag(cov) <= 0][:5])
+        raise ValueError(f"items {constant} have one answer only: drop them.")
+    p_value = stats.chi2.sf(chi2, items * (items - 1) // 2)
+    if p_value > _CHANCE:
+        raise ValueError(
+            f"the {items} items are no more correlated than chance would make them "
+            f"(independence chi-square p = {p_value:.2g} on {n:,} respondents): there is no "
+            "common factor to fit."
+        )
 
 
 def _group_labels(index: pd.Index, groups: pd.Series | Mapping) -> pd.Series:
@@ -386,8 +410,14 @@ class _Fit:
         total = fit.n.sum()
         fitted = minimize(
             lambda x: tuple(v / total for v in fit._objective(x)), fit._start(), jac=True,
-            method="L-BFGS-B", options={"maxiter": 20_000, "ftol": 1e-13, "gtol": 1e-8},
+            method="L-BFGS-B", options={"maxiter": _MAX_STEPS, "ftol": 1e-13, "gtol": 1e-8},
         )  # fmt: skip
+        if fitted.nit >= _MAX_STEPS or not np.isfinite(fitted.fun) or fitted.fun >= 1e19:
+            raise ValueError(
+                f"the {level} confirmatory model did not converge in {_MAX_STEPS:,} steps: some "
+                "dimension's items barely correlate (a loading runs off); check the map with "
+                "Instrument.suggest, or drop the items that load on nothing."
+            )
         fit.x = fitted.x
         fit.chi2 = float(fitted.fun * total)
         moments = fit.n_items * (fit.n_items + 1) // 2 + (fit.n_items if means else 0)
