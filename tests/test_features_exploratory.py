@@ -66,6 +66,8 @@ def test_suggest_names_what_is_wrong():
         Instrument.suggest(survey)
     with pytest.raises(InputError, match=r"lacks the item column\(s\) \['z'\]"):
         Instrument.suggest(survey, items=["a", "z"])
+    with pytest.raises(InputError, match=r"infinite answers in \['a'\]"):
+        Instrument.suggest(survey.assign(a=[1.0, np.inf, 2.0]), items=["a", "b"])
     with pytest.raises(InputError, match=r"has no customer_id column"):
         Instrument.suggest(survey.drop(columns="customer_id"))
     with pytest.raises(ValueError, match=r"n_dimensions=4, but expected 1 to 2 for 3 items"):

@@ -111,6 +111,12 @@ def test_invariance_holds_for_groups_drawn_from_one_population():
 def test_bad_inputs_are_named(hs):
     with pytest.raises(ValueError, match=r"items \['x10'\] are not columns"):
         confirmatory_fit(hs, {"visual": ["x1", "x10"]})
+    with pytest.raises(ValueError, match=r"items \['x2'\] are in more than one dimension"):
+        confirmatory_fit(hs, {"visual": ["x1", "x2", "x3"], "speed": ["x2", "x7", "x8"]})
+    with pytest.raises(ValueError, match=r"items \['x1'\] hold infinite values"):
+        confirmatory_fit(hs.assign(x1=np.inf), HS_MODEL)
+    with pytest.raises(ValueError, match=r"items \['school'\] are not numbers"):
+        confirmatory_fit(hs, {"visual": ["x1", "x2", "school"]})
     with pytest.raises(ValueError, match=r"two items or more per dimension; \['speed'\]"):
         confirmatory_fit(hs, {"visual": ["x1", "x2"], "speed": ["x7"]})
     with pytest.raises(ValueError, match=r"each with more respondents than the 9 items.*'x'"):

@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from persona.features.psychographic import _Answers, read_answers
+from persona.features.reliability import _pairwise_cov
 from persona.instrument import Instrument
 from persona.tables import TableLike, read_table
 
@@ -151,17 +152,15 @@ def careless_respondents(
     rules = CarelessRules() if rules is None else rules
     if not isinstance(rules, CarelessRules):
         raise TypeError(f"Got rules of type {type(rules).__name__}, but expected CarelessRules.")
-    if durations is None:
-        if rules.duration_column is not None:
-            table = read_table(survey, "survey")
-            if rules.duration_column not in table.columns:
-                raise ValueError(
-                    f"survey: has no duration column '{rules.duration_column}' "
-                    "(CarelessRules.duration_column); add it in seconds, or leave "
-                    "duration_column unset."
-                )
-            survey = table
-        survey, durations = split_duration(survey, rules)
+    if durations is None and rules.duration_column is not None:
+        table = read_table(survey, "survey")
+        if rules.duration_column not in table.columns:
+            raise ValueError(
+                f"survey: has no duration column '{rules.duration_column}' "
+                "(CarelessRules.duration_column); add it in seconds, or leave duration_column "
+                "unset."
+            )
+        survey, durations = split_duration(table, rules)
     answers = read_answers(survey, instrument)
     measures = {
         "longstring": _longstring(answers),
@@ -183,21 +182,6 @@ def careless_respondents(
     frame = pd.DataFrame({**measures, **flags}, index=answers.ids)
     frame["careless"] = frame[list(flags)].any(axis=1)
     return frame
-
-
-def _below(values: np.ndarray, threshold: float | None) -> np.ndarray:
-    """``values < threshold``; a NaN measure or a rule switched off flags nobody."""
-    if threshold is None:
-        return np.zeros(len(values), dtype=bool)
-    with np.errstate(invalid="ignore"):
-        return values < threshold
-
-
-def _at_least(values: np.ndarray, threshold: float | None) -> np.ndarray:
-    if threshold is None:
-        return np.zeros(len(values), dtype=bool)
-    with np.errstate(invalid="ignore"):
-        return values >= threshold
 
 
 def careless_counts(flags: pd.DataFrame) -> pd.Series:
@@ -239,6 +223,21 @@ def split_duration(survey: TableLike, rules: CarelessRules) -> tuple[TableLike, 
     return table.drop(columns=column), durations
 
 
+def _below(values: np.ndarray, threshold: float | None) -> np.ndarray:
+    """``values < threshold``; a NaN measure or a rule switched off flags nobody."""
+    if threshold is None:
+        return np.zeros(len(values), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return values < threshold
+
+
+def _at_least(values: np.ndarray, threshold: float | None) -> np.ndarray:
+    if threshold is None:
+        return np.zeros(len(values), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return values >= threshold
+
+
 def _longstring(answers: _Answers) -> np.ndarray:
     """Longest run of one raw answer over consecutive answered items, as a share of them."""
     raw = answers.raw
@@ -267,8 +266,6 @@ def _mahalanobis_p(answers: _Answers, ipsatize: bool = False) -> np.ndarray:
     the respondents' own (pairwise); a singular covariance uses its
     pseudo-inverse.
     """
-    from persona.features.reliability import _pairwise_cov
-
     keyed = answers.keyed(ipsatize=ipsatize)
     answered = answers.answered
     mean = np.nanmean(keyed, axis=0)
@@ -301,16 +298,10 @@ def _even_odd(answers: _Answers, instrument: Instrument, ipsatize: bool = False)
     both = ~np.isnan(odd) & ~np.isnan(even)
     count = both.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        odd = np.where(
-            both, odd - np.where(both, odd, 0.0).sum(1, keepdims=True) / count[:, None], 0
-        )
-        even = np.where(
-            both, even - np.where(both, even, 0.0).sum(1, keepdims=True) / count[:, None], 0
-        )
+        odd, even = _row_centred(odd, both, count), _row_centred(even, both, count)
         r = (odd * even).sum(axis=1) / np.sqrt((odd**2).sum(axis=1) * (even**2).sum(axis=1))
-        lengthened = np.where(
-            r > 0, 2.0 * r / (1.0 + r), r
-        )  # Spearman-Brown lengthens agreement only
+        # Spearman-Brown lengthens agreement only; a negative r is kept as it is.
+        lengthened = np.where(r > 0, 2.0 * r / (1.0 + r), r)
     return np.where(count >= 3, lengthened, np.nan)
 
 

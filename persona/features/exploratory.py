@@ -176,6 +176,10 @@ def _item_columns(table: pd.DataFrame, items: Sequence[str] | None) -> list[str]
         raise InputError("survey", f"has column(s) that are not numbers: {not_numbers[:5]}.",
                          column=not_numbers[0],
                          fix="pass items= with the answer columns only.")  # fmt: skip
+    infinite = [n for n in names if np.isinf(table[n].to_numpy(dtype="float64")).any()]
+    if infinite:
+        raise InputError("survey", f"has infinite answers in {infinite[:5]}.", column=infinite[0],
+                         fix="give whole-number answers, empty where skipped.")  # fmt: skip
     if len(names) < 3:
         raise InputError("survey", f"has {len(names)} item(s), too few to propose dimensions.",
                          fix="give three items or more.")  # fmt: skip

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 from scipy import stats
 from scipy.optimize import brentq, minimize
 
@@ -285,10 +286,19 @@ def _read(survey: TableLike, instrument: Instrument | DimensionMap) -> tuple[pd.
         dimensions = {str(d): list(items) for d, items in instrument.items()}
         table = read_table(survey, "survey")
         wanted = [item for items in dimensions.values() for item in items]
+        twice = sorted({item for item in wanted if wanted.count(item) > 1})
+        if twice:
+            raise ValueError(f"items {twice[:5]} are in more than one dimension; give each one.")
         missing = [item for item in wanted if item not in table.columns]
         if missing:
             raise ValueError(f"items {missing[:5]} are not columns of the survey.")
-        data = table[wanted].apply(pd.to_numeric, errors="raise").astype("float64")
+        not_numbers = [item for item in wanted if not ptypes.is_numeric_dtype(table[item])]
+        if not_numbers:
+            raise ValueError(f"items {not_numbers[:5]} are not numbers.")
+        data = table[wanted].astype("float64")
+        infinite = [item for item in wanted if np.isinf(data[item]).any()]
+        if infinite:
+            raise ValueError(f"items {infinite[:5]} hold infinite values; give finite numbers.")
     else:
         raise TypeError(
             f"Got instrument of type {type(instrument).__name__}, but expected a "
