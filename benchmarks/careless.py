@@ -3,6 +3,7 @@
     python benchmarks/careless.py [--customers 6000] [--seeds 0 1 2 3 4] [--share 0.1]
                                   [--out benchmarks/careless-results.csv]
     python benchmarks/careless.py --tables benchmarks/careless-results.csv
+    python benchmarks/careless.py --zoo --seeds 0 1 [--out benchmarks/careless-zoo.csv]
 
 For each seed, a make_customers base is drawn, and 10 % of its respondents
 are made careless with persona.datasets.plant_careless (60 % random
@@ -95,6 +96,27 @@ def run(customers: int, seed: int, share: float) -> list[dict]:
     return rows
 
 
+def zoo(seeds: list[int]) -> pd.DataFrame:
+    """The share of each world's respondents the default rules flag, by sign."""
+    from persona.datasets import make_world, world_zoo
+    from persona.features.careless import careless_counts
+
+    rows = []
+    for spec in world_zoo():
+        for seed in seeds:
+            world = make_world(spec, random_state=seed)
+            if world.survey is None:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                counts = careless_counts(careless_respondents(world.survey, world.instrument))
+            shares = counts.drop("respondents") / counts["respondents"]
+            rows.append({"world": spec.name, "seed": seed,
+                         "respondents": counts["respondents"], **shares})  # fmt: skip
+            print(rows[-1], file=sys.stderr, flush=True)
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=6000)
@@ -102,7 +124,26 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.1)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/careless-results.csv"))
     parser.add_argument("--tables", type=Path, help="print the tables of a CSV written before")
+    parser.add_argument("--zoo", action="store_true", help="flagged shares on the world zoo")
     args = parser.parse_args()
+    if args.zoo:
+        table = zoo(args.seeds)
+        out = (
+            args.out
+            if args.out.name != "careless-results.csv"
+            else args.out.with_name("careless-zoo.csv")
+        )
+        table.to_csv(out, index=False)
+        by_world = table.groupby("world", sort=False).mean(numeric_only=True).drop(columns="seed")
+        print(f"# Careless flags on the world zoo (nobody planted), seeds {args.seeds}; "
+              f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}\n")  # fmt: skip
+        print(by_world.round(3).to_markdown())
+        structured = by_world[~by_world.index.str.startswith("n")]["careless"]
+        print(
+            f"\nStructured worlds: median {structured.median():.3f}, "
+            f"max {structured.max():.3f} ({structured.idxmax()})."
+        )
+        return
     if args.tables is not None:
         table = pd.read_csv(args.tables)
     else:
