@@ -413,3 +413,33 @@ def test_fuzzed_bodies_never_get_a_500(client, customers):
             assert all(math.isfinite(v) for v in values)
 
     check()
+
+
+def test_survey_checks_name_what_they_cannot_read():
+    import warnings
+
+    from persona import Instrument
+    from persona.datasets import make_customers
+    from persona.features import (
+        assess_instrument,
+        careless_respondents,
+        measurement_invariance,
+        omega,
+    )
+
+    data = make_customers(n_customers=300, random_state=0)
+    tiny = data.survey.head(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        flags = careless_respondents(tiny, data.instrument)  # too few to read, not a crash
+        checked = assess_instrument(tiny, data.instrument, data.demographics)
+    assert len(flags) == 4 and flags["careless"].dtype == bool
+    assert checked.fit is None and any("confirmatory fit" in n for n in checked.notes)
+    constant = data.survey.assign(thr1=3.0)
+    with pytest.raises(ValueError, match=r"Instrument.suggest cannot read items \['thr1'\]"):
+        Instrument.suggest(constant)
+    with pytest.raises(ValueError, match=r"omega cannot read items \['thr1'\]"):
+        omega(constant, data.instrument)
+    one_group = pd.Series("a", index=data.survey["customer_id"])
+    with pytest.raises(ValueError, match=r"needs two groups or more.*got 1 groups"):
+        measurement_invariance(data.survey, data.instrument, one_group)

@@ -23,7 +23,7 @@ from pandas.api import types as ptypes
 from persona.errors import InputError
 from persona.features.factor import minres, oblimin, parallel_analysis
 from persona.features.measurement import ConfirmatoryFit, confirmatory_fit
-from persona.features.reliability import _cov2cor, _pairwise_cov
+from persona.features.reliability import _check_readable, _cov2cor, _pairwise_cov
 from persona.instrument import Instrument
 from persona.tables import TableLike, read_table
 
@@ -136,11 +136,7 @@ def suggest_instrument(
     answers = table[names].to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         cor = _cov2cor(_pairwise_cov(answers))
-    if not np.isfinite(cor).all():
-        raise ValueError(
-            "every item needs answers that vary, and every pair of items answers from two "
-            "respondents or more; drop the constant or nearly empty items."
-        )
+    _check_readable(cor, names, "Instrument.suggest")
     n_parallel = parallel_analysis(answers, random_state=random_state)
     count = n_parallel if n_dimensions is None else _check_count(n_dimensions, len(names))
     while True:

@@ -403,11 +403,7 @@ def omega(
     positions = [instrument.item_names.index(name) for name in names]
     with np.errstate(divide="ignore", invalid="ignore"):
         cor = _cov2cor(_pairwise_cov(answers.keyed()[:, positions]))
-    if not np.isfinite(cor).all():
-        raise ValueError(
-            "omega needs every pair of items answered together by two respondents and "
-            "every item to vary; drop the items without variance or pairs."
-        )
+    _check_readable(cor, names, "omega")
     general, group, h2 = _schmid_leiman(cor, n_factors)
     key = np.where(general < 0, -1.0, 1.0)
     cor, general, group = cor * np.outer(key, key), general * key, group * key[:, None]
@@ -476,4 +472,18 @@ def _omega_from(
         loadings=loadings,
         groups=groups,
         flipped=tuple(name for name, k in zip(names, key, strict=True) if k < 0),
+    )
+
+
+def _check_readable(cor: np.ndarray, names: list[str], what: str) -> None:
+    """Name the items whose correlations cannot be read: no variance, or no pair answered."""
+    if np.isfinite(cor).all():
+        return
+    constant = ~np.isfinite(np.diag(cor))
+    unreadable_pairs = (~np.isfinite(cor)).sum(axis=0)
+    culprits = constant if constant.any() else unreadable_pairs == unreadable_pairs.max()
+    unreadable = [names[i] for i in np.flatnonzero(culprits)]
+    raise ValueError(
+        f"{what} cannot read items {unreadable[:5]}: each needs answers that vary, and "
+        "answers beside every other item from two respondents or more; drop those items."
     )
