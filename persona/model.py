@@ -59,11 +59,12 @@ from persona.features.careless import (
 from persona.features.psychometrics import assess_instrument
 from persona.features.touchpoints import journey_settings
 from persona.instrument import Instrument
+from persona.journey_map import journey_maps
 from persona.lineage import match_personas
 from persona.mixture import discover_profiles
 from persona.naming import describe_personas
 from persona.profiles import activation, profile
-from persona.schema import TableLike, trusted, validate_survey
+from persona.schema import TableLike, trusted, validate_events, validate_survey
 
 __all__ = ["Counterfactual", "PersonaModel"]
 
@@ -186,6 +187,11 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         ``mahalanobis``, ``even_odd``, ``scatter``, ``speed``), then in all
         (``careless``) and out of how many (``respondents``); None without
         a survey.
+    journey_maps_ : JourneyMaps or None
+        Each persona's journey through the moments of truth, from its
+        customers' touchpoints (see :func:`persona.journey_map.journey_maps`):
+        what the journey map, the activity map and the reach hints show. None
+        when fitted without events.
     psychometrics_ : Psychometrics or None
         The instrument on the careful respondents: reliability (alpha,
         omega), confirmatory fit and, with demographics, measurement
@@ -273,7 +279,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
     # Models saved before these settings and attributes existed read them as None.
     journey = careless = None
-    careless_ = psychometrics_ = None
+    careless_ = psychometrics_ = journey_maps_ = None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -305,7 +311,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         tables = {"events": events, "survey": survey, "emotions": emotions}
         if demographics is None and _carries_tables(X):
             demographics = _get(X, "demographics")
-        with _stage("features"):
+        given_events = (
+            self._inputs(X, tables).get("events") if _carries_tables(X) or X is None else None
+        )
+        if given_events is not None:  # checked once: read by the features and the journey maps
+            tables["events"] = given_events = validate_events(given_events)
+        with _stage("features"), trusted(given_events):
             frame, groups, careless = self._fit_matrix(X, tables, demographics)
         log.info("features: %s customers x %s columns", f"{len(frame):,}", frame.shape[1])
         values = frame.to_numpy(dtype=np.float64)
@@ -338,6 +349,14 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self.next_persona_id_ = self.n_personas_
         self.lineage_ = None
         self.names_ = {}
+        self._journey_maps = None
+        if given_events is not None:
+            with _stage("journey maps"):
+                assigned = pd.Series(self._labels, index=self._index)
+                self._journey_maps = journey_maps(
+                    given_events, assigned[assigned >= 0],
+                    journey_settings(self.features_.journey), self.features_.observation_end_,
+                )  # fmt: skip
         with _stage("profiles"):
             self._persona_table(frame)
         self._drift_base = self._drift_reference(proba)
@@ -895,6 +914,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self.profile_ = self._profile.assign(
             persona_id=self.persona_ids_[self._profile["persona_id"].to_numpy()]
         )
+        maps = getattr(self, "_journey_maps", None)  # models saved before it existed: None
+        self.journey_maps_ = None if maps is None else maps.with_ids(self.persona_ids_)
         personas = self._personas.set_axis(ids, axis=0)
         named = {p: n for p, n in self.names_.items() if p in ids}
         personas["name"] = [named.get(p, generated) for p, generated in personas["name"].items()]
@@ -913,6 +934,12 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         self._profile = profile(raw, pd.Series(labels, index=frame.index))
         every = pd.RangeIndex(k, name="persona_id")
         reach = activation(self._profile).reindex(every)
+        maps = getattr(self, "_journey_maps", None)
+        if maps is not None:  # channel and device chosen together, from pairs that occur
+            for persona in every:
+                pair = maps.hint(persona)
+                if pair is not None:
+                    reach.loc[persona, ["channel", "device"]] = list(pair)
         words = describe_personas(self._profile, reach).reindex(every)
         self._personas = pd.concat(
             [
@@ -1029,6 +1056,22 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         touchpoints held and survey (cross-validated; see :meth:`assignment_report`)."""
         check_is_fitted(self, "assigner_")
         return report.plot_reliability(self.assignment_report())
+
+    def plot_journey(self, persona_id: int) -> Any:
+        """The persona's journey map through the moments of truth (see
+        :func:`persona.journey_plots.plot_journey`)."""
+        check_is_fitted(self, "assigner_")
+        from persona.journey_plots import plot_journey
+
+        return plot_journey(self, persona_id)
+
+    def plot_activation(self, persona_id: int) -> Any:
+        """When and where the persona is active, channel by daypart (see
+        :func:`persona.journey_plots.plot_activation`)."""
+        check_is_fitted(self, "assigner_")
+        from persona.journey_plots import plot_activation
+
+        return plot_activation(self, persona_id)
 
     def plot_profile(self, persona_id: int) -> Any:
         """A matplotlib Figure of one persona: needs, emotion journey, channels, moments."""

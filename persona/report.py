@@ -284,12 +284,7 @@ def _card(model: PersonaModel, persona: int) -> str:
         "stability": "not assessed (model.assess_stability())"
         if stability is None
         else f"{stability.get(persona, float('nan')):.2f} (Jaccard over resamples)",
-        "reach": ", ".join(
-            f"{key} {row[key]}"
-            for key in ("channel", "device", "daypart", "moment")
-            if isinstance(row.get(key), str)
-        )
-        or "-",
+        "reach": _reach(model, persona, row),
         "tone": row.get("tone") if isinstance(row.get("tone"), str) else "-",
     }
     traits = model.profile_[model.profile_["persona_id"] == persona]
@@ -301,12 +296,55 @@ def _card(model: PersonaModel, persona: int) -> str:
         f"<p>{html.escape(str(row['description']))}</p>"
         + _facts(facts)
         + _image(plot_profile(model, persona), f"profile of persona {persona}")
+        + _journey(model, persona)
         + "<h4>Most distinctive traits</h4>"
         + _table(top)
         + "<h4>Value (RFM)</h4>"
         + _table(value)
         + _demographics(model, persona)
         + "</section>"
+    )
+
+
+def _reach(model: PersonaModel, persona: int, row: pd.Series) -> str:
+    """Where and when to reach a persona, with the figures behind the channel and device."""
+    parts = []
+    maps = getattr(model, "journey_maps_", None)
+    pair = None if maps is None else maps.hint(persona)
+    if pair is not None:
+        channel, device = pair
+        key = (persona, channel, device or "")
+        figures = maps.pairs.loc[key]
+        where = channel.replace("_", " ") + (f" via {device.replace('_', ' ')}" if device else "")
+        parts.append(
+            f"{where} ({figures['share']:.1%} of their touchpoints, "
+            f"{figures['lift']:.1f}x the base's share)"
+        )
+    for key, word in (("daypart", "in the"), ("moment", "most engaged at")):
+        if isinstance(row.get(key), str):
+            parts.append(f"{word} {row[key]}")
+    return ", ".join(parts) or "-"
+
+
+def _journey(model: PersonaModel, persona: int) -> str:
+    if getattr(model, "journey_maps_", None) is None:
+        return ""
+    from persona.journey_plots import plot_activation, plot_journey
+
+    moments = model.journey_maps_.moments.loc[persona].reset_index()
+    table = pd.DataFrame({
+        "moment": moments["moment"],
+        "their touchpoints": moments["share"].map("{:.0%}".format),
+        "base": moments["base_share"].map("{:.0%}".format),
+        "channels": moments["channels"], "devices": moments["devices"],
+        "event types": moments["event_types"],
+    })  # fmt: skip
+    return (
+        "<h4>Journey through the moments of truth</h4>"
+        + _image(plot_journey(model, persona), f"journey map of persona {persona}")
+        + f"<div class='moments'>{_table(table)}</div>"
+        + "<h4>When and where they are active</h4>"
+        + _image(plot_activation(model, persona), f"activity map of persona {persona}")
     )
 
 

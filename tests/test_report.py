@@ -27,8 +27,13 @@ def test_report_has_a_card_per_persona_and_every_figure(report, persona_model):
     for persona, name in persona_model.personas_["name"].items():
         assert f"id='persona-{persona}'" in page and name in page
     images = re.findall(r"<img [^>]*src='data:image/png;base64,", page)
-    # map, sizes, heatmap, reliability by evidence + one profile per persona
-    assert len(images) == 4 + k
+    # map, sizes, heatmap, reliability by evidence + a profile, journey map and activity
+    # map per persona
+    assert len(images) == 4 + 3 * k
+    for card in page.split("<section class='card'")[1:]:
+        moments = re.findall(r"<td>(ZMOT|FMOT|SMOT|UMOT)</td>", card)
+        assert moments == ["ZMOT", "FMOT", "SMOT", "UMOT"]  # in journey order, on every card
+        assert "alt='journey map of persona" in card and "alt='activity map of persona" in card
     assert "How sure an assignment is" in page and "alt='reliability by evidence'" in page
     assert "Demographic audit" in page and "cramers_v" in page
     assert page.count("Demographics (described beside the persona, never used to form it)") == k
@@ -83,7 +88,9 @@ def test_a_one_persona_model_renders_every_figure_and_its_report(one_persona_mod
     assert isinstance(plot_sizes(model), Figure)
     page = model.report(tmp_path / "report").read_text()
     assert page.count("<section class='card'") == 1
-    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 5
+    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 7
+    assert isinstance(model.plot_journey(0), Figure)  # the base's journey is the persona's
+    assert isinstance(model.plot_activation(0), Figure)
 
 
 def test_report_renders_offline_in_headless_chromium(report, persona_model):
