@@ -1073,6 +1073,14 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
         return plot_activation(self, persona_id)
 
+    def plot_comparison(self) -> Any:
+        """The personas side by side: customers, revenue and needs (see
+        :func:`persona.report_pages.plot_comparison`)."""
+        check_is_fitted(self, "assigner_")
+        from persona.report_pages import plot_comparison
+
+        return plot_comparison(self)
+
     def plot_profile(self, persona_id: int) -> Any:
         """A matplotlib Figure of one persona: needs, emotion journey, channels, moments."""
         check_is_fitted(self, "assigner_")

@@ -20,6 +20,16 @@ import numpy as np
 import pandas as pd
 
 from persona._progress import stage
+from persona.report_pages import (
+    comparison,
+    glossary_html,
+    instrument_html,
+    method_html,
+    need_order,
+    not_comparable_html,
+    plot_comparison,
+    table_html,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -119,7 +129,7 @@ def plot_need_heatmap(model: PersonaModel) -> Figure:
     """Persona x need: how far each persona stands from the rest (Cohen's d)."""
     needs = model.profile_[model.profile_["family"] == "need"]
     grid = needs.pivot(index="persona_id", columns="trait", values="smd").reindex(
-        model.persona_ids_
+        index=model.persona_ids_, columns=need_order(model)
     )
     figure = _figure(1.0 * grid.shape[1] + 3.5, 0.5 * grid.shape[0] + 1.8)
     ax = figure.add_subplot()
@@ -141,7 +151,7 @@ def plot_need_heatmap(model: PersonaModel) -> Figure:
         if np.isfinite(value):
             ink = "white" if abs(value) > 0.6 * limit else "black"
             ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=8, color=ink)
-    figure.colorbar(image, ax=ax, label="Cohen's d against the rest of the base")
+    figure.colorbar(image, ax=ax, label="Cohen's d vs the rest", shrink=0.9)
     return figure
 
 
@@ -233,7 +243,9 @@ def _reliability(model: PersonaModel) -> str:
         "between confidence and that share.</p>"
     )
     table = assignments.evidence.rename(columns={"mean_confidence": "mean confidence"})
-    return note + _image(plot_reliability(assignments), "reliability by evidence") + _table(table)
+    return (
+        note + _image(plot_reliability(assignments), "reliability by evidence") + table_html(table)
+    )
 
 
 def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
@@ -257,14 +269,20 @@ def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
         _image(plot_sizes(model), "persona sizes"),
         _image(plot_need_heatmap(model), "persona by need heatmap"),
         "</div>",
+        "<h2>Personas side by side</h2>",
+        _comparison(model),
+        "<h2>How the personas were found</h2>",
+        method_html(model),
         "<h2>Demographic audit</h2>",
         _audit(model),
         "<h2>The survey instrument</h2>",
-        _instrument(model),
+        instrument_html(model),
         "<h2>How sure an assignment is</h2>",
         reliability,
         "<h2>Personas</h2>",
         *cards,
+        "<h2>Glossary</h2>",
+        glossary_html(),
     ]
     page = _PAGE.format(body="\n".join(sections))
     path = out / "index.html"
@@ -298,9 +316,9 @@ def _card(model: PersonaModel, persona: int) -> str:
         + _image(plot_profile(model, persona), f"profile of persona {persona}")
         + _journey(model, persona)
         + "<h4>Most distinctive traits</h4>"
-        + _table(top)
+        + table_html(top)
         + "<h4>Value (RFM)</h4>"
-        + _table(value)
+        + table_html(value)
         + _demographics(model, persona)
         + "</section>"
     )
@@ -342,7 +360,7 @@ def _journey(model: PersonaModel, persona: int) -> str:
     return (
         "<h4>Journey through the moments of truth</h4>"
         + _image(plot_journey(model, persona), f"journey map of persona {persona}")
-        + f"<div class='moments'>{_table(table)}</div>"
+        + f"<div class='moments'>{table_html(table)}</div>"
         + "<h4>When and where they are active</h4>"
         + _image(plot_activation(model, persona), f"activity map of persona {persona}")
     )
@@ -353,24 +371,11 @@ def _demographics(model: PersonaModel, persona: int) -> str:
     if described is None:
         return ""
     rows = described[described["persona_id"] == persona].drop(columns="persona_id")
-    caution = _not_comparable(model)
+    caution = not_comparable_html(model)
     return (
         "<h4>Demographics (described beside the persona, never used to form it)</h4>"
         + (f"<p class='caution'>{caution}</p>" if caution else "")
-        + _table(rows)
-    )
-
-
-def _not_comparable(model: PersonaModel) -> str:
-    checked = getattr(model, "psychometrics_", None)
-    columns = [] if checked is None else checked.not_comparable
-    if not columns:
-        return ""
-    levels = checked.invariance["level"]
-    shown = ", ".join(f"{html.escape(c)} ({levels[c]} invariance only)" for c in columns)
-    return (
-        f"Needs are not comparable across the groups of {shown}: a difference in needs "
-        "between those groups may be one of answer style."
+        + table_html(rows)
     )
 
 
@@ -390,66 +395,12 @@ def _audit(model: PersonaModel) -> str:
         "<p>Association between persona and each demographic column (Cramér's V for categories, "
         "eta for numbers); demographics never entered the features.</p>"
     )
-    caution = _not_comparable(model)
+    caution = not_comparable_html(model)
     return (
         note
         + (f"<p class='caution'>{caution}</p>" if caution else "")
-        + _table(audit.reset_index())
+        + table_html(audit.reset_index())
     )
-
-
-_SIGNS = {"longstring": "long-string", "mahalanobis": "Mahalanobis distance",
-          "even_odd": "even-odd inconsistency", "scatter": "within-dimension scatter",
-          "speed": "response time"}  # fmt: skip
-_INVARIANCE_LABELS = {"column": "demographic", "comparable": "needs comparable",
-                      "configural_cfi": "configural CFI", "metric_p": "metric p",
-                      "scalar_p": "scalar p"}  # fmt: skip
-
-
-def _instrument(model: PersonaModel) -> str:
-    """Careless respondents, reliability, confirmatory fit and invariance of the survey."""
-    checked = getattr(model, "psychometrics_", None)
-    if checked is None:
-        return "<p>No survey was given at fit.</p>"
-    parts = []
-    if checked.careless is not None:
-        counts = checked.careless
-        signs = ", ".join(
-            f"{label} {counts[name]:,}" for name, label in _SIGNS.items() if name in counts.index
-        )
-        parts.append(
-            f"<p>{counts['careless']:,} of {counts['respondents']:,} respondents answered "
-            f"carelessly and took no part in discovering personas or in the figures below "
-            f"(by sign: {signs}); they still have a persona, from all their signals.</p>"
-        )
-    reliability = checked.reliability.reset_index().set_axis(
-        ["dimension", "items", "alpha", "omega total", "respondents"], axis=1
-    )
-    parts.append("<h4>Reliability per dimension</h4>" + _table(reliability))
-    if checked.omega is not None:
-        o = checked.omega
-        parts.append(
-            f"<p>The whole instrument as a general factor and one group factor per dimension: "
-            f"omega hierarchical {o.omega_h:.2f}, omega total {o.omega_total:.2f}, alpha "
-            f"{o.alpha:.2f}.</p>"
-        )
-    if checked.fit is not None:
-        f = checked.fit
-        parts.append(
-            f"<h4>Does the dimension map fit? {f.verdict}</h4><p>Confirmatory factor model on "
-            f"{f.n:,} respondents who answered every item: chi-square {f.chi2:,.1f} on {f.df} "
-            f"df, CFI {f.cfi:.3f}, TLI {f.tli:.3f}, RMSEA {f.rmsea:.3f} [{f.rmsea_low:.3f}, "
-            f"{f.rmsea_high:.3f}], SRMR {f.srmr:.3f}.</p>"
-        )
-    if not checked.invariance.empty:
-        parts.append(
-            "<h4>Measurement invariance across demographic groups</h4><p>Configural, metric "
-            "(equal loadings), scalar (equal intercepts): needs are comparable across groups "
-            "only when scalar invariance holds.</p>"
-            + _table(checked.invariance.reset_index().rename(columns=_INVARIANCE_LABELS))
-        )
-    parts += [f"<p class='note'>{html.escape(note)}</p>" for note in checked.notes]
-    return "\n".join(parts)
 
 
 def _facts(facts: dict[str, str]) -> str:
@@ -459,8 +410,16 @@ def _facts(facts: dict[str, str]) -> str:
     return f"<dl>{items}</dl>"
 
 
-def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.3g}", border=0, escape=True)
+def _comparison(model: PersonaModel) -> str:
+    table = comparison(model).reset_index()
+    for column in ("customer_share", "revenue_share", "survey_coverage"):
+        if column in table:
+            table[column] = table[column].map(lambda v: "-" if pd.isna(v) else f"{v:.0%}")
+    if "value_per_customer" in table:
+        table["value_per_customer"] = table["value_per_customer"].map(
+            lambda v: "-" if pd.isna(v) else f"{v:,.2f}"
+        )
+    return _image(plot_comparison(model), "personas side by side") + table_html(table)
 
 
 def _image(figure: Figure, alt: str) -> str:

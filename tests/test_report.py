@@ -27,9 +27,9 @@ def test_report_has_a_card_per_persona_and_every_figure(report, persona_model):
     for persona, name in persona_model.personas_["name"].items():
         assert f"id='persona-{persona}'" in page and name in page
     images = re.findall(r"<img [^>]*src='data:image/png;base64,", page)
-    # map, sizes, heatmap, reliability by evidence + a profile, journey map and activity
-    # map per persona
-    assert len(images) == 4 + 3 * k
+    # map, sizes, heatmap, comparison, reliability by evidence + a profile, journey map and
+    # activity map per persona
+    assert len(images) == 5 + 3 * k
     for card in page.split("<section class='card'")[1:]:
         moments = re.findall(r"<td>(ZMOT|FMOT|SMOT|UMOT)</td>", card)
         assert moments == ["ZMOT", "FMOT", "SMOT", "UMOT"]  # in journey order, on every card
@@ -39,6 +39,27 @@ def test_report_has_a_card_per_persona_and_every_figure(report, persona_model):
     assert page.count("Demographics (described beside the persona, never used to form it)") == k
     # nothing to fetch: no external scripts, styles, fonts or images
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
+
+
+def test_report_reads_as_a_marketer_reads_it(report, persona_model, customers):
+    page = report.read_text()
+    text = re.sub(r"src='data:image/png;base64,[^']*'", "", page)  # the words, not the images
+    assert not re.search(r"\d\.?\d*[eE][+-]?\d", text)  # no number in scientific notation
+    for section in ("Personas side by side", "How the personas were found", "Glossary"):
+        assert f"<h2>{section}</h2>" in page
+    for term in ("ZMOT", "FMOT", "SMOT", "UMOT", "Cohen's d", "Confidence", "Unassigned"):
+        assert f"<dt>{term}</dt>" in page.replace("&#x27;", "'")
+    assert "Structure test: these" in page and "personas, not noise" in page
+    # every reach hint names a channel-device pair the customers use
+    used = {
+        (c.replace("_", " "), d.replace("_", " "))
+        for c, d in zip(customers.events["channel"], customers.events["device"], strict=True)
+    }
+    hints = re.findall(r"<dt>reach</dt><dd>([a-z ]+) via ([a-z ]+) \(", page)
+    assert len(hints) == persona_model.n_personas_
+    assert set(hints) <= used
+    # the comparison: every persona, shares as percentages, revenue beside customers
+    assert "revenue share" in page and "survey coverage" in page
 
 
 def test_figures_are_matplotlib_figures(persona_model):
@@ -88,7 +109,7 @@ def test_a_one_persona_model_renders_every_figure_and_its_report(one_persona_mod
     assert isinstance(plot_sizes(model), Figure)
     page = model.report(tmp_path / "report").read_text()
     assert page.count("<section class='card'") == 1
-    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 7
+    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 8
     assert isinstance(model.plot_journey(0), Figure)  # the base's journey is the persona's
     assert isinstance(model.plot_activation(0), Figure)
 
