@@ -77,6 +77,8 @@ def trait_family(feature: str) -> str:
         return "emotion"
     if group != "behaviour":
         return "feature"
+    if name.startswith("share_event_"):
+        return f"share of {name.removeprefix('share_event_').replace('_', ' ')} touchpoints"
     for family in ("channel", "device", "moment", "daypart"):
         if name.startswith(f"share_{family}_"):
             return family
@@ -94,12 +96,16 @@ def trait_label(feature: str) -> str:
     'call center share'
     >>> trait_label("emotion__valence_SMOT")
     'valence at SMOT'
+    >>> trait_label("behaviour__share_event_compare_products")
+    'share of compare products touchpoints'
     """
     _, _, name = feature.partition("__")
     if not name:
         return feature
     if name in _LABELS:
         return _LABELS[name]
+    if name.startswith("share_event_"):
+        return f"share of {name.removeprefix('share_event_').replace('_', ' ')} touchpoints"
     for family in ("channel", "device", "moment", "daypart"):
         if name.startswith(f"share_{family}_"):
             return name.removeprefix(f"share_{family}_").replace("_", " ") + " share"

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from persona._progress import stage
+from persona.journey import MOMENTS
 from persona.report_pages import (
     comparison,
     glossary_html,
@@ -45,7 +46,7 @@ __all__ = [
     "write_report",
 ]
 
-_MOMENTS = ("ZMOT", "FMOT", "SMOT", "UMOT")
+_MOMENTS = MOMENTS  # journey order
 _MAP_POINTS = 5_000
 _RELIABLE_RECORDS = 20  # a confidence bin with fewer records is left off the diagram
 
@@ -169,9 +170,9 @@ def plot_profile(model: PersonaModel, persona_id: int) -> Figure:
 
     needs = traits[traits["family"] == "need"]
     ax = axes[0, 0]
-    if len(needs):
-        ordered = needs.sort_values("smd")
-        ax.barh(ordered["trait"], ordered["smd"], color=colour)
+    if len(needs):  # in the instrument's order, on every card
+        ordered = needs.set_index("trait").reindex(need_order(model)[::-1]).dropna(subset="smd")
+        ax.barh(ordered.index, ordered["smd"], color=colour)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlabel("Cohen's d against the rest")
     ax.set_title("Needs and desires")
@@ -192,6 +193,7 @@ def plot_profile(model: PersonaModel, persona_id: int) -> Figure:
     for ax, family, title in ((axes[1, 0], "channel", "Channel mix"),
                               (axes[1, 1], "moment", "Moments of truth")):  # fmt: skip
         shares = traits[(traits["family"] == family) & traits.index.str.contains("__share_")]
+        shares = _in_card_order(shares, family)
         if len(shares):
             positions = np.arange(len(shares))
             ax.bar(positions - 0.2, shares["persona_mean"], 0.4, color=colour, label="persona")
@@ -202,6 +204,18 @@ def plot_profile(model: PersonaModel, persona_id: int) -> Figure:
             ax.legend(fontsize=8, frameon=False)
         ax.set_title(title)
     return figure
+
+
+def _in_card_order(shares: pd.DataFrame, family: str) -> pd.DataFrame:
+    """The same order on every card: moments in journey order, channels by the base's use."""
+    if family == "moment":
+        rank = shares.index.str.rsplit("_", n=1).str[-1].map({m: i for i, m in enumerate(_MOMENTS)})
+        return shares.assign(_rank=rank).sort_values("_rank").drop(columns="_rank")
+    return (
+        shares.assign(_name=shares.index)
+        .sort_values(["base_mean", "_name"], ascending=[False, True])
+        .drop(columns="_name")
+    )
 
 
 def plot_reliability(assignments: Any) -> Figure:

@@ -62,6 +62,19 @@ def test_report_reads_as_a_marketer_reads_it(report, persona_model, customers):
     assert "revenue share" in page and "survey coverage" in page
 
 
+def test_every_card_shows_needs_channels_and_moments_in_one_order(persona_model):
+    orders = set()
+    for persona in persona_model.persona_ids_:
+        axes = persona_model.plot_profile(int(persona)).axes
+        ticks = [tuple(t.get_text() for t in ax.get_xticklabels()) for ax in axes[2:4]]
+        needs = tuple(t.get_text() for t in axes[0].get_yticklabels())
+        orders.add((needs, *ticks))
+    assert len(orders) == 1
+    needs, channels, moments = orders.pop()
+    assert moments == ("ZMOT", "FMOT", "SMOT", "UMOT")
+    assert needs[::-1] == tuple(persona_model.instrument.dimensions)
+
+
 def test_figures_are_matplotlib_figures(persona_model):
     figure = persona_model.plot_profile(int(persona_model.persona_ids_[0]))
     assert isinstance(figure, Figure) and len(figure.axes) == 4
