@@ -55,6 +55,8 @@ _NOUNS = {
 }
 _NOTABLE = 0.2  # |smd| from which a trait can name a persona
 _MOMENTS = {"ZMOT": "research", "FMOT": "first encounter", "SMOT": "experience", "UMOT": "sharing"}
+# When nothing the data says tells two personas apart, they are told apart by rank of size.
+_ORDINALS = ("Other", "Second other", "Third other", "Fourth other", "Fifth other")
 
 
 def describe_personas(table: pd.DataFrame, reach: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +81,8 @@ def describe_personas(table: pd.DataFrame, reach: pd.DataFrame) -> pd.DataFrame:
     sizes = table.groupby("persona_id")["n"].max().sort_values(ascending=False, kind="stable")
     for persona in sizes.index:
         taken = set(names.values())
-        options = candidates[persona]
+        options = candidates[persona] + _reach_variants(candidates[persona][0], reach, persona)
+        options += [f"{ordinal} {options[0][0].lower()}{options[0][1:]}" for ordinal in _ORDINALS]
         names[persona] = next((o for o in options if o not in taken), f"{options[0]} ({persona})")
     rows = {
         p: {"name": names[p], "description": _sentence(t, reach.loc[p])}
@@ -88,6 +91,23 @@ def describe_personas(table: pd.DataFrame, reach: pd.DataFrame) -> pd.DataFrame:
     result = pd.DataFrame.from_dict(rows, orient="index")
     result.index.name = "persona_id"
     return result
+
+
+def _reach_variants(name: str, reach: pd.DataFrame, persona: int) -> list[str]:
+    """The name told apart by where and when the persona is reached: a person's words."""
+    if persona not in reach.index:
+        return []
+    where = {k: v for k, v in reach.loc[persona].items() if isinstance(v, str) and v}
+    variants = []
+    if where.get("channel"):
+        variants.append(f"{name} on {where['channel'].replace('_', ' ')}")
+    if where.get("daypart"):
+        variants.append(f"{name} of the {where['daypart']}")
+    if where.get("moment"):
+        variants.append(f"{name} at {_MOMENTS.get(where['moment'], where['moment'])}")
+    if where.get("channel") and where.get("daypart"):
+        variants.append(f"{name} on {where['channel'].replace('_', ' ')} in the {where['daypart']}")
+    return variants
 
 
 def _name_options(traits: pd.DataFrame) -> list[str]:

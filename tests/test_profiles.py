@@ -98,9 +98,15 @@ def test_identical_profiles_still_get_unique_names():
         rows.append({"persona_id": persona, "family": "need", "feature": "psychographic__thrift",
                      "trait": "thrift", "n": 10, "smd": 1.0})  # fmt: skip
     table = pd.DataFrame(rows)
-    reach = pd.DataFrame(index=pd.Index([0, 1, 2], name="persona_id"))
+    reach = pd.DataFrame({"channel": ["web", "app", "web"], "daypart": ["evening"] * 3},
+                         index=pd.Index([0, 1, 2], name="persona_id"))  # fmt: skip
     names = describe_personas(table, reach)["name"]
-    assert names.is_unique and names.str.startswith("Bargain-hunting customers").all()
+    assert names.tolist() == ["Bargain-hunting customers", "Bargain-hunting customers on app",
+                              "Bargain-hunting customers on web"]  # fmt: skip
+    # nothing told apart but size: named as people would, never "(2)"
+    bare = describe_personas(table, pd.DataFrame(index=reach.index))["name"]
+    assert bare.tolist() == ["Bargain-hunting customers", "Other bargain-hunting customers",
+                             "Second other bargain-hunting customers"]  # fmt: skip
 
 
 def test_a_persona_without_emotion_readings_is_described_without_a_tone():
