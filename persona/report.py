@@ -293,10 +293,10 @@ def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
         instrument_html(model),
         "<h2>How sure an assignment is</h2>",
         reliability,
-        "<h2>Personas</h2>",
-        *cards,
         "<h2>Glossary</h2>",
         glossary_html(),
+        "<h2>Personas</h2>",
+        *cards,
     ]
     page = _PAGE.format(body="\n".join(sections))
     path = out / "index.html"
@@ -322,17 +322,24 @@ def _card(model: PersonaModel, persona: int) -> str:
     traits = model.profile_[model.profile_["persona_id"] == persona]
     value = traits[traits["family"] == "value"][["trait", "persona_mean", "base_mean", "smd"]]
     top = traits.head(8)[["family", "trait", "persona_mean", "base_mean", "smd"]]
+    profile_image = _image(plot_profile(model, persona), f"profile of persona {persona}")
+    journey, activity, moments = _journey(model, persona)
     return (
         f"<section class='card' id='persona-{persona}'>"
         f"<h3>{persona}: {html.escape(str(row['name']))}</h3>"
         f"<p>{html.escape(str(row['description']))}</p>"
         + _facts(facts)
-        + _image(plot_profile(model, persona), f"profile of persona {persona}")
-        + _journey(model, persona)
+        # On paper a card is one page: the figures, then (on screen only) the tables.
+        + "<div class='figures'>"
+        + (f"<div class='journey'>{journey}</div>" if journey else "")
+        + f"<div class='pair'>{profile_image}{activity}</div></div>"
+        + "<div class='detail'>"
+        + moments
         + "<h4>Most distinctive traits</h4>"
         + table_html(top)
         + "<h4>Value (RFM)</h4>"
         + table_html(value)
+        + "</div>"
         + _demographics(model, persona)
         + "</section>"
     )
@@ -358,9 +365,10 @@ def _reach(model: PersonaModel, persona: int, row: pd.Series) -> str:
     return ", ".join(parts) or "-"
 
 
-def _journey(model: PersonaModel, persona: int) -> str:
+def _journey(model: PersonaModel, persona: int) -> tuple[str, str, str]:
+    """The journey map, the activity map and the moments table of a card ("" without events)."""
     if getattr(model, "journey_maps_", None) is None:
-        return ""
+        return "", "", ""
     from persona.journey_plots import plot_activation, plot_journey
 
     moments = model.journey_maps_.moments.loc[persona].reset_index()
@@ -372,11 +380,10 @@ def _journey(model: PersonaModel, persona: int) -> str:
         "event types": moments["event_types"],
     })  # fmt: skip
     return (
+        _image(plot_journey(model, persona), f"journey map of persona {persona}"),
+        _image(plot_activation(model, persona), f"activity map of persona {persona}"),
         "<h4>Journey through the moments of truth</h4>"
-        + _image(plot_journey(model, persona), f"journey map of persona {persona}")
-        + f"<div class='moments'>{table_html(table)}</div>"
-        + "<h4>When and where they are active</h4>"
-        + _image(plot_activation(model, persona), f"activity map of persona {persona}")
+        f"<div class='moments'>{table_html(table)}</div>",
     )
 
 
@@ -387,9 +394,11 @@ def _demographics(model: PersonaModel, persona: int) -> str:
     rows = described[described["persona_id"] == persona].drop(columns="persona_id")
     caution = not_comparable_html(model)
     return (
-        "<h4>Demographics (described beside the persona, never used to form it)</h4>"
-        + (f"<p class='caution'>{caution}</p>" if caution else "")
+        (f"<p class='caution'>{caution}</p>" if caution else "")
+        + "<div class='detail'>"
+        + "<h4>Demographics (described beside the persona, never used to form it)</h4>"
         + table_html(rows)
+        + "</div>"
     )
 
 
@@ -465,6 +474,20 @@ img.figure {{ max-width: 100%; }}
 table {{ border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }}
 td, th {{ padding: 0.2em 0.8em; border-bottom: 1px solid #eee; text-align: left; }}
 .caution {{ color: #8a4b00; }}
+.figures .pair {{ display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }}
+.figures .pair img.figure {{ max-width: 49%; }}
+@media print {{
+  @page {{ size: A4; margin: 10mm; }}
+  body {{ max-width: none; margin: 0; font-size: 9pt; }}
+  h2 {{ break-after: avoid; }}
+  img.figure {{ break-inside: avoid; max-height: 120mm; object-fit: contain; }}
+  table, dl {{ break-inside: avoid; }}
+  .card {{ break-before: page; break-inside: avoid; border: none; margin: 0; padding: 0; }}
+  .card .detail {{ display: none; }}
+  .card .journey img.figure {{ width: 100%; max-height: 110mm; }}
+  .card .pair {{ flex-wrap: nowrap; gap: 3mm; }}
+  .card .pair img.figure {{ width: 49%; max-height: 80mm; }}
+}}
 </style>
 </head>
 <body>

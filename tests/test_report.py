@@ -187,3 +187,84 @@ def test_where_needs_are_not_comparable_the_audit_and_every_card_say_so(persona_
     page = model.report(tmp_path).read_text()
     caution = "Needs are not comparable across the groups of region (metric invariance only)"
     assert page.count(caution) == 1 + persona_model.n_personas_  # the audit, then each card
+
+
+# --------------------------------------------------------------------------- in a browser
+
+_OWN_WORDS = {"search": "cerca_prodotto", "product_view": "scheda_prodotto",
+              "purchase": "ordine_effettuato", "write_review": "recensione_scritta"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def vocabulary_model():
+    """A base that names its event types in its own words, mapped by its own taxonomy."""
+    from persona.datasets import make_customers
+    from persona.journey import DEFAULT_TAXONOMY
+    from persona.model import PersonaModel
+
+    data = make_customers(n_customers=1500, random_state=2)
+    events, emotions = (
+        table.assign(event_type=table["event_type"].astype(str).replace(_OWN_WORDS))
+        for table in (data.events, data.emotions)
+    )
+    taxonomy = {_OWN_WORDS.get(e, e): m for e, m in DEFAULT_TAXONOMY.items()}
+    journey = {"taxonomy": taxonomy, "purchase_types": ["ordine_effettuato"]}
+    return PersonaModel(instrument=data.instrument, journey=journey, random_state=0).fit(
+        events=events, survey=data.survey, emotions=emotions, demographics=data.demographics
+    )
+
+
+def _chromium(report: Path, *arguments: str) -> subprocess.CompletedProcess:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("PERSONA_REQUIRE_CHROMIUM"):
+            pytest.fail("chromium is required here: .ci/run installs Debian's chromium package")
+        pytest.skip("no chromium on this machine (.ci/run installs Debian's chromium package)")
+    offline = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", f"--user-data-dir={report.parent / 'chromium-profile'}",
+        "--host-resolver-rules=MAP * ~NOTFOUND", "--no-pdf-header-footer",
+    ]  # fmt: skip
+    done = subprocess.run([*offline, *arguments, report.as_uri()], capture_output=True,
+                          text=True, timeout=180)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def _pages(pdf: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
+@pytest.mark.parametrize("which", ["six personas", "one persona", "own vocabulary"])
+def test_report_in_headless_chromium_reads_and_prints_a_card_a_page(
+    which, persona_model, one_persona_model, vocabulary_model, customers, tmp_path
+):
+    model = {"six personas": persona_model, "one persona": one_persona_model,
+             "own vocabulary": vocabulary_model}[which]  # fmt: skip
+    page = model.report(tmp_path / "report")
+    dom = _chromium(page, "--dump-dom").stdout
+    cards = dom.split('class="card"')[1:]
+    assert len(cards) == model.n_personas_
+    for card in cards:
+        moments = re.findall(r"<td>(ZMOT|FMOT|SMOT|UMOT)</td>", card)
+        assert moments == ["ZMOT", "FMOT", "SMOT", "UMOT"]
+    words = re.sub(r'src="data:image/png;base64,[^"]*"', "", dom)
+    assert not re.search(r"\d\.?\d*[eE][+-]?\d", words)
+    assert "<h2>Glossary</h2>" in dom and "<h2>How the personas were found</h2>" in dom
+    if which == "own vocabulary":
+        assert "cerca_prodotto" in dom and "ordine_effettuato" in dom  # their words, not ours
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = which.replace(" ", "-")
+    shot = ARTIFACTS / f"report-{name}.png"
+    _chromium(page, "--window-size=1200,3000", f"--screenshot={shot}")
+    assert shot.stat().st_size > 10_000
+    # On paper: the overview pages, then one page a persona, nothing cut across pages.
+    pdf = ARTIFACTS / f"report-{name}.pdf"
+    _chromium(page, f"--print-to-pdf={pdf}")
+    overview = page.with_name("overview.html")
+    overview.write_text(re.sub(r"<section class='card'.*?</section>", "", page.read_text(),
+                               flags=re.DOTALL))  # fmt: skip
+    overview_pdf = tmp_path / "overview.pdf"
+    _chromium(overview, f"--print-to-pdf={overview_pdf}")
+    assert _pages(pdf) == _pages(overview_pdf) + model.n_personas_
