@@ -65,6 +65,8 @@ from persona.mixture import discover_profiles
 from persona.naming import describe_personas
 from persona.profiles import activation, profile
 from persona.schema import TableLike, trusted, validate_events, validate_survey
+from persona.tables import read_table
+from persona.voices import representative_comments
 
 __all__ = ["Counterfactual", "PersonaModel"]
 
@@ -357,6 +359,16 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                     given_events, assigned[assigned >= 0],
                     journey_settings(self.features_.journey), self.features_.observation_end_,
                 )  # fmt: skip
+        # Customers' own words: kept in memory for report(comments=True), never saved.
+        self._comments = None
+        given_emotions = None
+        if _carries_tables(X) or X is None:
+            given_emotions = self._inputs(X, tables).get("emotions")
+        if given_emotions is not None:
+            assigned = pd.Series(self._labels, index=self._index)
+            self._comments = representative_comments(
+                read_table(given_emotions, "emotions"), assigned[assigned >= 0]
+            )
         with _stage("profiles"):
             self._persona_table(frame)
         self._drift_base = self._drift_reference(proba)
@@ -1086,10 +1098,17 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         check_is_fitted(self, "assigner_")
         return report.plot_profile(self, persona_id)
 
-    def report(self, out_dir: str | Path) -> Path:
-        """Write a self-contained HTML persona report (``index.html``); return its path."""
+    def report(self, out_dir: str | Path, *, comments: bool = False) -> Path:
+        """Write a self-contained HTML persona report (``index.html``); return its path.
+
+        ``comments=True`` adds a few typical comments per persona (see
+        :mod:`persona.voices`). They are customer data, so they are off by
+        default, kept only in the fitted model in memory, and never saved.
+        """
         check_is_fitted(self, "assigner_")
-        return report.write_report(self, out_dir)
+        if not isinstance(comments, bool):
+            raise ValueError(f"Got comments={comments!r}, but expected True or False.")
+        return report.write_report(self, out_dir, comments=comments)
 
     def _discovery_public_labels(self) -> np.ndarray:
         return self._public(self._labels[self._discovery["rows"]])

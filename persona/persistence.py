@@ -74,6 +74,7 @@ def save_model(model: PersonaModel, path: str | os.PathLike) -> Path:
         )
     light = copy.copy(model)
     light._training = None  # rebuilt from tables when needed; can weigh GBs
+    light._comments = None  # customers' own words: never written to disk
     # The model it was aligned to has done its work (ids, names, lineage are
     # kept here); saving it would chain every earlier night's model.
     light.previous = None

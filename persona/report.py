@@ -262,8 +262,12 @@ def _reliability(model: PersonaModel) -> str:
     )
 
 
-def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
-    """Write ``index.html``, a self-contained persona report, into ``out_dir``; return its path."""
+def write_report(model: PersonaModel, out_dir: str | Path, *, comments: bool = False) -> Path:
+    """Write ``index.html``, a self-contained persona report, into ``out_dir``; return its path.
+
+    ``comments=True`` adds each persona's most typical comments (customer data: off by
+    default).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     personas = model.personas_
@@ -272,7 +276,7 @@ def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
     with stage(log, "report: reliability by evidence, cross-validated"):
         reliability = _reliability(model)
     with stage(log, "report: persona cards"):
-        cards = [_card(model, persona) for persona in personas.index]
+        cards = [_card(model, persona, comments) for persona in personas.index]
     sections = [
         "<h1>Persona report</h1>",
         f"<p class='lead'>{len(model.labels_):,} customers, {model.n_personas_} personas. "
@@ -307,7 +311,7 @@ def write_report(model: PersonaModel, out_dir: str | Path) -> Path:
 # ---------------------------------------------------------------------- pieces
 
 
-def _card(model: PersonaModel, persona: int) -> str:
+def _card(model: PersonaModel, persona: int, comments: bool = False) -> str:
     row = model.personas_.loc[persona]
     stability = getattr(model, "stability_", None)
     facts = {
@@ -340,6 +344,7 @@ def _card(model: PersonaModel, persona: int) -> str:
         + "<h4>Value (RFM)</h4>"
         + table_html(value)
         + "</div>"
+        + (_voices(model, persona) if comments else "")
         + _demographics(model, persona)
         + "</section>"
     )
@@ -385,6 +390,23 @@ def _journey(model: PersonaModel, persona: int) -> tuple[str, str, str]:
         "<h4>Journey through the moments of truth</h4>"
         f"<div class='moments'>{table_html(table)}</div>",
     )
+
+
+def _voices(model: PersonaModel, persona: int) -> str:
+    """The persona's most typical comments, quoted."""
+    kept = getattr(model, "_comments", None)
+    if kept is None:
+        return (
+            "<h4>What customers say</h4><p class='note'>No comments at hand: they are kept "
+            "only in a model fitted in this session on emotion readings with text, never in a "
+            "saved one.</p>"
+        )
+    internal = int(np.flatnonzero(model.persona_ids_ == persona)[0])
+    quotes = kept[kept["persona_id"] == internal]["text"]
+    if quotes.empty:
+        return "<h4>What customers say</h4><p class='note'>No comments from this persona.</p>"
+    items = "".join(f"<li>&ldquo;{html.escape(q)}&rdquo;</li>" for q in quotes)
+    return f"<h4>What customers say</h4><ul class='voices'>{items}</ul>"
 
 
 def _demographics(model: PersonaModel, persona: int) -> str:

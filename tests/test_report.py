@@ -268,3 +268,20 @@ def test_report_in_headless_chromium_reads_and_prints_a_card_a_page(
     overview_pdf = tmp_path / "overview.pdf"
     _chromium(overview, f"--print-to-pdf={overview_pdf}")
     assert _pages(pdf) == _pages(overview_pdf) + model.n_personas_
+
+
+def test_comments_are_off_by_default_and_never_saved(persona_model, customers, tmp_path):
+    quoted = re.compile(r"<ul class='voices'>(.*?)</ul>", re.DOTALL)
+    default = persona_model.report(tmp_path / "default").read_text()
+    assert "What customers say" not in default and not quoted.search(default)
+    page = persona_model.report(tmp_path / "quoted", comments=True).read_text()
+    quotes = re.findall(r"<li>&ldquo;(.*?)&rdquo;</li>", page)
+    texts = set(customers.emotions["text"].dropna())
+    assert quotes and {q.replace("&#x27;", "'") for q in quotes} <= texts  # their own words
+    assert page.count("What customers say") == persona_model.n_personas_
+    saved = persona_model.save(tmp_path / "model")
+    loaded = __import__("persona").load(saved)
+    again = loaded.report(tmp_path / "loaded", comments=True).read_text()
+    assert "never in a saved one" in again and not quoted.search(again)
+    with pytest.raises(ValueError, match=r"Got comments='yes'"):
+        persona_model.report(tmp_path / "x", comments="yes")
