@@ -254,7 +254,9 @@ def activation(table: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         By ``persona_id``: ``channel``, ``device``, ``daypart``, ``moment``,
-        ``tone`` and ``emotion`` (None where the data has no such trait).
+        ``tone`` (from emotions), ``message`` (what to say, from the most
+        distinctive need) and ``emotion`` (None where the data has no such
+        trait).
     """
     rows = {}
     for persona, traits in ranked(table).groupby("persona_id", sort=True):
@@ -263,6 +265,7 @@ def activation(table: pd.DataFrame) -> pd.DataFrame:
             shares = traits[(traits["family"] == family) & traits["feature"].str.contains("share_")]
             hints[family] = _leading(shares, family)
         hints["tone"] = _tone(traits)
+        hints["message"] = _message(traits)
         emotions = traits[traits["feature"].str.startswith("emotion__share_")]
         emotions = emotions[emotions["smd"] > _NOTABLE]
         hints["emotion"] = (
@@ -287,6 +290,30 @@ def _leading(shares: pd.DataFrame, family: str) -> str | None:
     rising = shares[shares["smd"] > _NOTABLE]
     best = rising.iloc[0] if len(rising) else shares.loc[shares["persona_mean"].idxmax()]
     return best["feature"].split(f"share_{family}_", 1)[-1]
+
+
+# What to say, from the need a persona holds most above (or below) the rest.
+_MESSAGES = {
+    "thrift": ("lead with value, prices and deals", "lead with quality, not price"),
+    "convenience": ("keep it quick: one step, no friction", "take time to show the detail"),
+    "belonging": ("speak to the community and what others share", "speak to them one to one"),
+    "reassurance": ("reassure: guarantees, support, reviews", "be direct, skip the hand-holding"),
+    "discovery": ("show what is new", "show the familiar favourites"),
+    "conscience": ("be open about impact and sourcing", "keep it practical"),
+    "status": ("stress the premium and the exclusive", "keep it understated"),
+}
+
+
+def _message(traits: pd.DataFrame) -> str | None:
+    needs = traits[(traits["family"] == "need") & (traits["smd"].abs() >= _NOTABLE)]
+    if needs.empty:
+        return None
+    top = needs.iloc[0]  # ranked: most distinctive first
+    dimension = top["feature"].removeprefix("psychographic__")
+    high, low = _MESSAGES.get(
+        dimension, (f"speak to {top['trait']}", f"go light on {top['trait']}")
+    )
+    return high if top["smd"] > 0 else low
 
 
 def _tone(traits: pd.DataFrame) -> str | None:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from persona._progress import stage
 from persona.journey import MOMENTS
+from persona.journey_map import BASE
 from persona.report_pages import (
     comparison,
     glossary_html,
@@ -321,7 +322,10 @@ def _card(model: PersonaModel, persona: int, comments: bool = False) -> str:
         if stability is None
         else f"{stability.get(persona, float('nan')):.2f} (Jaccard over resamples)",
         "reach": _reach(model, persona, row),
-        "tone": row.get("tone") if isinstance(row.get("tone"), str) else "-",
+        "tone": "; ".join(
+            str(row[key]) for key in ("tone", "message") if isinstance(row.get(key), str)
+        )
+        or "-",
     }
     traits = model.profile_[model.profile_["persona_id"] == persona]
     value = traits[traits["family"] == "value"][["trait", "persona_mean", "base_mean", "smd"]]
@@ -366,8 +370,23 @@ def _reach(model: PersonaModel, persona: int, row: pd.Series) -> str:
         )
     for key, word in (("daypart", "in the"), ("moment", "most engaged at")):
         if isinstance(row.get(key), str):
-            parts.append(f"{word} {row[key]}")
+            said = "at night" if row[key] == "night" else f"{word} {row[key]}"
+            parts.append(said + _behind(maps, persona, key, row[key]))
     return ", ".join(parts) or "-"
+
+
+def _behind(maps: Any, persona: int, key: str, value: str) -> str:
+    """The figures behind a daypart or moment hint: the persona's share against the base's."""
+    if maps is None:
+        return ""
+    if key == "moment":
+        ours, base = maps.moments.loc[(persona, value), ["share", "base_share"]]
+    else:
+        if value not in maps.activity.columns:
+            return ""
+        ours = maps.activity.loc[persona, value].sum()
+        base = maps.activity.loc[BASE, value].sum()
+    return f" ({ours:.0%} of their touchpoints, base {base:.0%})"
 
 
 def _journey(model: PersonaModel, persona: int) -> tuple[str, str, str]:

@@ -72,7 +72,9 @@ def test_activation_finds_where_and_how_to_reach_each_persona(true_profile, cust
     assert by_name["Community sharers"]["moment"] == "UMOT"
     assert by_name["Bargain hunters"]["moment"] == "ZMOT"
     assert by_name["Cautious planners"]["tone"] == "reassuring and to the point"
-    assert set(reach.columns) == {"channel", "device", "daypart", "moment", "tone", "emotion"}
+    assert set(reach.columns) == {"channel", "device", "daypart", "moment", "tone", "message",
+                                  "emotion"}  # fmt: skip
+    assert by_name["Cautious planners"]["message"] == "reassure: guarantees, support, reviews"
 
 
 def test_names_are_unique_deterministic_and_follow_the_profile(true_profile):
