@@ -29,6 +29,7 @@ from persona.report_pages import (
     method_html,
     need_order,
     not_comparable_html,
+    number_text,
     plot_comparison,
     table_html,
 )
@@ -328,8 +329,10 @@ def _card(model: PersonaModel, persona: int, comments: bool = False) -> str:
         or "-",
     }
     traits = model.profile_[model.profile_["persona_id"] == persona]
-    value = traits[traits["family"] == "value"][["trait", "persona_mean", "base_mean", "smd"]]
-    top = traits.head(8)[["family", "trait", "persona_mean", "base_mean", "smd"]]
+    value = _readable(traits[traits["family"] == "value"])[
+        ["trait", "persona_mean", "base_mean", "smd"]
+    ]
+    top = _readable(traits.head(8))[["family", "trait", "persona_mean", "base_mean", "smd"]]
     profile_image = _image(plot_profile(model, persona), f"profile of persona {persona}")
     journey, activity, moments = _journey(model, persona)
     return (
@@ -352,6 +355,19 @@ def _card(model: PersonaModel, persona: int, comments: bool = False) -> str:
         + _demographics(model, persona)
         + "</section>"
     )
+
+
+def _readable(traits: pd.DataFrame) -> pd.DataFrame:
+    """Trait rows as a person reads them: shares in percent, amounts with separators."""
+    share = traits["feature"].str.contains("share|_rate", regex=True)
+    out = traits.copy()
+    for column in ("persona_mean", "base_mean"):
+        out[column] = [
+            "-" if pd.isna(v) else f"{v:.0%}" if is_share else number_text(float(v))
+            for v, is_share in zip(traits[column], share, strict=True)
+        ]
+    out["smd"] = traits["smd"].map(lambda v: "-" if pd.isna(v) else f"{v:+.2f}")
+    return out
 
 
 def _reach(model: PersonaModel, persona: int, row: pd.Series) -> str:

@@ -39,6 +39,7 @@ __all__ = [
     "method_html",
     "need_order",
     "not_comparable_html",
+    "number_text",
     "plot_comparison",
     "table_html",
 ]
@@ -197,10 +198,10 @@ def method_html(model: PersonaModel) -> str:
 def table_html(frame: pd.DataFrame) -> str:
     """An HTML table with human column names and numbers as people write them."""
     shown = frame.rename(columns=lambda c: _HEADERS.get(str(c), str(c).replace("_", " ")))
-    return shown.to_html(index=False, float_format=_number, border=0, escape=True, na_rep="-")
+    return shown.to_html(index=False, float_format=number_text, border=0, escape=True, na_rep="-")
 
 
-def _number(value: float) -> str:
+def number_text(value: float) -> str:
     """Thousands separators, two decimals, never scientific notation."""
     if not np.isfinite(value):
         return "-"
