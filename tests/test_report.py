@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from persona.journey_map import BASE
 from persona.report import plot_need_heatmap, plot_sizes
 
 ARTIFACTS = Path(os.environ.get("PERSONA_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
@@ -254,6 +255,12 @@ def test_report_in_headless_chromium_reads_and_prints_a_card_a_page(
     assert "<h2>Glossary</h2>" in dom and "<h2>How the personas were found</h2>" in dom
     if which == "own vocabulary":
         assert "cerca_prodotto" in dom and "ordine_effettuato" in dom  # their words, not ours
+    # every reach hint names a channel-device pair the base's touchpoints hold
+    base = model.journey_maps_.pairs.loc[BASE]
+    occurring = {(c.replace("_", " "), d.replace("_", " "))
+                 for c, d in base.index[base["share"] > 0]}  # fmt: skip
+    hints = re.findall(r"<dt>reach</dt><dd>([a-z ]+) via ([a-z ]+) \(", dom)
+    assert len(hints) == model.n_personas_ and set(hints) <= occurring
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     name = which.replace(" ", "-")
     shot = ARTIFACTS / f"report-{name}.png"
