@@ -153,7 +153,6 @@ def journey_maps(
     group[known] = codes
     group = group[log.customer]  # per touchpoint; -1: no label
     ids = [int(p) for p in personas] + [BASE]
-    group = np.where(group >= 0, group, -1)
     base = len(ids) - 1
     moment = log.moment_rank(settings.taxonomy).astype(np.int64)
     kept = group >= 0
@@ -189,27 +188,30 @@ def _leading(counts: np.ndarray, levels: list[str]) -> str:
 def _moments(log: SortedLog, group, kept, moment, ids, base) -> pd.DataFrame:
     n_groups, n_moments = len(ids) - 1, len(MOMENTS)
     by_moment = _counts(group, moment, n_groups, n_moments, kept)
-    totals = _counts(group, np.zeros_like(moment), n_groups, 1, kept)[:, 0]
-    rows = []
+    totals = by_moment.sum(axis=1) + _counts(group, np.where(moment < 0, 0, -1), n_groups, 1,
+                                             kept)[:, 0]  # fmt: skip
     mixes = {"channels": (log.channel, log.channel_levels),
-             "events": (log.event_type, log.event_levels)}  # fmt: skip
+             "event_types": (log.event_type, log.event_levels)}  # fmt: skip
     if log.device is not None:
         mixes["devices"] = (log.device, log.device_levels)
+    # One pass a mix: each touchpoint counted by group, moment and level together.
+    tables = {}
+    for name, (codes, levels) in mixes.items():
+        cells = np.where((moment >= 0) & (codes >= 0), moment * len(levels) + codes, -1)
+        counts = _counts(group, cells, n_groups, n_moments * len(levels), kept)
+        tables[name] = counts.reshape(n_groups + 1, n_moments, len(levels))
+    rows = []
     for m, name in enumerate(MOMENTS):
-        here = kept & (moment == m)
-        tables = {k: _counts(group, codes, n_groups, len(levels), here)
-                  for k, (codes, levels) in mixes.items()}  # fmt: skip
         for g, persona in enumerate(ids):
-            rows.append({
-                "persona_id": persona, "moment": name,
-                "share": by_moment[g, m] / totals[g] if totals[g] else np.nan,
-                "base_share": by_moment[base, m] / totals[base] if totals[base] else np.nan,
-                "channels": _leading(tables["channels"][g], log.channel_levels),
-                "devices": _leading(tables["devices"][g], log.device_levels)
-                if "devices" in tables else "",
-                "event_types": _leading(tables["events"][g], log.event_levels),
-            })  # fmt: skip
+            row = {"persona_id": persona, "moment": name,
+                   "share": by_moment[g, m] / totals[g] if totals[g] else np.nan,
+                   "base_share": by_moment[base, m] / totals[base] if totals[base] else np.nan,
+                   "devices": ""}  # fmt: skip
+            for mix, (_, levels) in mixes.items():
+                row[mix] = _leading(tables[mix][g, m], levels)
+            rows.append(row)
     frame = pd.DataFrame(rows).set_index(["persona_id", "moment"])
+    frame = frame[["share", "base_share", "channels", "devices", "event_types"]]
     order = pd.MultiIndex.from_product([ids, list(MOMENTS)], names=["persona_id", "moment"])
     return frame.reindex(order)
 

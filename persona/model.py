@@ -64,8 +64,13 @@ from persona.lineage import match_personas
 from persona.mixture import discover_profiles
 from persona.naming import describe_personas
 from persona.profiles import activation, profile
-from persona.schema import TableLike, trusted, validate_events, validate_survey
-from persona.tables import read_table
+from persona.schema import (
+    TableLike,
+    trusted,
+    validate_emotions,
+    validate_events,
+    validate_survey,
+)
 from persona.voices import representative_comments
 
 __all__ = ["Counterfactual", "PersonaModel"]
@@ -313,12 +318,15 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         tables = {"events": events, "survey": survey, "emotions": emotions}
         if demographics is None and _carries_tables(X):
             demographics = _get(X, "demographics")
-        given_events = (
-            self._inputs(X, tables).get("events") if _carries_tables(X) or X is None else None
-        )
-        if given_events is not None:  # checked once: read by the features and the journey maps
+        # Events and emotions are checked once: the features, the journey maps and the
+        # comments all read these tables.
+        given = _tables_of(X, tables) if _carries_tables(X) or X is None else {}
+        given_events, given_emotions = given.get("events"), given.get("emotions")
+        if given_events is not None:
             tables["events"] = given_events = validate_events(given_events)
-        with _stage("features"), trusted(given_events):
+        if given_emotions is not None:
+            tables["emotions"] = given_emotions = validate_emotions(given_emotions)
+        with _stage("features"), trusted(given_events, given_emotions):
             frame, groups, careless = self._fit_matrix(X, tables, demographics)
         log.info("features: %s customers x %s columns", f"{len(frame):,}", frame.shape[1])
         values = frame.to_numpy(dtype=np.float64)
@@ -361,14 +369,9 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
                 )  # fmt: skip
         # Customers' own words: kept in memory for report(comments=True), never saved.
         self._comments = None
-        given_emotions = None
-        if _carries_tables(X) or X is None:
-            given_emotions = self._inputs(X, tables).get("emotions")
         if given_emotions is not None:
             assigned = pd.Series(self._labels, index=self._index)
-            self._comments = representative_comments(
-                read_table(given_emotions, "emotions"), assigned[assigned >= 0]
-            )
+            self._comments = representative_comments(given_emotions, assigned[assigned >= 0])
         with _stage("profiles"):
             self._persona_table(frame)
         self._drift_base = self._drift_reference(proba)
@@ -406,7 +409,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         on the same records cut to their first touchpoints. Returns it and those cut
         records with, for each, its customer's position among the discovery rows."""
         values = frame.to_numpy(dtype=np.float64)[rows]
-        events = self._inputs(X, tables).get("events") if self.features_ is not None else None
+        events = _tables_of(X, tables).get("events") if self.features_ is not None else None
         evidence = None if events is None else evidence_bins(self.features_, frame.columns)
         assigner = Assigner(
             groups, max_distance=self.max_distance, evidence=evidence, calibrate=True

@@ -368,10 +368,13 @@ class _Layout:
 
 def _layout(n_groups: int, n_items: int, n_free: int, n_dims: int, level: str,
             means: bool) -> _Layout:  # fmt: skip
-    counter = iter(range(10**9))
+    used = 0
 
     def block(length: int) -> np.ndarray:
-        return np.array([next(counter) for _ in range(length)], dtype=int)
+        """The next ``length`` positions of the parameter vector."""
+        nonlocal used
+        used += length
+        return np.arange(used - length, used)
 
     shared_loading = block(n_free) if level in ("metric", "scalar") else None
     shared_nu = block(n_items) if level == "scalar" and means else None
@@ -387,7 +390,7 @@ def _layout(n_groups: int, n_items: int, n_free: int, n_dims: int, level: str,
         else:
             layout.nu.append(None)
             layout.kappa.append(None)
-    layout.size = next(counter)
+    layout.size = used
     return layout
 
 
