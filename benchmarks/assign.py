@@ -106,7 +106,7 @@ def run_umap(folder: Path, kind: str, calls: int) -> dict:
     import hdbscan
 
     import persona
-    from persona.assign import column_medians
+    from persona.assignment._assigner import column_medians
 
     record = json.loads((folder / "records.json").read_text())["features"]
     start = time.perf_counter()

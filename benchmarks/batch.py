@@ -96,7 +96,7 @@ def run_umap(folder: Path, out: Path, n_jobs: int, chunk: int) -> dict:
     import pandas as pd
 
     import persona
-    from persona.assign import column_medians
+    from persona.assignment._assigner import column_medians
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -61,7 +61,7 @@ from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
 import persona
-from persona.assign import Assigner
+from persona.assignment._assigner import Assigner
 from persona.datasets import make_world, world_zoo
 from persona.features import first_touchpoints
 from persona.features.builder import with_observation_end
@@ -209,7 +209,7 @@ def _scored_rows(world: str, seed: int, model, assigners, data, held) -> list[di
         for name, assigner in assigners.items():
             best = references[name].reindex(frame.index).to_numpy()
             proba = assigner.predict_proba(X)
-            label = persona.assign.labels_from_proba(proba)
+            label = persona.assignment._assigner.labels_from_proba(proba)
             confidence = proba.max(axis=1)
             true_persona = np.where(label >= 0, mapping[np.maximum(label, 0)], -3)
             for low, high, tag in BINS:
@@ -253,7 +253,7 @@ def _far_rows(world: str, seed: int, model, assigners, data, held) -> list[dict]
     for kind, records in kinds.items():
         for name, assigner in assigners.items():
             proba = assigner.predict_proba(records)
-            label = persona.assign.labels_from_proba(proba)
+            label = persona.assignment._assigner.labels_from_proba(proba)
             rows.append(
                 {
                     "world": world, "seed": seed, "assigner": name, "kind": kind,
@@ -273,7 +273,7 @@ def _far_rows(world: str, seed: int, model, assigners, data, held) -> list[dict]
                     ((proba[:, :-1].argmax(1) >= 0) & (proba.max(1) >= CONFIDENT)).mean()
                 ),
                 "in_distribution_unassigned": float(
-                    (persona.assign.labels_from_proba(proba) < 0).mean()
+                    (persona.assignment._assigner.labels_from_proba(proba) < 0).mean()
                 ),
             }
         )  # fmt: skip

@@ -252,7 +252,7 @@ def _scores(folder: Path, labels_file: Path) -> dict:
     import pandas as pd
     from sklearn.metrics import adjusted_rand_score
 
-    from persona.audit import cramers_v
+    from persona.profiling._audit import cramers_v
 
     labels = pd.read_parquet(labels_file)["persona_id"]
     truth = pd.read_parquet(folder / "truth.parquet")["persona"].reindex(labels.index)

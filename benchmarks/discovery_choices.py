@@ -3,9 +3,9 @@
     python benchmarks/discovery_choices.py [--scale 1.0] [--seeds 0 1 2] [--worlds PATTERN ...]
                                            [--variants NAME ...] [--out CSV]
 
-Discovery on survey respondents (persona.mixture) makes five choices. Each
+Discovery on survey respondents (persona.discovery._mixture) makes five choices. Each
 variant below undoes one of them, on the same respondents, with the same
-refinement by the assigner that PersonaModel applies (persona.discovery.refine),
+refinement by the assigner that PersonaModel applies (persona.discovery._reduce.refine),
 so the table shows what each choice is worth:
 
 - shipped: what PersonaModel does (discover_profiles);
@@ -50,7 +50,7 @@ from threadpoolctl import threadpool_limits
 
 import persona
 from persona import discovery, mixture
-from persona.assign import Assigner, column_medians
+from persona.assignment._assigner import Assigner, column_medians
 from persona.datasets import make_world, world_zoo
 
 MIN_SHARE = 0.02  # PersonaModel's default min_persona_share

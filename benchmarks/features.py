@@ -86,13 +86,13 @@ def _pandas_size(events) -> int:
 def _persona_open(path: str, in_memory: bool):
     """persona reads a path itself (what a batch job hands it): only the columns it uses,
     and Arrow's copy is released as pandas takes the data over."""
-    from persona.schema import read_table
+    from persona.contract._schema import read_table
 
     return read_table(path, "events", columns=COLUMNS)
 
 
 def _persona_open_with_session_id(path: str, in_memory: bool):
-    from persona.schema import read_table
+    from persona.contract._schema import read_table
 
     return read_table(path, "events", columns=[*COLUMNS, "session_id"])
 

@@ -8,27 +8,27 @@ personas, and assigns and explains them for notebooks, batch jobs and services.
 from importlib.metadata import PackageNotFoundError, version
 
 from persona._optional import DISTRIBUTION
-from persona.assignment import Assignment, assign_persona, assign_personas, load_assigner
-from persona.batch import ScoringSummary, score_files
-from persona.drift import DriftReport, DriftThresholds
-from persona.errors import InputError
-from persona.features.builder import FeatureBuilder
-from persona.features.touchpoints import JourneySettings
-from persona.instrument import Instrument, Item
-from persona.journey import DEFAULT_TAXONOMY
-from persona.model import PersonaModel
-from persona.persistence import load
-from persona.profiles import profile
-from persona.project import Project
-from persona.schema import (
+from persona.assignment._artifact import Assignment, assign_persona, assign_personas, load_assigner
+from persona.contract._instrument import Instrument, Item
+from persona.contract._journey import DEFAULT_TAXONOMY
+from persona.contract._schema import (
     validate_demographics,
     validate_emotions,
     validate_events,
     validate_inputs,
     validate_survey,
 )
-from persona.scoring import score_tables
-from persona.tables import ReadOptions
+from persona.contract._tables import ReadOptions
+from persona.drift._drift import DriftReport, DriftThresholds
+from persona.errors import InputError
+from persona.features.builder import FeatureBuilder
+from persona.features.touchpoints import JourneySettings
+from persona.model import PersonaModel
+from persona.persistence import load
+from persona.profiling._profiles import profile
+from persona.project import Project
+from persona.scoring._files import ScoringSummary, score_files
+from persona.scoring._tables import score_tables
 
 try:
     __version__ = version(DISTRIBUTION)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 import persona
+from persona.contract._instrument import Instrument
+from persona.contract._schema import InputError, validate_inputs
 from persona.features.careless import split_duration
-from persona.instrument import Instrument
-from persona.schema import InputError, validate_inputs
 
 __all__ = ["main"]
 
@@ -240,8 +240,8 @@ def _positive_float(text: str) -> float:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from persona.audit import cramers_v
     from persona.datasets import make_customers
+    from persona.profiling._audit import cramers_v
 
     started = time.perf_counter()
     data = make_customers(n_customers=args.n_customers, random_state=args.seed)
@@ -500,7 +500,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     import logging
 
-    from persona.batch import score_files
+    from persona.scoring._files import score_files
 
     tables = {k: getattr(args, k) for k in ("events", "survey", "emotions")}
     options = None
@@ -535,7 +535,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _drift(args: argparse.Namespace) -> int:
-    from persona.batch import drift_of
+    from persona.scoring._files import drift_of
 
     try:
         report = drift_of(args.out, report_to=args.report)
@@ -549,7 +549,7 @@ def _drift(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from persona.serve import ServeSettings, run
+        from persona.serve._app import ServeSettings, run
     except ImportError as error:
         print(f"persona serve: {error}", file=sys.stderr)
         return 2

@@ -1,11 +1,36 @@
-"""The error persona raises when an input breaks its data contract."""
+"""persona's one error family: what a caller did that persona cannot work with.
+
+- :class:`InputError`: a table or instrument breaks the data contract;
+- :class:`ArtifactError`: a saved model, exported assigner, drift reference or
+  scoring folder is damaged, altered, incomplete or of another version;
+- :class:`ConfigError`: a parameter, argument or project setting cannot work.
+
+All three are :class:`PersonaError`, which is a :class:`ValueError`, so code
+that caught ``ValueError`` still does. The command line catches
+``PersonaError`` once and prints its message; anything else is a bug and shows
+its traceback.
+"""
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+__all__ = ["ArtifactError", "ConfigError", "InputError", "PersonaError"]
 
 
-class InputError(ValueError):
+class PersonaError(ValueError):
+    """Base of every error persona raises on purpose; its message names the fix."""
+
+
+class ArtifactError(PersonaError):
+    """A folder persona wrote (model, assigner, drift reference, scores) cannot be used as it is."""
+
+
+class ConfigError(PersonaError, TypeError):
+    """A parameter, argument or setting cannot work: of the wrong type, out of range, or
+    matching nothing. Like scikit-learn's ``InvalidParameterError`` it is a ``TypeError`` too,
+    so a wrong type caught as one still is."""
+
+
+class InputError(PersonaError):
     """An input table or instrument breaks persona's data contract.
 
     Attributes

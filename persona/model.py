@@ -2,9 +2,9 @@
 
 Personas are *discovered* where needs are measured -- on survey respondents,
 as latent need profiles sharpened by the behaviour that goes with them (see
-:mod:`persona.mixture`; without a survey, UMAP and HDBSCAN in the weighted
-feature space, :mod:`persona.discovery`) -- and every customer is then
-*placed* by the distilled :class:`~persona.assign.Assigner`, from whatever
+:mod:`persona.discovery._mixture`; without a survey, UMAP and HDBSCAN in the weighted
+feature space, :mod:`persona.discovery._reduce`) -- and every customer is then
+*placed* by the distilled :class:`~persona.assignment._assigner.Assigner`, from whatever
 signals they have. Demographics never enter; they are kept for the audit.
 """
 
@@ -26,9 +26,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from persona import report
 from persona._progress import stage
-from persona.assign import (
+from persona.assignment._assigner import (
     UNASSIGNED,
     Assigner,
     column_medians,
@@ -36,8 +35,19 @@ from persona.assign import (
     labels_from_proba,
     model_version,
 )
-from persona.audit import demographic_audit, demographic_description
-from persona.discovery import (
+from persona.assignment._evidence import evidence_bins, thin_records
+from persona.assignment._explain import Counterfactual, ExplanationsMixin
+from persona.contract._instrument import Instrument
+from persona.contract._schema import (
+    TableLike,
+    trusted,
+    validate_emotions,
+    validate_events,
+    validate_survey,
+)
+from persona.discovery._lineage import match_personas
+from persona.discovery._mixture import discover_profiles
+from persona.discovery._reduce import (
     default_reducer,
     fit_embedding,
     merge_personas,
@@ -46,9 +56,7 @@ from persona.discovery import (
     select_structured,
     split_personas,
 )
-from persona.drift import drift_reference
-from persona.evidence import evidence_bins, thin_records
-from persona.explain import Counterfactual, ExplanationsMixin
+from persona.drift._drift import drift_reference
 from persona.features.builder import GROUPS, FeatureBuilder, with_observation_end
 from persona.features.careless import (
     CarelessRules,
@@ -58,20 +66,12 @@ from persona.features.careless import (
 )
 from persona.features.psychometrics import assess_instrument
 from persona.features.touchpoints import journey_settings
-from persona.instrument import Instrument
-from persona.journey_map import journey_maps
-from persona.lineage import match_personas
-from persona.mixture import discover_profiles
-from persona.naming import describe_personas
-from persona.profiles import activation, profile
-from persona.schema import (
-    TableLike,
-    trusted,
-    validate_emotions,
-    validate_events,
-    validate_survey,
-)
-from persona.voices import representative_comments
+from persona.profiling._audit import demographic_audit, demographic_description
+from persona.profiling._journey_map import journey_maps
+from persona.profiling._naming import describe_personas
+from persona.profiling._profiles import activation, profile
+from persona.profiling._voices import representative_comments
+from persona.report import _report as report
 
 __all__ = ["Counterfactual", "PersonaModel"]
 
@@ -110,7 +110,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     reducer : estimator or "passthrough", optional
         The step from the matrix to a low-dimensional space, anything with
         ``fit_transform``. By default, with a survey, none: personas are the
-        latent need profiles of :func:`persona.mixture.discover_profiles`
+        latent need profiles of :func:`persona.discovery._mixture.discover_profiles`
         (the count from the need scores by BIC, the members from the needs
         and the behaviour directions that co-vary with them; straight-liners
         and incomplete need scores left out). Without a survey, or when a
@@ -134,7 +134,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         drawn with ``random_state``; everyone else is placed by the assigner.
     max_distance : float, default=2.0
         How far beyond a persona's reach a customer may lie before being
-        unassigned (see :class:`~persona.assign.Assigner`).
+        unassigned (see :class:`~persona.assignment._assigner.Assigner`).
     previous : PersonaModel, optional
         A fitted model whose persona ids this fit keeps where personas match
         (see :meth:`align_to`).
@@ -171,7 +171,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         measures how well that holds. The unassigned share is 0 while the record
         lies within some persona's reach, grows to 1 as it moves to
         ``max_distance`` reaches from the nearest, and is 1 for a record with no
-        usable signal (see :class:`~persona.assign.Assigner`). A record is
+        usable signal (see :class:`~persona.assignment._assigner.Assigner`). A record is
         assigned the larger of its best persona and the unassigned share, and its
         ``confidence`` is that probability.
     personas_ : DataFrame
@@ -182,7 +182,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         ``channel``, ``device``, ``daypart``, ``moment``, ``tone``, ``emotion``.
     profile_ : DataFrame
         Every persona against the rest, feature by feature, most distinctive
-        first (see :func:`persona.profiles.profile`).
+        first (see :func:`persona.profiling._profiles.profile`).
     names_ : dict
         The names given with :meth:`rename`, by persona id.
     persona_ids_ : ndarray
@@ -196,7 +196,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         a survey.
     journey_maps_ : JourneyMaps or None
         Each persona's journey through the moments of truth, from its
-        customers' touchpoints (see :func:`persona.journey_map.journey_maps`):
+        customers' touchpoints (see :func:`persona.profiling._journey_map.journey_maps`):
         what the journey map, the activity map and the reach hints show. None
         when fitted without events.
     psychometrics_ : Psychometrics or None
@@ -207,10 +207,10 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         says where need scores are not comparable. None without a survey.
     demographics_ : DataFrame or None
         How each persona looks demographically (see
-        :func:`persona.audit.demographic_description`): shown beside the
+        :func:`persona.profiling._audit.demographic_description`): shown beside the
         profile, never used to form it.
     lineage_ : DataFrame or None
-        How personas relate to ``previous`` (see :func:`persona.lineage.match_personas`).
+        How personas relate to ``previous`` (see :func:`persona.discovery._lineage.match_personas`).
     model_version_ : str
         A short hash of the assignment model and persona ids, reported with
         every assignment.
@@ -227,7 +227,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
     structure_ : StructureTest or None
         What decided whether the data hold personas at all: the gap of as
         many groups as personas found over null references of the same
-        customers (see :func:`persona.discovery.structure_test`), in the
+        customers (see :func:`persona.discovery._reduce.structure_test`), in the
         space personas were found in (latent profiles: the need scores and
         the behaviour directions that go with them; HDBSCAN: the need scores,
         or all features without a survey). None when ``n_personas`` or a
@@ -428,7 +428,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         """Persona labels ``0 .. k-1`` of the discovery customers and who was clustered.
 
         With a survey and the default steps, personas are latent need profiles
-        (:mod:`persona.mixture`); otherwise the reducer and the clusterer find them.
+        (:mod:`persona.discovery._mixture`); otherwise the reducer and the clusterer find them.
         BLAS is held to one thread: discovery is many small fits, on which BLAS
         threads only add synchronisation (several times slower on two cores;
         benchmarks/fit_time.py). The assigner does the same in its own fit.
@@ -892,7 +892,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         return pd.DataFrame(proba, index=index, columns=columns)
 
     def _drift_reference(self, proba: np.ndarray) -> dict | None:
-        """What nightly scoring compares the base with (see :mod:`persona.drift`).
+        """What nightly scoring compares the base with (see :mod:`persona.drift._drift`).
 
         Built from the raw features of evenly spaced training customers (at
         most ``_DRIFT_SAMPLE``), with persona ids as the assigner numbers them;
@@ -1008,8 +1008,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         whose survey answers just those items, and ``export_assigner``
         carries it.
         """
-        from persona.golden import select_golden_questions
-        from persona.tables import read_table
+        from persona.assignment._golden import select_golden_questions
+        from persona.contract._tables import read_table
 
         check_is_fitted(self, "assigner_")
         if self.features_ is None or self.features_.instrument is None:
@@ -1043,8 +1043,8 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
     def assignment_report(self, *, cv: int = 5) -> Any:
         """Cross-validated agreement with discovery for each combination of signals, and
-        the reliability of the confidence (see :func:`persona.agreement.assignment_report`)."""
-        from persona.agreement import assignment_report
+        the reliability of the confidence (see :func:`persona.assignment.assignment_report`)."""
+        from persona.assignment._agreement import assignment_report
 
         check_is_fitted(self, "assigner_")
         return assignment_report(self, cv=cv)
@@ -1054,7 +1054,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
         See :func:`persona.load_assigner` and :func:`persona.assign_persona`.
         """
-        from persona.assignment import export_assigner
+        from persona.assignment._artifact import export_assigner
 
         check_is_fitted(self, "assigner_")
         return export_assigner(self, path)
@@ -1074,25 +1074,25 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
 
     def plot_journey(self, persona_id: int) -> Any:
         """The persona's journey map through the moments of truth (see
-        :func:`persona.journey_plots.plot_journey`)."""
+        :func:`persona.report._journey_plots.plot_journey`)."""
         check_is_fitted(self, "assigner_")
-        from persona.journey_plots import plot_journey
+        from persona.report._journey_plots import plot_journey
 
         return plot_journey(self, persona_id)
 
     def plot_activation(self, persona_id: int) -> Any:
         """When and where the persona is active, channel by daypart (see
-        :func:`persona.journey_plots.plot_activation`)."""
+        :func:`persona.report._journey_plots.plot_activation`)."""
         check_is_fitted(self, "assigner_")
-        from persona.journey_plots import plot_activation
+        from persona.report._journey_plots import plot_activation
 
         return plot_activation(self, persona_id)
 
     def plot_comparison(self) -> Any:
         """The personas side by side: customers, revenue and needs (see
-        :func:`persona.report_pages.plot_comparison`)."""
+        :func:`persona.report._pages.plot_comparison`)."""
         check_is_fitted(self, "assigner_")
-        from persona.report_pages import plot_comparison
+        from persona.report._pages import plot_comparison
 
         return plot_comparison(self)
 
@@ -1105,7 +1105,7 @@ class PersonaModel(ExplanationsMixin, ClusterMixin, BaseEstimator):
         """Write a self-contained HTML persona report (``index.html``); return its path.
 
         ``comments=True`` adds a few typical comments per persona (see
-        :mod:`persona.voices`). They are customer data, so they are off by
+        :mod:`persona.profiling._voices`). They are customer data, so they are off by
         default, kept only in the fitted model in memory, and never saved.
         """
         check_is_fitted(self, "assigner_")

@@ -34,11 +34,17 @@ from typing import Any
 
 import pandas as pd
 
+from persona.contract._instrument import Instrument
+from persona.contract._journey import DEFAULT_TAXONOMY, MOMENTS
+from persona.contract._tables import (
+    ReadOptions,
+    read_settings,
+    read_table,
+    table_format,
+    table_path,
+)
 from persona.errors import InputError
 from persona.features.touchpoints import JourneySettings, journey_settings, unmatched_types
-from persona.instrument import Instrument
-from persona.journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.tables import ReadOptions, read_settings, read_table, table_format, table_path
 
 __all__ = ["Project", "draft_project", "suggested_moment", "vocabulary_problems"]
 

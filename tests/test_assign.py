@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from persona.assign import Assigner, labels_from_proba
+from persona.assignment._assigner import Assigner, labels_from_proba
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +62,11 @@ def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(two_personas):
 def test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern(two_personas, monkeypatch):
     import pickle
 
-    import persona.assign
+    import persona.assignment._assigner
 
-    monkeypatch.setattr(persona.assign, "_MASKS_KEPT", 2)  # a few masks remembered, not all
+    monkeypatch.setattr(
+        persona.assignment._assigner, "_MASKS_KEPT", 2
+    )  # a few masks remembered, not all
     X, labels = two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     saved = pickle.dumps(assigner)

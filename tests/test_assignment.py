@@ -73,7 +73,7 @@ def test_one_truth_across_record_table_and_batches(persona_model, customers, sam
 def test_many_records_take_the_numpy_path_and_agree_with_predict(persona_model, customers, end):
     whole = persona_model.predict_proba(**_tables(customers), observation_end=end)
     ids = whole.index[np.random.default_rng(1).choice(len(whole), 300, replace=False)]
-    reader = persona.assignment._parts(persona_model).record
+    reader = persona.assignment._artifact._parts(persona_model).record
     for customer in ids:
         record = _record(customers, customer, end)
         signals = {k: record.get(k) for k in ("events", "survey", "emotions")}

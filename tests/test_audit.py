@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from persona import InputError
-from persona.audit import correlation_ratio, cramers_v, demographic_audit
 from persona.datasets import make_customers
+from persona.profiling._audit import correlation_ratio, cramers_v, demographic_audit
 
 
 def test_cramers_v_and_eta_by_hand():
@@ -59,7 +59,7 @@ def test_demographic_description_shows_each_persona_beside_the_base():
             "region": ["north", "north", "south", "south", "south", "north"],
         }
     )
-    from persona.audit import demographic_description
+    from persona.profiling._audit import demographic_description
 
     table = demographic_description(labels, people).set_index(["persona_id", "column"])
     assert table.loc[(0, "age"), "persona"] == 30 and table.loc[(0, "age"), "base"] == 44

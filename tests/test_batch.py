@@ -177,7 +177,7 @@ def test_n_jobs_and_chunking_do_not_change_the_scores(persona_model, inputs, sub
 
 KILLED_JOB = """
 import sys, time
-import persona.batch as batch
+import persona.scoring._files as batch
 slow = batch._score_chunk
 def score_chunk(*args, **kwargs):  # slow enough to be killed half way
     time.sleep(0.3)
@@ -340,7 +340,7 @@ def test_edge_jobs_found_in_review(persona_model, subset, tmp_path):
                           drift_report=tmp_path / "r-drift")  # fmt: skip
     assert summary.scored == 0 and summary.rejected == N_SUBSET and summary.drift is None
     with pytest.raises(ValueError, match="scored no customer"):
-        persona.batch.drift_of(tmp_path / "r")
+        persona.scoring._files.drift_of(tmp_path / "r")
 
     # text ids, a first chunk of rejected customers: every part has the same id type
     text = {k: v.astype({"customer_id": str}) for k, v in tables.items()}
@@ -386,7 +386,7 @@ def test_the_window_end_from_parquet_statistics_equals_the_one_read(persona_mode
     statistics when every group has them, and reads the column when not: same window."""
     from pyarrow import dataset as ds
 
-    from persona.batch import _latest_in_statistics
+    from persona.scoring._files import _latest_in_statistics
 
     tables, _ = subset
     events = tables["events"].sort_values("timestamp", kind="stable")
@@ -442,7 +442,7 @@ def test_ids_of_any_range_are_each_scored_once(persona_model, subset, tmp_path):
 def test_chunk_numbers_count_the_bounds_like_a_binary_search():
     import pyarrow as pa
 
-    from persona.batch import _chunk_of, _SeenIds
+    from persona.scoring._files import _chunk_of, _SeenIds
 
     rng = np.random.default_rng(0)
     values = rng.integers(-1_000, 1_000_000, 50_000)
@@ -462,7 +462,7 @@ def test_chunk_numbers_count_the_bounds_like_a_binary_search():
 HOLD_THE_LOCK = """
 import sys, time
 from pathlib import Path
-from persona.batch import _job_lock
+from persona.scoring._files import _job_lock
 with _job_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(120)
@@ -501,7 +501,7 @@ def test_one_job_at_a_time_per_folder_and_a_dead_holder_does_not_block(persona_m
 
     # the lock is held while the job runs, and the lock files survive overwrite
     held = []
-    score_chunk = persona.batch._score_chunk
+    score_chunk = persona.scoring._files._score_chunk
 
     def probe(*args, **kwargs):
         other = os.open(out / "_job.lock", os.O_RDWR)
@@ -513,12 +513,12 @@ def test_one_job_at_a_time_per_folder_and_a_dead_holder_does_not_block(persona_m
             os.close(other)
         return score_chunk(*args, **kwargs)
 
-    persona.batch._score_chunk = probe
+    persona.scoring._files._score_chunk = probe
     try:
         summary = score_files(persona_model, **inputs, out=out, chunk_customers=600)
         again = score_files(persona_model, **inputs, out=out, chunk_customers=400, overwrite=True)
     finally:
-        persona.batch._score_chunk = score_chunk
+        persona.scoring._files._score_chunk = score_chunk
     assert summary.scored == again.scored == N_SUBSET and held == [True] * 5
     assert json.loads((out / "_job.lock").read_text())["pid"] == os.getpid()
 
@@ -529,19 +529,19 @@ class _Stop(Exception):
 
 def _interrupted(persona_model, inputs, out, after, **settings):
     """Run a job that stops once ``after`` chunks are scored, as a crash would."""
-    score_chunk = persona.batch._score_chunk
+    score_chunk = persona.scoring._files._score_chunk
 
     def stop(scorer, reference, work, folder, k, *args, **kwargs):
         if k >= after:
             raise _Stop
         return score_chunk(scorer, reference, work, folder, k, *args, **kwargs)
 
-    persona.batch._score_chunk = stop
+    persona.scoring._files._score_chunk = stop
     try:
         with pytest.raises(_Stop):
             score_files(persona_model, **inputs, out=out, **settings)
     finally:
-        persona.batch._score_chunk = score_chunk
+        persona.scoring._files._score_chunk = score_chunk
 
 
 def test_a_chunk_without_its_customers_is_never_finished(persona_model, inputs, tmp_path):
@@ -571,20 +571,20 @@ def test_a_chunk_without_its_customers_is_never_finished(persona_model, inputs, 
 
     # a spill file gone while the job runs: the chunk is refused, named, and not recorded
     out = tmp_path / "gone"
-    partition = persona.batch._partition
+    partition = persona.scoring._files._partition
 
     def lose_one(*args):
         spills = partition(*args)
         (args[2] / "chunk-00003" / "events.arrow").unlink()
         return spills
 
-    persona.batch._partition = lose_one
+    persona.scoring._files._partition = lose_one
     try:
         with pytest.raises(ValueError, match=r"chunk 3: the spill file .*chunk-00003.events\.arrow"
                            r" cannot be read .* run the job again with resume=True"):  # fmt: skip
             score_files(persona_model, **inputs, out=out, **settings)
     finally:
-        persona.batch._partition = partition
+        persona.scoring._files._partition = partition
     assert "3" not in _manifest(out)["chunks"]
     resumed = score_files(persona_model, **inputs, out=out, resume=True, **settings)
     assert resumed.scored == N_SUBSET

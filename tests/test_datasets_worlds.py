@@ -12,11 +12,11 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import cross_val_predict
 
 from persona import validate_inputs
-from persona.audit import cramers_v
+from persona.contract._journey import CHANNELS, DEFAULT_TAXONOMY, DEVICES
 from persona.datasets import NEED_DIMENSIONS, WorldSpec, make_world, world_zoo
 from persona.datasets._worlds import _COMMENTS, _DEFAULT_EVENTS
 from persona.features import FeatureBuilder, LexiconScorer
-from persona.journey import CHANNELS, DEFAULT_TAXONOMY, DEVICES
+from persona.profiling._audit import cramers_v
 
 ZOO = {spec.name: spec for spec in world_zoo(scale=0.1)}
 

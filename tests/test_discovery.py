@@ -9,7 +9,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from persona import FeatureBuilder, PersonaModel
 from persona.datasets import make_world, world_zoo
-from persona.discovery import StructureTest, _copula_reference, structure_test
+from persona.discovery._reduce import StructureTest, _copula_reference, structure_test
 
 ZOO = {spec.name: spec for spec in world_zoo()}
 

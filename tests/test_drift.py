@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from persona.datasets import make_customers
-from persona.drift import (
+from persona.drift._drift import (
     DriftAccumulator,
     DriftThresholds,
     drift_reference,

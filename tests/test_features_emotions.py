@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from persona import InputError
+from persona.contract._journey import DEFAULT_TAXONOMY
+from persona.contract._schema import EMOTIONS
 from persona.datasets import load_msq, make_customers
 from persona.features.emotions import emotion_features
-from persona.journey import DEFAULT_TAXONOMY
-from persona.schema import EMOTIONS
 
 NAN = np.nan
 

@@ -562,9 +562,9 @@ def test_omega_equals_psych_omega_on_the_first_fifteen_big_five_items():
 
 
 def test_omega_flips_items_that_run_against_the_general_factor():
+    from persona.contract._instrument import Instrument
     from persona.datasets import load_bfi
     from persona.features.reliability import omega
-    from persona.instrument import Instrument
 
     bfi = load_bfi()
     spec = bfi.instrument.to_dict()

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from persona import InputError
+from persona.contract._journey import DEFAULT_TAXONOMY
 from persona.datasets import load_cdnow, make_customers
 from persona.features.touchpoints import JourneySettings, behaviour_features
-from persona.journey import DEFAULT_TAXONOMY
 
 END = pd.Timestamp("2026-03-16")
 

@@ -8,7 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from persona import Instrument
-from persona.golden import GoldenQuestions, keyed_answers, select_golden_questions
+from persona.assignment._golden import GoldenQuestions, keyed_answers, select_golden_questions
 
 MAX_ITEMS = 6
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from persona import InputError, assign_persona, load_assigner, score_tables
+from persona._manifest import sha256 as _sha256
 from persona.features.text import _SCORE_NAMES, comment_scores
-from persona.persistence import _sha256
 
 FUZZ = settings(
     max_examples=60,
@@ -308,7 +308,7 @@ fastapi = pytest.importorskip("fastapi")
 def client(persona_model, tmp_path_factory):
     from fastapi.testclient import TestClient
 
-    from persona.serve import ServeSettings, create_app
+    from persona.serve._app import ServeSettings, create_app
 
     folder = persona_model.export_assigner(tmp_path_factory.mktemp("served"))
     app = create_app(folder, ServeSettings(max_text_chars=2_000))
@@ -368,7 +368,7 @@ def test_a_text_over_the_limit_is_a_422_naming_it(client):
 def test_the_model_endpoint_and_the_503_show_no_server_path(client, persona_model, tmp_path):
     from fastapi.testclient import TestClient
 
-    from persona.serve import create_app
+    from persona.serve._app import create_app
 
     body = client.get("/v1/model").json()
     assert "path" not in body and str(tmp_path.parent) not in json.dumps(body)
@@ -380,7 +380,7 @@ def test_the_model_endpoint_and_the_503_show_no_server_path(client, persona_mode
 def test_a_body_that_arrives_too_slowly_gets_a_408():
     from starlette.exceptions import HTTPException
 
-    from persona.serve import _BodyLimit
+    from persona.serve._app import _BodyLimit
 
     async def app(scope, receive, send):
         await receive()

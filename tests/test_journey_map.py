@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from persona.journey_map import BASE, journey_maps
+from persona.profiling._journey_map import BASE, journey_maps
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from persona.lineage import match_personas
+from persona.discovery._lineage import match_personas
 
 
 def _labels(values):

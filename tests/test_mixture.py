@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from persona.mixture import discover_profiles, normal_scores, persona_space, profile_path
+from persona.discovery._mixture import discover_profiles, normal_scores, persona_space, profile_path
 
 
 def profiles(sizes, centres, seed=0):

@@ -9,8 +9,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
 from persona import PersonaModel
-from persona.audit import correlation_ratio, cramers_v
 from persona.datasets import make_customers
+from persona.profiling._audit import correlation_ratio, cramers_v
 
 
 def _respondent(labels, customers):

@@ -13,7 +13,7 @@ import pytest
 
 import persona
 from persona import persistence
-from persona.persistence import _atomic_write
+from persona._manifest import atomic_write as _atomic_write
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 import persona
 from persona import persistence
-from persona.persistence import _sha256
+from persona._manifest import sha256 as _sha256
 
 
 class _Payload:

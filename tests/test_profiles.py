@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from persona.naming import describe_personas
-from persona.profiles import activation, profile, trait_family, trait_label
+from persona.profiling._naming import describe_personas
+from persona.profiling._profiles import activation, profile, trait_family, trait_label
 
 
 def test_profile_statistics_on_a_hand_made_base():

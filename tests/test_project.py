@@ -12,9 +12,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import persona
+from persona.contract._tables import ReadOptions, read_table, sniff_csv
 from persona.datasets import make_customers
 from persona.project import Project, suggested_moment, vocabulary_problems
-from persona.tables import ReadOptions, read_table, sniff_csv
 
 _OWN = {"purchase": "order_placed", "search": "cerca_prodotto", "share": "instagram_post"}
 

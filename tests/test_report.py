@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from persona.journey_map import BASE
-from persona.report import plot_need_heatmap, plot_sizes
+from persona.profiling._journey_map import BASE
+from persona.report._report import plot_need_heatmap, plot_sizes
 
 ARTIFACTS = Path(os.environ.get("PERSONA_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
@@ -199,8 +199,8 @@ _OWN_WORDS = {"search": "cerca_prodotto", "product_view": "scheda_prodotto",
 @pytest.fixture(scope="module")
 def vocabulary_model():
     """A base that names its event types in its own words, mapped by its own taxonomy."""
+    from persona.contract._journey import DEFAULT_TAXONOMY
     from persona.datasets import make_customers
-    from persona.journey import DEFAULT_TAXONOMY
     from persona.model import PersonaModel
 
     data = make_customers(n_customers=1500, random_state=2)

@@ -476,7 +476,7 @@ def test_blank_category_counts_as_missing(events):
 
 
 def test_read_table_reads_only_the_asked_columns_and_matches_pandas(tmp_path, events):
-    from persona.schema import read_table
+    from persona.contract._schema import read_table
 
     table = events.assign(extra=range(len(events)), channel=events["channel"].astype("category"))
     table.to_parquet(tmp_path / "events.parquet")
@@ -498,7 +498,7 @@ def test_read_table_reads_only_the_asked_columns_and_matches_pandas(tmp_path, ev
 
 
 def test_trusted_tables_skip_checks_only_inside_the_block():
-    from persona.schema import trusted, validate_events
+    from persona.contract._schema import trusted, validate_events
 
     bad = pd.DataFrame({"customer_id": [1], "timestamp": ["not a date"], "channel": ["web"],
                         "event_type": ["search"]})  # fmt: skip

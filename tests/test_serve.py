@@ -21,7 +21,7 @@ from schemathesis.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from persona.serve import ServeSettings, create_app  # noqa: E402
+from persona.serve._app import ServeSettings, create_app  # noqa: E402
 
 TOKEN = "s3cret-token"
 
@@ -265,11 +265,11 @@ def test_cli_refuses_a_bad_artifact_before_binding_the_port(tmp_path, capsys):
 
 
 def test_cli_passes_every_limit_to_the_service(artifact, monkeypatch):
-    import persona.serve
+    import persona.serve._app
     from persona.cli import main
 
     started = {}
-    monkeypatch.setattr(persona.serve, "run", lambda folder, settings, **kw: started.update(
+    monkeypatch.setattr(persona.serve._app, "run", lambda folder, settings, **kw: started.update(
         settings=settings, **kw))  # fmt: skip
     argv = ["serve", "--assigner", str(artifact), "--max-text-chars", "500", "--max-fields",
             "40", "--body-timeout", "2.5", "--max-touchpoints", "7", "--port", "9"]  # fmt: skip
@@ -291,9 +291,9 @@ def test_cli_refuses_a_limit_that_is_not_positive(capsys):
 
 
 def test_one_json_log_line_per_request_without_customer_data(client, caplog, raw_record):
-    caplog.set_level(logging.INFO, logger="persona.serve")
+    caplog.set_level(logging.INFO, logger="persona.serve._app")
     client.post("/v1/assign/batch", json={"records": [raw_record, FEATURES]})
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "persona.serve"]
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "persona.serve._app"]
     assert len(lines) == 1
     line = lines[0]
     assert set(line) == {"method", "path", "status", "latency_ms", "records", "model_version"}

@@ -1,4 +1,4 @@
-"""persona.spark: the local path's scores and rejects, from Spark DataFrames, in local mode."""
+"""persona.scoring.spark: the local path's scores and rejects, from Spark DataFrames, locally."""
 
 import dataclasses
 import re
@@ -12,10 +12,10 @@ import persona
 from persona import InputError, score_files, score_tables
 
 pytest.importorskip(
-    "pyspark", reason="persona.spark needs pyspark: pip install 'persona-segments[spark]'"
+    "pyspark", reason="persona.scoring.spark needs pyspark: pip install 'persona-segments[spark]'"
 )
 
-import persona.spark  # noqa: E402  (after the skip: it is what the module tests)
+from persona.scoring import spark as spark_scoring  # noqa: E402  (after the skip: it is what the module tests)
 
 # PySpark 4.3 warns about pandas 3 when a pandas frame becomes a Spark one (as the
 # tests make their inputs) or a UDF is declared. What it converts here works, and
@@ -100,7 +100,7 @@ def _collect(frame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def spark_result(spark, tables, assigner):
     data, _ = tables
-    result = persona.spark.score(**_frames(spark, data), assigner=assigner, scored_at=SCORED_AT)
+    result = spark_scoring.score(**_frames(spark, data), assigner=assigner, scored_at=SCORED_AT)
     result.persist()
     yield result, _collect(result.scores), _collect(result.rejects)
     result.unpersist()
@@ -184,7 +184,7 @@ def test_bad_rows_reject_their_customer_with_the_local_reason_and_lose_no_one(
 def test_a_group_whose_every_customer_is_rejected(spark, tables, assigner):
     data, special = tables
     bad = _of(data["events"], special["bad"][:1])
-    result = persona.spark.score(spark.createDataFrame(bad), assigner=assigner, buckets=1)
+    result = spark_scoring.score(spark.createDataFrame(bad), assigner=assigner, buckets=1)
     assert result.scores.count() == 0
     assert _collect(result.rejects)["customer_id"].tolist() == special["bad"][:1]
 
@@ -202,7 +202,7 @@ def test_customers_of_one_table_are_scored(spark_result, tables, spark, assigner
     assert all(list(signals[c]) == ["emotion"] for c in special["emotions"])
     # A job with one table, no events: no observation end is needed.
     survey = data["survey"]
-    alone = persona.spark.score(survey=spark.createDataFrame(survey), assigner=assigner,
+    alone = spark_scoring.score(survey=spark.createDataFrame(survey), assigner=assigner,
                                 scored_at=SCORED_AT, buckets=2)  # fmt: skip
     assert alone.observation_end is None
     expected, _, _ = score_tables(assigner, survey=survey, observation_end=None,
@@ -223,7 +223,7 @@ def test_naive_timestamps_are_wall_time_in_the_session_zone(spark, tables, assig
     few = {name: _of(table, ids) for name, table in data.items()}
     spark.conf.set("spark.sql.session.timeZone", "Asia/Kolkata")
     try:
-        result = persona.spark.score(**_frames(spark, few), assigner=assigner,
+        result = spark_scoring.score(**_frames(spark, few), assigner=assigner,
                                      scored_at=SCORED_AT, buckets=3)  # fmt: skip
         scores = _collect(result.scores)
     finally:
@@ -238,24 +238,24 @@ def test_an_assigner_fitted_on_a_feature_matrix_cannot_read_tables(spark, tables
     data, _ = tables
     matrix_only = dataclasses.replace(assigner, builder=None)
     with pytest.raises(ValueError, match="fitted on a feature matrix"):
-        persona.spark.score(survey=spark.createDataFrame(data["survey"]), assigner=matrix_only)
+        spark_scoring.score(survey=spark.createDataFrame(data["survey"]), assigner=matrix_only)
 
 
 def test_shape_errors_are_the_local_ones_and_raise_before_any_job(spark, tables, assigner):
     data, _ = tables
     events = spark.createDataFrame(data["events"].head(50))
     with pytest.raises(InputError, match=r"events\.channel: .*missing the required column"):
-        persona.spark.score(events.drop("channel"), assigner=assigner)
+        spark_scoring.score(events.drop("channel"), assigner=assigner)
     survey = data["survey"].head(5).assign(submitted_at="2026-01-01")
     with pytest.raises(
         InputError, match=r"survey\.submitted_at: .*instrument 'needs-v1' does not know"
     ):
-        persona.spark.score(survey=spark.createDataFrame(survey), assigner=assigner)
+        spark_scoring.score(survey=spark.createDataFrame(survey), assigner=assigner)
     text_ids = data["survey"].head(5).astype({"customer_id": str})
     with pytest.raises(InputError, match=r"survey\.customer_id: holds str ids while events"):
-        persona.spark.score(events, survey=spark.createDataFrame(text_ids), assigner=assigner)
+        spark_scoring.score(events, survey=spark.createDataFrame(text_ids), assigner=assigner)
     with pytest.raises(InputError, match=r"events\.timestamp: has timestamps of type string"):
-        persona.spark.score(events.withColumn("timestamp", events["timestamp"].cast("string")),
+        spark_scoring.score(events.withColumn("timestamp", events["timestamp"].cast("string")),
                             assigner=assigner)  # fmt: skip
     with pytest.raises(ValueError, match="buckets=0"):
-        persona.spark.score(events, assigner=assigner, buckets=0)
+        spark_scoring.score(events, assigner=assigner, buckets=0)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from persona.instrument import Instrument
-from persona.journey import DEFAULT_TAXONOMY
+from persona.contract._instrument import Instrument
+from persona.contract._journey import DEFAULT_TAXONOMY
 
 # --------------------------------------------------------------------------- the instrument
 

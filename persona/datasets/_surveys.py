@@ -12,9 +12,9 @@ import tarfile
 import pandas as pd
 
 from persona._optional import import_optional, install_hint
+from persona.contract._instrument import Instrument, Item
 from persona.datasets._base import CustomerData
 from persona.datasets._packaged import EXTRA, package_dir, require_columns
-from persona.instrument import Instrument, Item
 
 __all__ = ["load_bfi", "load_msq"]
 

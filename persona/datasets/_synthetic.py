@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from persona.contract._journey import CHANNELS, DEFAULT_TAXONOMY, DEVICES, MOMENTS
+from persona.contract._schema import EMOTIONS
 from persona.datasets._archetypes import (
     AGE_ACTIVITY,
     AGE_BAND_SHARE,
@@ -54,8 +56,6 @@ from persona.datasets._archetypes import (
     WEEKEND,
 )
 from persona.datasets._base import CustomerData
-from persona.journey import CHANNELS, DEFAULT_TAXONOMY, DEVICES, MOMENTS
-from persona.schema import EMOTIONS
 
 __all__ = ["make_customers", "NEEDS_INSTRUMENT"]
 

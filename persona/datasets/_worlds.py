@@ -33,10 +33,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from persona.contract._instrument import Instrument
+from persona.contract._journey import CHANNELS, DEVICES, MOMENTS
 from persona.datasets._base import CustomerData
 from persona.features.touchpoints import JourneySettings
-from persona.instrument import Instrument
-from persona.journey import CHANNELS, DEVICES, MOMENTS
 
 __all__ = ["WorldSpec", "make_world", "world_zoo"]
 
@@ -278,7 +278,7 @@ class WorldSpec:
         least one item).
     vocabulary : {"default", "own"}, default="default"
         ``"default"`` speaks persona's channels, devices and event types
-        (:mod:`persona.journey`); ``"own"`` a retailer's own names
+        (:mod:`persona.contract._journey`); ``"own"`` a retailer's own names
         (mobile_app, boutique, whatsapp, order_placed, refund_request, ...),
         none of them in persona's defaults.
     taxonomy_coverage : float, default=1.0

@@ -19,6 +19,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from persona.contract._instrument import Instrument
+from persona.contract._schema import TableLike, trusted, validate_inputs
 from persona.features.emotions import emotion_features
 from persona.features.psychographic import psychographic_features
 from persona.features.text import EmotionScorer
@@ -28,8 +30,6 @@ from persona.features.touchpoints import (
     journey_settings,
     warn_unmatched_types,
 )
-from persona.instrument import Instrument
-from persona.schema import TableLike, trusted, validate_inputs
 
 __all__ = ["GROUPS", "FeatureBuilder", "with_observation_end"]
 

@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from persona.contract._instrument import Instrument
+from persona.contract._tables import TableLike, read_table
 from persona.features.psychographic import _Answers, read_answers
 from persona.features.reliability import _pairwise_cov
-from persona.instrument import Instrument
-from persona.tables import TableLike, read_table
 
 __all__ = ["CarelessRules", "careless_counts", "careless_respondents", "split_duration"]
 

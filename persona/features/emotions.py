@@ -20,9 +20,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from persona.contract._journey import DEFAULT_TAXONOMY, MOMENTS
+from persona.contract._schema import EMOTIONS, TableLike, validate_emotions
 from persona.features.text import EmotionScorer, score_texts
-from persona.journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.schema import EMOTIONS, TableLike, validate_emotions
 
 __all__ = ["PRESENT", "TREND_MIN_SPAN", "emotion_features"]
 
@@ -66,7 +66,7 @@ def emotion_features(
         One row per reading: ``customer_id``, optional ``timestamp``,
         ``event_type`` and/or ``moment``, scores (``valence``, ``arousal``,
         the eight emotions) and/or ``text``; checked with
-        :func:`persona.schema.validate_emotions`. An optional ``language``
+        :func:`persona.contract._schema.validate_emotions`. An optional ``language``
         column ("en", "it", ...) is passed to the scorer.
     scorer : EmotionScorer, optional
         Scores the readings that have a text and no numeric valence (default
@@ -75,7 +75,7 @@ def emotion_features(
         empty: a reading with both text and numbers keeps its numbers.
     taxonomy : mapping of str to str, optional
         Event type -> moment of truth (default
-        :data:`persona.journey.DEFAULT_TAXONOMY`). A reading's moment is its
+        :data:`persona.contract._journey.DEFAULT_TAXONOMY`). A reading's moment is its
         ``moment`` when given, else its event type's; event types outside the
         taxonomy give moment "unknown" and a warning that counts them.
 
@@ -192,7 +192,7 @@ def _checked_taxonomy(taxonomy: Mapping[str, str] | None) -> Mapping[str, str]:
     if not isinstance(taxonomy, Mapping):
         raise TypeError(
             f"Got taxonomy={taxonomy!r}, but expected a mapping of event type to moment, "
-            "e.g. {**persona.journey.DEFAULT_TAXONOMY, 'chat_open': 'ZMOT'}."
+            "e.g. {**persona.contract._journey.DEFAULT_TAXONOMY, 'chat_open': 'ZMOT'}."
         )
     unknown = sorted({str(m) for m in taxonomy.values() if m not in MOMENTS})
     if unknown:

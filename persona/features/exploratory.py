@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from persona.contract._instrument import Instrument
+from persona.contract._tables import TableLike, read_table
 from persona.errors import InputError
 from persona.features.factor import minres, oblimin, parallel_analysis
 from persona.features.measurement import ConfirmatoryFit, confirmatory_fit
 from persona.features.reliability import _check_readable, _cov2cor, _pairwise_cov
-from persona.instrument import Instrument
-from persona.tables import TableLike, read_table
 
 __all__ = ["Suggestion", "suggest_instrument"]
 

@@ -12,7 +12,7 @@ The few pieces the survey side needs, on a correlation matrix:
 
 Only numpy and scipy; loops run over iterations and factors, never over
 respondents. This module reads correlation matrices only: the survey is read
-by :mod:`persona.features.reliability` and :mod:`persona.instrument`.
+by :mod:`persona.features.reliability` and :mod:`persona.contract._instrument`.
 """
 
 from __future__ import annotations

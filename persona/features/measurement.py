@@ -33,10 +33,10 @@ from pandas.api import types as ptypes
 from scipy import stats
 from scipy.optimize import brentq, minimize
 
+from persona.contract._instrument import Instrument
+from persona.contract._tables import TableLike, read_table
 from persona.features.psychographic import read_answers
 from persona.features.reliability import _one_factor_loadings
-from persona.instrument import Instrument
-from persona.tables import TableLike, read_table
 
 __all__ = ["ConfirmatoryFit", "Invariance", "confirmatory_fit", "measurement_invariance"]
 

@@ -9,7 +9,7 @@ A ``survey`` (one row per respondent, one column per item) and its
 - the model-ready ``psychographic__*`` block (:func:`psychographic_features`).
 
 The survey is validated once, on entry, with
-:func:`persona.schema.validate_survey`. Everything else works on whole arrays:
+:func:`persona.contract._schema.validate_survey`. Everything else works on whole arrays:
 loops run over dimensions and items, never over respondents. This module reads
 the survey and the instrument only; the other modalities live elsewhere.
 """
@@ -22,8 +22,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from persona.instrument import Instrument
-from persona.schema import TableLike, validate_survey
+from persona.contract._instrument import Instrument
+from persona.contract._schema import TableLike, validate_survey
 
 __all__ = [
     "psychographic_features",
@@ -146,7 +146,7 @@ def score_scales(
     survey : DataFrame or path
         One row per respondent: ``customer_id`` and one column per item of
         ``instrument``, NaN where skipped. Checked with
-        :func:`persona.schema.validate_survey` before anything is computed.
+        :func:`persona.contract._schema.validate_survey` before anything is computed.
     instrument : Instrument
         Which item measures which dimension, on which scale, with which key.
     max_missing_share : float, default 0.5
@@ -248,7 +248,7 @@ def response_style(survey: TableLike, instrument: Instrument) -> pd.DataFrame:
     ----------
     survey : DataFrame or path
         One row per respondent: ``customer_id`` and one column per item,
-        checked with :func:`persona.schema.validate_survey`.
+        checked with :func:`persona.contract._schema.validate_survey`.
     instrument : Instrument
         The items' scales (keys are not used: style is read on raw answers).
 
@@ -320,7 +320,7 @@ def psychographic_features(
     ----------
     survey : DataFrame or path
         One row per respondent: ``customer_id`` and one column per item,
-        checked with :func:`persona.schema.validate_survey`.
+        checked with :func:`persona.contract._schema.validate_survey`.
     instrument : Instrument
         The survey's instrument.
     max_missing_share : float, default 0.5

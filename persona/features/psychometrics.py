@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from persona.contract._instrument import Instrument
+from persona.contract._schema import trusted, validate_demographics, validate_survey
+from persona.contract._tables import TableLike
 from persona.features.measurement import (
     ConfirmatoryFit,
     confirmatory_fit,
     measurement_invariance,
 )
 from persona.features.reliability import Omega, omega, scale_reliability
-from persona.instrument import Instrument
-from persona.schema import trusted, validate_demographics, validate_survey
-from persona.tables import TableLike
 
 __all__ = ["Psychometrics", "assess_instrument"]
 

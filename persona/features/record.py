@@ -32,13 +32,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from persona.contract._journey import MOMENTS
+from persona.contract._schema import EMOTIONS
 from persona.features import emotions as _emotions
 from persona.features import psychographic as _psychographic
 from persona.features import touchpoints as _touchpoints
 from persona.features._log import LogColumns, SortedLog
 from persona.features.text import LexiconScorer, comment_scores
-from persona.journey import MOMENTS
-from persona.schema import EMOTIONS
 
 __all__ = ["RecordFeatures"]
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from persona.contract._instrument import Instrument
+from persona.contract._schema import TableLike
 from persona.features.factor import minres, oblimin, smc, varimax
 from persona.features.psychographic import read_answers
-from persona.instrument import Instrument
-from persona.schema import TableLike
 
 __all__ = ["Omega", "Reliability", "omega", "scale_reliability"]
 
@@ -95,7 +95,7 @@ def scale_reliability(survey: TableLike, instrument: Instrument) -> Reliability:
     ----------
     survey : DataFrame or path
         One row per respondent: ``customer_id`` and one column per item,
-        checked with :func:`persona.schema.validate_survey`.
+        checked with :func:`persona.contract._schema.validate_survey`.
     instrument : Instrument
         Which item measures which dimension, on which scale, with which key.
 

@@ -29,7 +29,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
-from persona.schema import EMOTIONS
+from persona.contract._schema import EMOTIONS
 
 __all__ = [
     "SUPPORTED_LANGUAGES",

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from persona.contract._journey import DEFAULT_TAXONOMY, MOMENTS
+from persona.contract._schema import TableLike, read_table, validate_emotions, validate_events
 from persona.features._log import LogColumns, SortedLog, changes
-from persona.journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.schema import TableLike, read_table, validate_emotions, validate_events
 
 __all__ = [
     "DAYPARTS",
@@ -146,7 +146,7 @@ def unmatched_types(present: set, settings: JourneySettings) -> list[str]:
 
 
 def _journey_file(path: Path) -> Mapping[str, Any]:
-    from persona.tables import read_settings
+    from persona.contract._tables import read_settings
 
     if not path.is_file():
         raise FileNotFoundError(f"journey: no file at '{path}'.")
@@ -312,7 +312,7 @@ def first_touchpoints(
 
     Returns the events and the emotions (None when none were given). This is
     how the assigner learns what a thin record says (see
-    :class:`~persona.assign.Assigner`), and how ``benchmarks/calibration.py``
+    :class:`~persona.assignment._assigner.Assigner`), and how ``benchmarks/calibration.py``
     measures confidence at the first touchpoints.
 
     Examples
