@@ -8,27 +8,36 @@ personas, and assigns and explains them for notebooks, batch jobs and services.
 from importlib.metadata import PackageNotFoundError, version
 
 from persona._optional import DISTRIBUTION
-from persona.assignment._artifact import Assignment, assign_persona, assign_personas, load_assigner
-from persona.contract._instrument import Instrument, Item
-from persona.contract._journey import DEFAULT_TAXONOMY
-from persona.contract._schema import (
+from persona.assignment import (
+    Assignment,
+    AssignmentReport,
+    Contributions,
+    Counterfactual,
+    GoldenQuestions,
+    PortableAssigner,
+    assign_persona,
+    assign_personas,
+    load_assigner,
+)
+from persona.contract import (
+    DEFAULT_TAXONOMY,
+    Instrument,
+    Item,
+    ReadOptions,
     validate_demographics,
     validate_emotions,
     validate_events,
     validate_inputs,
     validate_survey,
 )
-from persona.contract._tables import ReadOptions
-from persona.drift._drift import DriftReport, DriftThresholds
-from persona.errors import InputError
-from persona.features.builder import FeatureBuilder
-from persona.features.touchpoints import JourneySettings
+from persona.drift import DriftReport, DriftThresholds
+from persona.errors import ArtifactError, ConfigError, InputError, PersonaError
+from persona.features import FeatureBuilder, JourneySettings, Psychometrics
 from persona.model import PersonaModel
 from persona.persistence import load
-from persona.profiling._profiles import profile
+from persona.profiling import JourneyMaps, profile
 from persona.project import Project
-from persona.scoring._files import ScoringSummary, score_files
-from persona.scoring._tables import score_tables
+from persona.scoring import ScoringSummary, score_files
 
 try:
     __version__ = version(DISTRIBUTION)
@@ -37,16 +46,26 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "DEFAULT_TAXONOMY",
+    "ArtifactError",
     "Assignment",
+    "AssignmentReport",
+    "ConfigError",
+    "Contributions",
+    "Counterfactual",
     "DriftReport",
     "DriftThresholds",
     "FeatureBuilder",
+    "GoldenQuestions",
     "InputError",
     "Instrument",
     "Item",
+    "JourneyMaps",
     "JourneySettings",
+    "PersonaError",
     "PersonaModel",
+    "PortableAssigner",
     "Project",
+    "Psychometrics",
     "ReadOptions",
     "ScoringSummary",
     "__version__",
@@ -56,7 +75,6 @@ __all__ = [
     "load_assigner",
     "profile",
     "score_files",
-    "score_tables",
     "validate_demographics",
     "validate_emotions",
     "validate_events",

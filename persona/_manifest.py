@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from persona._optional import DISTRIBUTION
+from persona.errors import ArtifactError
 
 __all__ = ["MANIFEST", "atomic_write", "minor", "package_version", "read_manifest", "sha256"]
 
@@ -54,7 +55,7 @@ def read_manifest(
     """
     manifest_file = folder / MANIFEST
     if not manifest_file.is_file():
-        raise ValueError(f"{folder} {missing}")
+        raise ArtifactError(f"{folder} {missing}")
     _check_inside(folder, manifest_file, altered)
     manifest = _parse_manifest(manifest_file, damaged)
     required = ("format", "format_version", "files", *keys)
@@ -62,7 +63,7 @@ def read_manifest(
     if absent:
         _damaged(manifest_file, f"it has no {', '.join(map(repr, absent))}", damaged)
     if (manifest["format"], manifest["format_version"]) != (kind, format_version):
-        raise ValueError(
+        raise ArtifactError(
             f"{manifest_file}: format {manifest['format']!r} version "
             f"{manifest['format_version']!r}, but this persona reads {kind!r} version "
             f"{format_version}."
@@ -75,7 +76,7 @@ def read_manifest(
         expected = listed[name]
         actual = sha256(folder / name) if (folder / name).is_file() else "missing"
         if actual != expected:
-            raise ValueError(
+            raise ArtifactError(
                 f"{folder / name} does not match its checksum in {MANIFEST} "
                 f"(expected sha256 {expected[:12]}..., found {actual[:12]}...): {altered}"
             )
@@ -107,22 +108,22 @@ def _check_names(
 ) -> None:
     manifest_file = folder / MANIFEST
     if not listed and not files:  # with files, the first one missing is named below
-        raise ValueError(f"{manifest_file} lists no files: {altered}")
+        raise ArtifactError(f"{manifest_file} lists no files: {altered}")
     for name in listed:
         # A plain name cannot be absolute or climb out with "..", on POSIX or Windows.
         if name in ("", ".", "..", MANIFEST) or any(c in name for c in "/\\:\0"):
-            raise ValueError(
+            raise ArtifactError(
                 f"{manifest_file} lists {name!r}, which is not a plain file name inside the "
                 f"folder: {altered}"
             )
     for name in files or ():
         if name not in listed:
-            raise ValueError(
+            raise ArtifactError(
                 f"{manifest_file} does not list {name}, which every {kind!r} folder has: {altered}"
             )
     for name in listed:
         if files is not None and name not in files:
-            raise ValueError(
+            raise ArtifactError(
                 f"{manifest_file} lists {name!r}, which is not a file of a {kind!r} folder "
                 f"(those are {', '.join(files)}): {altered}"
             )
@@ -133,7 +134,7 @@ def _check_inside(folder: Path, path: Path, altered: str) -> None:
     """Refuse a link that leads out of ``folder``: the checksum would vouch for a stranger."""
     target = path.resolve()
     if not target.is_relative_to(folder.resolve()):
-        raise ValueError(
+        raise ArtifactError(
             f"{path} is a link to {target}, outside {folder}: {altered} Copy the file itself "
             "into the folder."
         )
@@ -144,7 +145,7 @@ def _check_nothing_unlisted(folder: Path, listed: dict[str, str], kind: str) -> 
     # one, reads arrays from files beside the one it loads.
     unlisted = sorted(p.name for p in folder.iterdir() if p.name not in {MANIFEST, *listed})
     if unlisted:
-        raise ValueError(
+        raise ArtifactError(
             f"{folder} holds {', '.join(unlisted[:5])}, which {MANIFEST} does not list: every "
             f"file in a {kind!r} folder must be listed and verified. Move what you added out "
             "of the folder, or write the folder again into an empty one."
@@ -152,7 +153,7 @@ def _check_nothing_unlisted(folder: Path, listed: dict[str, str], kind: str) -> 
 
 
 def _damaged(manifest_file: Path, problem: str, fix: str) -> NoReturn:
-    raise ValueError(f"{manifest_file}: the manifest is damaged ({problem}). {fix}")
+    raise ArtifactError(f"{manifest_file}: the manifest is damaged ({problem}). {fix}")
 
 
 def sha256(path: Path) -> str:

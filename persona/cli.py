@@ -17,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 import persona
+from persona.contract import validate_inputs
 from persona.contract._instrument import Instrument
-from persona.contract._schema import InputError, validate_inputs
+from persona.errors import PersonaError
 from persona.features.careless import split_duration
 
 __all__ = ["main"]
@@ -33,8 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return args.run(args)
-    except (InputError, FileNotFoundError) as error:
-        print(f"persona: {error}", file=sys.stderr)
+    except (PersonaError, OSError) as error:  # persona's named errors and the disk's
+        # Anything else is a bug: it keeps its traceback rather than posing as bad input.
+        print(f"persona {args.run.__name__.lstrip('_')}: {error}", file=sys.stderr)
         return 2
 
 
@@ -373,11 +375,7 @@ def _demo_features(data) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    try:
-        model = persona.load(args.model)
-    except ValueError as error:
-        print(f"persona report: {error}", file=sys.stderr)
-        return 2
+    model = persona.load(args.model)
     path = model.report(args.out)
     print(f"Persona report of {model.n_personas_} personas written to {path}")
     return 0
@@ -516,16 +514,12 @@ def _score(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(name)s %(message)s")  # fmt: skip
-    try:
-        summary = score_files(
-            args.model, **tables, out=args.out, chunk_customers=args.chunk_customers,
-            n_jobs=args.n_jobs, observation_end=args.observation_end, resume=args.resume,
-            overwrite=args.overwrite, drift_report=args.drift_report,
-            progress=False if args.quiet else None, read_options=options,
-        )  # fmt: skip
-    except (ValueError, OSError) as error:  # named errors (InputError too), and the disk's
-        print(f"persona score: {error}", file=sys.stderr)
-        return 2
+    summary = score_files(
+        args.model, **tables, out=args.out, chunk_customers=args.chunk_customers,
+        n_jobs=args.n_jobs, observation_end=args.observation_end, resume=args.resume,
+        overwrite=args.overwrite, drift_report=args.drift_report,
+        progress=False if args.quiet else None, read_options=options,
+    )  # fmt: skip
     print(summary)
     if args.drift_report:
         print(f"drift report written to {Path(args.drift_report) / 'drift.html'}")
@@ -537,11 +531,7 @@ def _score(args: argparse.Namespace) -> int:
 def _drift(args: argparse.Namespace) -> int:
     from persona.scoring._files import drift_of
 
-    try:
-        report = drift_of(args.out, report_to=args.report)
-    except ValueError as error:
-        print(f"persona drift: {error}", file=sys.stderr)
-        return 2
+    report = drift_of(args.out, report_to=args.report)
     print(report)
     print(f"drift report written to {Path(args.report) / 'drift.html'}")
     return 3 if args.fail_on_drift and report.refit_recommended else 0
@@ -553,11 +543,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ImportError as error:
         print(f"persona serve: {error}", file=sys.stderr)
         return 2
-    try:  # fail fast on a bad artifact, before binding the port
-        assigner = persona.load_assigner(args.assigner)
-    except (ValueError, OSError) as error:
-        print(f"persona serve: {error}", file=sys.stderr)
-        return 2
+    assigner = persona.load_assigner(args.assigner)  # fail fast, before binding the port
     settings = ServeSettings(
         max_body_bytes=args.max_body_bytes,
         max_batch_records=args.max_batch_records,

@@ -34,6 +34,7 @@ import numpy as np
 
 from persona._manifest import MANIFEST as _MANIFEST
 from persona._manifest import _damaged, atomic_write, minor, package_version, read_manifest, sha256
+from persona.errors import ArtifactError, ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
     from persona.model import PersonaModel
@@ -63,7 +64,7 @@ def save_model(model: PersonaModel, path: str | os.PathLike) -> Path:
     own = {_MODEL_FILE, _MANIFEST, f"{_MODEL_FILE}.partial", f"{_MANIFEST}.partial"}
     foreign = sorted(p.name for p in folder.iterdir() if p.name not in own)
     if foreign:
-        raise ValueError(
+        raise ConfigError(
             f"{folder} holds {', '.join(foreign[:5])}, which is not part of a saved model: a "
             f"model folder holds only {_MANIFEST} and {_MODEL_FILE}. Save into a new or empty "
             "folder."
@@ -113,7 +114,7 @@ def load(path: str | os.PathLike) -> PersonaModel:
 
     Raises
     ------
-    ValueError
+    ArtifactError
         If the folder is not a saved model, its manifest is damaged, a file
         was altered (checksum), added or left out, or the model was saved with
         other versions of the libraries it holds. Unpickling runs code: only
@@ -141,7 +142,7 @@ def load(path: str | os.PathLike) -> PersonaModel:
     if mismatched:
         shown = "; ".join(f"{n} saved with {s}, installed {i}" for n, (s, i) in mismatched.items())
         pins = " ".join(f"'{n}=={s}'" for n, (s, _) in mismatched.items())
-        raise ValueError(
+        raise ArtifactError(
             f"{folder} was saved with other library versions than these: {shown}. Install "
             f"them (pip install {pins}) or refit the model."
         )
@@ -149,7 +150,7 @@ def load(path: str | os.PathLike) -> PersonaModel:
     # read_manifest would leave a window in which it could be swapped.
     data = (folder / _MODEL_FILE).read_bytes()
     if hashlib.sha256(data).hexdigest() != manifest["files"][_MODEL_FILE]:
-        raise ValueError(
+        raise ArtifactError(
             f"{folder / _MODEL_FILE}: the file changed while it was being loaded. {_ALTERED}"
         )
     from persona.discovery._reduce import umap_class
@@ -157,7 +158,7 @@ def load(path: str | os.PathLike) -> PersonaModel:
     umap_class()  # the model pickles a UMAP: import it quietly before joblib does
     model = joblib.load(io.BytesIO(data))
     if _fingerprint(model) != fingerprint:
-        raise ValueError(
+        raise ArtifactError(
             f"{folder}: the model does not match its manifest's training fingerprint. {_RESAVE}"
         )
     return model

@@ -26,7 +26,8 @@ LAYERS = [
     ("persistence", ["persona.persistence"]),
     ("scoring", ["persona.scoring"]),
     ("serve", ["persona.serve"]),
-    ("facade", ["persona.model", "persona.project", "persona.cli",
+    ("facade", ["persona.model", "persona._training", "persona._parameters", "persona.project",
+                "persona.cli",
                 "persona.spark", "persona.__main__", "persona"]),
 ]  # fmt: skip
 

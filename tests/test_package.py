@@ -74,3 +74,33 @@ def test_install_hints_and_pyproject_name_the_same_distribution():
         wrong += [f"{path.relative_to(ROOT)}: {name}" for name in sorted(names)]
     assert not wrong, wrong
     assert install_hint("serve") == "pip install 'persona-segments[serve]'"
+
+
+def test_the_types_the_api_returns_are_exported():
+    # What a caller holds after model.export_assigner / load_assigner, golden_questions,
+    # counterfactual and assignment_report can be named in their own type hints.
+    for name in ("PortableAssigner", "GoldenQuestions", "Counterfactual", "AssignmentReport",
+                 "Assignment", "JourneyMaps", "Psychometrics", "PersonaError"):  # fmt: skip
+        assert name in persona.__all__, name
+    assert "score_tables" not in persona.__all__  # the engine's own contract: persona.scoring
+
+
+def test_import_paths_users_already_use_still_work():
+    from persona import assign_persona, load_assigner
+    from persona.datasets import make_customers
+    from persona.features import FeatureBuilder, behaviour_features, score_scales
+    from persona.features.touchpoints import JourneySettings
+    from persona.scoring.spark import score as scoring_score
+    from persona.spark import score  # the Spark path the docs gave before scoring/ existed
+
+    assert callable(assign_persona) and callable(load_assigner) and callable(make_customers)
+    assert FeatureBuilder and behaviour_features and score_scales and JourneySettings
+    assert score is scoring_score
+
+
+def test_every_error_persona_raises_on_purpose_is_one_family():
+    from persona.errors import ArtifactError, ConfigError, InputError, PersonaError
+
+    for error in (ArtifactError, ConfigError, InputError):
+        assert issubclass(error, PersonaError) and issubclass(error, ValueError)
+    assert issubclass(ConfigError, TypeError)  # a wrong type caught as TypeError still is

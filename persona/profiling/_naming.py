@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from persona.profiling._profiles import ranked
+from persona.profiling._profiles import NOTABLE_SMD, ranked
 
 __all__ = ["describe_personas"]
 
@@ -53,7 +53,6 @@ _NOUNS = {
     "behaviour__frequency": "regulars",
     "behaviour__support_per_purchase": "support seekers",
 }
-_NOTABLE = 0.2  # |smd| from which a trait can name a persona
 _MOMENTS = {"ZMOT": "research", "FMOT": "first encounter", "SMOT": "experience", "UMOT": "sharing"}
 # When nothing the data says tells two personas apart, they are told apart by rank of size.
 _ORDINALS = ("Other", "Second other", "Third other", "Fourth other", "Fifth other")
@@ -112,9 +111,9 @@ def _reach_variants(name: str, reach: pd.DataFrame, persona: int) -> list[str]:
 
 def _name_options(traits: pd.DataFrame) -> list[str]:
     """Names in order of preference: best adjective x best noun first."""
-    needs = traits[(traits["family"] == "need") & (traits["smd"].abs() >= _NOTABLE)]
+    needs = traits[(traits["family"] == "need") & (traits["smd"].abs() >= NOTABLE_SMD)]
     adjectives = [_adjective(r.feature, r.smd) for r in needs.itertuples()] or ["Everyday"]
-    rising = traits[traits["feature"].isin(_NOUNS) & (traits["smd"] >= _NOTABLE)]
+    rising = traits[traits["feature"].isin(_NOUNS) & (traits["smd"] >= NOTABLE_SMD)]
     nouns = list(dict.fromkeys(_NOUNS[f] for f in rising["feature"])) or ["customers"]
     return [f"{a} {n}" for a in adjectives[:3] for n in nouns[:3]] + [
         f"{a} and {b.lower()} {nouns[0]}" for a, b in zip(adjectives, adjectives[1:], strict=False)
@@ -131,7 +130,7 @@ def _adjective(feature: str, smd: float) -> str:
 def _sentence(traits: pd.DataFrame, reach: pd.Series) -> str:
     # A hint the data has no trait for is None, or NaN once personas share a table.
     reach = {k: v for k, v in reach.items() if isinstance(v, str) and v}
-    needs = traits[(traits["family"] == "need") & (traits["smd"].abs() >= _NOTABLE)]
+    needs = traits[(traits["family"] == "need") & (traits["smd"].abs() >= NOTABLE_SMD)]
     high = [r.trait for r in needs.itertuples() if r.smd > 0][:2]
     low = [r.trait for r in needs.itertuples() if r.smd < 0][:2]
     parts = []
@@ -140,7 +139,7 @@ def _sentence(traits: pd.DataFrame, reach: pd.Series) -> str:
     if low:
         parts.append(("and least about " if high else "care least about ") + " and ".join(low))
     sentence = "Customers who " + (" ".join(parts) if parts else "have no stand-out need")
-    journey = traits[(traits["family"] == "journey") & (traits["smd"] >= _NOTABLE)]
+    journey = traits[(traits["family"] == "journey") & (traits["smd"] >= NOTABLE_SMD)]
     if len(journey):
         sentence += f", with more {journey.iloc[0]['trait']} than the rest"
     if reach.get("moment"):

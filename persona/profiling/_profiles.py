@@ -17,7 +17,15 @@ from scipy import stats
 
 from persona.features._labels import FAMILIES, trait_family, trait_label
 
-__all__ = ["FAMILIES", "activation", "profile", "ranked", "trait_family", "trait_label"]
+__all__ = [
+    "FAMILIES",
+    "NOTABLE_SMD",
+    "activation",
+    "profile",
+    "ranked",
+    "trait_family",
+    "trait_label",
+]
 
 
 def profile(features: pd.DataFrame, labels: pd.Series, *, alpha: float = 0.01) -> pd.DataFrame:
@@ -140,7 +148,9 @@ _TONES = {
     (-1, 1): "reassuring and to the point",
     (-1, -1): "empathetic and encouraging",
 }
-_NOTABLE = 0.2  # |smd| from which a trait counts as distinctive
+#: Cohen's d from the rest of the base from which a trait counts as distinctive: what
+#: profiles, names and a persona's distinctive needs all read.
+NOTABLE_SMD = 0.2
 
 
 def activation(table: pd.DataFrame) -> pd.DataFrame:
@@ -168,7 +178,7 @@ def activation(table: pd.DataFrame) -> pd.DataFrame:
         hints["tone"] = _tone(traits)
         hints["message"] = _message(traits)
         emotions = traits[traits["feature"].str.startswith("emotion__share_")]
-        emotions = emotions[emotions["smd"] > _NOTABLE]
+        emotions = emotions[emotions["smd"] > NOTABLE_SMD]
         hints["emotion"] = (
             emotions.iloc[0]["feature"].removeprefix("emotion__share_") if len(emotions) else None
         )
@@ -188,7 +198,7 @@ def ranked(table: pd.DataFrame) -> pd.DataFrame:
 def _leading(shares: pd.DataFrame, family: str) -> str | None:
     if shares.empty or shares["persona_mean"].isna().all():
         return None
-    rising = shares[shares["smd"] > _NOTABLE]
+    rising = shares[shares["smd"] > NOTABLE_SMD]
     best = rising.iloc[0] if len(rising) else shares.loc[shares["persona_mean"].idxmax()]
     return best["feature"].split(f"share_{family}_", 1)[-1]
 
@@ -206,7 +216,7 @@ _MESSAGES = {
 
 
 def _message(traits: pd.DataFrame) -> str | None:
-    needs = traits[(traits["family"] == "need") & (traits["smd"].abs() >= _NOTABLE)]
+    needs = traits[(traits["family"] == "need") & (traits["smd"].abs() >= NOTABLE_SMD)]
     if needs.empty:
         return None
     top = needs.iloc[0]  # ranked: most distinctive first
@@ -222,6 +232,6 @@ def _tone(traits: pd.DataFrame) -> str | None:
     valence, arousal = level.get("emotion__valence_mean"), level.get("emotion__arousal_mean")
     if valence is None or arousal is None or np.isnan(valence) or np.isnan(arousal):
         return None
-    if max(abs(valence), abs(arousal)) < _NOTABLE:
+    if max(abs(valence), abs(arousal)) < NOTABLE_SMD:
         return "neutral and informative"
     return _TONES[(1 if valence >= 0 else -1, 1 if arousal >= 0 else -1)]
