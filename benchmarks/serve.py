@@ -61,7 +61,7 @@ def _start(mode: str, port: int) -> subprocess.Popen:
                    "--port", str(port)]  # fmt: skip
     else:  # the same app, the assignment in the threadpool as a `def` endpoint runs it
         code = (
-            "import uvicorn; from persona.serve._app import create_app; "
+            "import uvicorn; from persona.serve import create_app; "
             f"uvicorn.run(create_app({assigner!r}, _threadpool=True), host='127.0.0.1', "
             f"port={port}, access_log=False, log_level='warning')"
         )

@@ -386,7 +386,7 @@ def test_the_window_end_from_parquet_statistics_equals_the_one_read(persona_mode
     statistics when every group has them, and reads the column when not: same window."""
     from pyarrow import dataset as ds
 
-    from persona.scoring._files import _latest_in_statistics
+    from persona.scoring._plan import _latest_in_statistics
 
     tables, _ = subset
     events = tables["events"].sort_values("timestamp", kind="stable")
@@ -442,7 +442,8 @@ def test_ids_of_any_range_are_each_scored_once(persona_model, subset, tmp_path):
 def test_chunk_numbers_count_the_bounds_like_a_binary_search():
     import pyarrow as pa
 
-    from persona.scoring._files import _chunk_of, _SeenIds
+    from persona.scoring._partition import _chunk_of
+    from persona.scoring._plan import _SeenIds
 
     rng = np.random.default_rng(0)
     values = rng.integers(-1_000, 1_000_000, 50_000)
@@ -462,7 +463,7 @@ def test_chunk_numbers_count_the_bounds_like_a_binary_search():
 HOLD_THE_LOCK = """
 import sys, time
 from pathlib import Path
-from persona.scoring._files import _job_lock
+from persona.scoring._folder import _job_lock
 with _job_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(120)

@@ -21,7 +21,9 @@ from schemathesis.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from persona.serve._app import ServeSettings, create_app  # noqa: E402
+from persona.contract import EMOTIONS, REQUIRED_COLUMNS  # noqa: E402
+from persona.serve import ServeSettings, create_app  # noqa: E402
+from persona.serve._models import reading_model, touchpoint_model  # noqa: E402
 
 TOKEN = "s3cret-token"
 
@@ -199,6 +201,56 @@ def test_limits(artifact, tmp_path):
         response = client.post("/v1/assign", json={"customer_id": 1, "events": [event] * 3})
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"] == ["body", "events"]
+
+
+def test_a_bug_is_a_500_and_a_persona_error_a_422(artifact, monkeypatch):
+    import persona.serve._routes
+    from persona.errors import ConfigError
+
+    def failing(error):
+        def assign(record, model):
+            raise error
+
+        return assign
+
+    with TestClient(create_app(artifact), raise_server_exceptions=False) as client:
+        monkeypatch.setattr(persona.serve._routes, "assign_persona", failing(TypeError("bug")))
+        assert client.post("/v1/assign", json=FEATURES).status_code == 500
+        refused = ConfigError("Got observation_end='x', but expected a time.")
+        monkeypatch.setattr(persona.serve._routes, "assign_persona", failing(refused))
+        response = client.post("/v1/assign", json=FEATURES)
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["type"] == "persona.invalid"
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+def test_the_request_models_follow_the_contract():
+    touchpoint = touchpoint_model().model_json_schema()
+    assert touchpoint["required"] == [c for c in REQUIRED_COLUMNS["events"] if c != "customer_id"]
+    reading = list(reading_model(100).model_json_schema()["properties"])
+    assert reading[3:-2] == ["valence", "arousal", *EMOTIONS]
+    with_store = touchpoint_model(required=(*REQUIRED_COLUMNS["events"], "store"))
+    assert with_store.model_json_schema()["required"][-1] == "store"
+
+
+def test_a_ninth_emotion_in_the_contract_is_accepted_not_a_422(artifact, monkeypatch):
+    nine = (*EMOTIONS, "awe")
+    assert reading_model(100, emotions=nine).model_validate({"awe": 0.4}).awe == 0.4
+    with pytest.raises(ValueError, match="awe"):  # the eight of today refuse it
+        reading_model(100).model_validate({"awe": 0.4})
+
+    import persona.serve._models
+
+    monkeypatch.setattr(persona.serve._models, "EMOTIONS", nine)  # the contract, grown
+    record = {"customer_id": 1, "emotions": [{"valence": 0.3, "awe": 0.4}]}
+    with TestClient(create_app(artifact)) as client:
+        reading = client.get("/openapi.json").json()["components"]["schemas"]["Reading"]
+        assert list(reading["properties"])[-3:] == ["awe", "text", "language"]
+        response = client.post("/v1/assign", json=record)
+    refused = response.json().get("detail", []) if response.status_code == 422 else []
+    assert not [item for item in refused if item["type"] == "extra_forbidden"], refused
 
 
 # --------------------------------------------------------------------------- reload

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import persona
-from persona import InputError, score_files, score_tables
+from persona import InputError, score_files
+from persona.scoring import score_tables
 
 pytest.importorskip(
     "pyspark", reason="persona.scoring.spark needs pyspark: pip install 'persona-segments[spark]'"

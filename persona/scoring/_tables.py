@@ -23,16 +23,22 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from persona.assignment._assigner import UNASSIGNED
+from persona.assignment import UNASSIGNED, PortableAssigner, load_assigner
+from persona.assignment._artifact import _parts  # the pieces assign_persona uses
 from persona.assignment._explain import contributions
-from persona.contract._schema import trusted, validate_inputs
-from persona.errors import InputError
+from persona.contract import validate_inputs
+from persona.contract._schema import trusted
+from persona.errors import ConfigError, InputError
 from persona.features.builder import with_observation_end
 
 __all__ = ["portable_assigner", "score_tables"]
 
 _ID = "customer_id"
 _BLOCK_ROWS = 8_192  # customers scored at once: temporaries of a few MB
+_NO_TABLES = (
+    "This model was fitted on a feature matrix, so it cannot read tables: score its "
+    "feature matrix with model.predict_proba(X)."
+)
 
 
 def portable_assigner(model: Any) -> Any:
@@ -42,8 +48,6 @@ def portable_assigner(model: Any) -> Any:
     the assigner's arrays, persona names and the drift reference, not the
     discovery model.
     """
-    from persona.assignment._artifact import PortableAssigner, load_assigner
-
     if isinstance(model, (str, os.PathLike)):
         path = Path(model)
         manifest = path / "manifest.json"
@@ -62,8 +66,6 @@ def portable_assigner(model: Any) -> Any:
     if isinstance(model, PortableAssigner):
         portable = model
     elif hasattr(model, "assigner_"):
-        from persona.assignment._artifact import _parts
-
         parts = _parts(model)
         portable = PortableAssigner(
             builder=parts.builder, assigner=parts.assigner, feature_names=parts.feature_names,
@@ -72,15 +74,12 @@ def portable_assigner(model: Any) -> Any:
             drift_reference=getattr(model, "drift_reference_", None),
         )  # fmt: skip
     else:
-        raise TypeError(
+        raise ConfigError(
             f"Got a {type(model).__name__}; score with a fitted PersonaModel, a PortableAssigner "
             "(persona.load_assigner) or the folder of either."
         )
     if portable.builder is None:
-        raise ValueError(
-            "This model was fitted on a feature matrix, so it cannot read tables: score its "
-            "feature matrix with model.predict_proba(X)."
-        )
+        raise ConfigError(_NO_TABLES)
     return portable
 
 
@@ -124,14 +123,9 @@ def score_tables(
     features : DataFrame
         The raw features of the scored customers (for drift).
     """
-    from persona.assignment._artifact import _parts  # the same pieces assign_persona uses
-
     parts = _parts(model)
     if parts.builder is None:
-        raise ValueError(
-            "This model was fitted on a feature matrix, so it cannot read tables: score its "
-            "feature matrix with model.predict_proba(X)."
-        )
+        raise ConfigError(_NO_TABLES)
     scored_at = _stamp(scored_at)
     tables = {"events": events, "survey": survey, "emotions": emotions}
     tables = {k: v for k, v in tables.items() if v is not None and len(v)}

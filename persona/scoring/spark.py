@@ -28,9 +28,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from persona._optional import import_optional
-from persona.contract._schema import validate_emotions, validate_events, validate_survey
-from persona.errors import InputError
-from persona.scoring._tables import _stamp, score_tables
+from persona._validate import is_whole
+from persona.contract import validate_emotions, validate_events, validate_survey
+from persona.errors import ConfigError, InputError
+from persona.scoring._tables import _stamp, portable_assigner, score_tables
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -148,8 +149,10 @@ def score(
     InputError
         When a table lacks a required column, holds columns its contract does
         not know, or when customer ids differ in kind between tables.
-    ValueError
-        When the assigner was fitted on a feature matrix (it cannot read tables).
+    ConfigError
+        When no table is given, ``top_reasons`` or ``buckets`` is not a whole
+        number in range, or the assigner was fitted on a feature matrix (it
+        cannot read tables).
 
     Examples
     --------
@@ -163,14 +166,12 @@ def score(
     >>> result.rejects.write.parquet("s3://lake/personas/rejects/")  # doctest: +SKIP
     """
     import_optional("pyspark", extra="spark", purpose="persona.scoring.spark")
-    from persona.scoring._tables import portable_assigner  # what the local job ships to workers too
-
-    portable = portable_assigner(assigner)
+    portable = portable_assigner(assigner)  # what the local job ships to its workers too
     tables = {name: frame for name, frame in
               (("events", events), ("survey", survey), ("emotions", emotions))
               if frame is not None}  # fmt: skip
     if not tables:
-        raise ValueError("Got no input: pass at least one of events=, survey=, emotions=.")
+        raise ConfigError("Got no input: pass at least one of events=, survey=, emotions=.")
     top_reasons = _whole(top_reasons, "top_reasons", low=0)
     if buckets is not None:
         buckets = _whole(buckets, "buckets", low=1)
@@ -284,9 +285,9 @@ def _observation_end(events: DataFrame | None, given: Any, zone: str) -> pd.Time
 
 
 def _whole(value: Any, name: str, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"Got {name}={value!r}; expected a whole number >= {low}.")
-    return value
+    if not is_whole(value) or value < low:
+        raise ConfigError(f"Got {name}={value!r}; expected a whole number >= {low}.")
+    return int(value)
 
 
 def _buckets(spark: Any) -> int:
