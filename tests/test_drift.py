@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from persona.datasets import make_customers
-from persona.drift._drift import (
+from persona.drift import (
     DriftAccumulator,
     DriftThresholds,
     drift_reference,
     population_stability_index,
 )
-from persona.errors import InputError
+from persona.errors import ArtifactError, ConfigError, InputError
 from persona.features.builder import FeatureBuilder
 
 _GROUPS = ("psychographic__", "behaviour__", "emotion__", "available__")
@@ -295,3 +295,55 @@ def test_references_and_states_are_checked(reference, tonight):
         DriftAccumulator(reference).merge(DriftAccumulator(other))
     with pytest.raises(ValueError, match=r"No customers were counted: call update"):
         DriftAccumulator(reference).report()
+
+
+def test_errors_belong_to_the_family_that_names_what_to_fix(reference, tonight):
+    """A damaged or foreign reference or state is an ArtifactError; a wrong argument or call,
+    a ConfigError (a TypeError too, so a wrong type caught as one still is)."""
+    features, scores = tonight
+    other = drift_reference(features, scores)
+    counted = DriftAccumulator(reference).update(features, scores)
+    with pytest.raises(ArtifactError, match="not a drift reference"):
+        DriftAccumulator({"features": {}})
+    with pytest.raises(ArtifactError, match="damaged or of another version"):
+        DriftAccumulator({**reference, "format_version": 99})
+    with pytest.raises(ArtifactError, match="not drift counts"):
+        DriftAccumulator.from_state(reference, {"format": "something else"})
+    with pytest.raises(ArtifactError, match="another reference"):
+        DriftAccumulator.from_state(reference, DriftAccumulator(other).to_state())
+    with pytest.raises(ArtifactError, match="on another scale"):
+        DriftAccumulator.from_state(reference, {**counted.to_state(), "confidence_scale": 100})
+    with pytest.raises(ArtifactError, match="Cannot merge counts"):
+        counted.merge(DriftAccumulator(other))
+    for wrong in (True, 2.0, np.bool_(True)):  # whole numbers only, and a bool is none
+        with pytest.raises(ConfigError, match="expected an integer of at least 2"):
+            drift_reference(features, scores, bins=wrong)
+    assert drift_reference(features, scores, bins=np.int64(10)) == other
+    with pytest.raises(ConfigError, match="but expected a DriftAccumulator"):
+        counted.merge(reference)
+    with pytest.raises(ConfigError, match="No customers were counted"):
+        DriftAccumulator(reference).report()
+    with pytest.raises(ConfigError, match="features: expected a pandas DataFrame") as caught:
+        DriftAccumulator(reference).update(features.to_numpy(), scores)
+    assert isinstance(caught.value, TypeError)
+    with pytest.raises(ConfigError, match="Got confidence_drop='high'"):
+        DriftThresholds(confidence_drop="high")
+    with pytest.raises(ConfigError, match="expected a share in \\[0, 1\\]"):
+        DriftThresholds(major_feature_share=1.5)
+    with pytest.raises(ConfigError, match=r"shapes \(2,\) and \(3,\)"):
+        population_stability_index([0.5, 0.5], [0.2, 0.3, 0.5])
+
+
+def test_the_html_page_stands_on_the_shared_page_and_style_sheet(tmp_path):
+    train = pd.DataFrame({"behaviour__x": np.arange(20.0)})
+    scores = pd.DataFrame({"persona_id": 0, "confidence": 0.9}, index=train.index)
+    counted = DriftAccumulator(drift_reference(train, scores)).update(train, scores)
+    path = counted.report(DriftThresholds(min_customers=1)).to_html(tmp_path / "drift.html")
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
+    assert "<title>Persona drift report</title>" in page and page.endswith("</html>\n")
+    style = page[page.index("<style>") : page.index("</style>")]
+    assert "max-width: 1000px" in style and ".verdict.refit { background: #fde2e1; }" in style
+    assert "td, th { padding: 0.2em 0.8em;" in style
+    assert "<p class='verdict ok'>No refit needed" in page
+    assert "<li>none</li>" in page and "<h2>Flagged features</h2>\n<p>none</p>" in page

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from persona.errors import ConfigError
 from persona.profiling._journey_map import BASE
-from persona.report._report import plot_need_heatmap, plot_sizes
+from persona.report import plot_need_heatmap, plot_sizes
 
 ARTIFACTS = Path(os.environ.get("PERSONA_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
@@ -292,3 +293,35 @@ def test_comments_are_off_by_default_and_never_saved(persona_model, customers, t
     assert "never in a saved one" in again and not quoted.search(again)
     with pytest.raises(ValueError, match=r"Got comments='yes'"):
         persona_model.report(tmp_path / "x", comments="yes")
+
+
+def test_a_persona_the_model_does_not_have_is_a_config_error(persona_model):
+    from persona.report import plot_activation, plot_journey, plot_profile
+
+    for plot in (plot_profile, plot_journey, plot_activation):
+        with pytest.raises(ConfigError, match="Got persona_id=42, but the personas are"):
+            plot(persona_model, 42)
+
+
+def test_the_report_and_the_drift_page_share_one_page_and_style_sheet(report, tmp_path):
+    import pandas as pd
+
+    from persona.drift import DriftAccumulator, drift_reference
+
+    train = pd.DataFrame({"behaviour__x": np.arange(20.0)})
+    scores = pd.DataFrame({"persona_id": 0, "confidence": 0.9}, index=train.index)
+    counted = DriftAccumulator(drift_reference(train, scores)).update(train, scores)
+    drift = counted.report().to_html(tmp_path / "drift.html").read_text(encoding="utf-8")
+    page = report.read_text(encoding="utf-8")
+    for text, title, width in ((page, "Persona report", "1150px"),
+                               (drift, "Persona drift report", "1000px")):  # fmt: skip
+        opening = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        assert text[: text.index("<style>")] == f"{opening}<title>{title}</title>\n"
+        style = text[text.index("<style>") : text.index("</style>")]
+        assert f"margin: 2em auto; max-width: {width}; color: #222; }}" in style
+        for rule in (".lead { color: #555; }", "td, th { padding: 0.2em 0.8em;",
+                     "table { border-collapse: collapse; font-size: 0.9em;"):  # fmt: skip
+            assert rule in style
+        assert text.endswith("</body>\n</html>\n")
+    # On paper the report's own body rule overrides the shared one, so it must come after it.
+    assert page.index("body { font-family") < page.index("@media print")

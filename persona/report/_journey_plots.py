@@ -15,13 +15,15 @@ figure that shows itself in a notebook.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from persona.contract._journey import MOMENTS
+from persona.contract import MOMENTS
+from persona.errors import ConfigError
 from persona.profiling._journey_map import BASE
+from persona.report._figures import new_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -40,22 +42,16 @@ _NAMES = {"ZMOT": "ZMOT · research", "FMOT": "FMOT · first encounter",
           "SMOT": "SMOT · experience", "UMOT": "UMOT · sharing"}  # fmt: skip
 
 
-def _figure(width: float, height: float) -> Figure:
-    from persona.report._figure import PersonaFigure
-
-    return PersonaFigure(figsize=(width, height), layout="constrained")
-
-
 def _maps(model: PersonaModel, persona_id: int):
     maps = getattr(model, "journey_maps_", None)
     if maps is None:
-        raise ValueError(
+        raise ConfigError(
             "This model was fitted without events, so it has no journey map; fit it with "
             "events=... to draw one."
         )
     known = [int(p) for p in model.persona_ids_]
     if persona_id not in known:
-        raise ValueError(f"Got persona_id={persona_id!r}, but the personas are {known}.")
+        raise ConfigError(f"Got persona_id={persona_id!r}, but the personas are {known}.")
     return maps
 
 
@@ -76,16 +72,12 @@ def plot_journey(model: PersonaModel, persona_id: int) -> Figure:
 
     Raises
     ------
-    ValueError
+    ConfigError
         For a model fitted without events, or a persona id it does not have.
     """
-    from matplotlib.patches import Circle, FancyArrowPatch
-
     from persona.report._figure import PersonaFigure
 
     maps = _maps(model, persona_id)
-    moments = maps.moments.loc[persona_id]
-    flows = maps.flows.loc[persona_id]["share"]
     steps = maps.steps.loc[persona_id]
     fig = PersonaFigure(figsize=(13, 7))
     ax = fig.add_axes((0.0, 0.0, 1.0, 0.92))
@@ -95,6 +87,19 @@ def plot_journey(model: PersonaModel, persona_id: int) -> Figure:
     ax.axis("off")
     name = model.personas_.loc[persona_id, "name"]
     fig.suptitle(f"Journey map of {name} (persona {persona_id})", fontsize=14, y=0.97)
+    _draw_moments(ax, model, persona_id, maps.moments.loc[persona_id])
+    _draw_flows(ax, maps.flows.loc[persona_id]["share"])
+    ax.text(0, 0, "steps from one touchpoint\nto the next\n"
+            f"forward {steps['forward']:.0%}   stay {steps['stay']:.0%}\n"
+            f"back {steps['back']:.0%}   jump {steps['jump']:.0%}",
+            ha="center", va="center", fontsize=8.5, color="#333333")  # fmt: skip
+    return fig
+
+
+def _draw_moments(ax: Any, model: PersonaModel, persona_id: int, moments: pd.DataFrame) -> None:
+    """Each moment as a disc sized by its share of touchpoints, with what happens there."""
+    from matplotlib.patches import Circle
+
     largest = max(float(moments["share"].max()), 1e-9)
     for moment, (x, y) in _PLACES.items():
         row = moments.loc[moment]
@@ -114,6 +119,12 @@ def plot_journey(model: PersonaModel, persona_id: int) -> Figure:
         tx, ty, align = _LABELS[moment]
         ax.text(tx, ty, "\n".join(lines), ha=align, va="center", fontsize=8.5,
                 linespacing=1.4)  # fmt: skip
+
+
+def _draw_flows(ax: Any, flows: pd.Series) -> None:
+    """An arrow from each moment to the next, as thick as the share of steps that take it."""
+    from matplotlib.patches import FancyArrowPatch
+
     order = list(MOMENTS)
     for i, source in enumerate(order):
         target = order[(i + 1) % len(order)]
@@ -130,11 +141,6 @@ def plot_journey(model: PersonaModel, persona_id: int) -> Figure:
             label += ",\nand sharing becomes the\nnext customer's ZMOT"
         ax.text((x0 + x1) * 0.95, (y0 + y1) * 0.95, label, ha="center", va="center",
                 fontsize=8, color="#2d6a3e")  # fmt: skip
-    ax.text(0, 0, "steps from one touchpoint\nto the next\n"
-            f"forward {steps['forward']:.0%}   stay {steps['stay']:.0%}\n"
-            f"back {steps['back']:.0%}   jump {steps['jump']:.0%}",
-            ha="center", va="center", fontsize=8.5, color="#333333")  # fmt: skip
-    return fig
 
 
 def plot_activation(model: PersonaModel, persona_id: int) -> Figure:
@@ -148,7 +154,7 @@ def plot_activation(model: PersonaModel, persona_id: int) -> Figure:
     activity = maps.activity.loc[persona_id]
     base = maps.activity.loc[BASE]
     activity = activity[(activity.sum(axis=1) > 0) | (base.sum(axis=1) > 0)]
-    fig = _figure(8, 0.9 + 0.45 * len(activity))
+    fig = new_figure(8, 0.9 + 0.45 * len(activity))
     ax = fig.add_subplot()
     values = activity.to_numpy()
     image = ax.imshow(values, cmap="Blues", aspect="auto", vmin=0)

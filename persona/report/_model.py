@@ -13,9 +13,10 @@ from typing import Any
 from sklearn.utils.validation import check_is_fitted
 
 from persona._validate import check_flag
+from persona.report._figures import plot_map, plot_profile, plot_reliability
 from persona.report._journey_plots import plot_activation, plot_journey
 from persona.report._pages import plot_comparison
-from persona.report._report import plot_map, plot_profile, plot_reliability, write_report
+from persona.report._report import write_report
 
 __all__ = ["FiguresMixin"]
 

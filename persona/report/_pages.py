@@ -19,13 +19,13 @@ These read a fitted model's documented attributes only.
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from persona.contract._journey import MOMENT_DESCRIPTIONS
+from persona.contract import MOMENT_DESCRIPTIONS
+from persona.report._html import definition_list, escaped
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -152,11 +152,7 @@ _GLOSSARY = {
 
 def glossary_html() -> str:
     """The glossary as an HTML definition list."""
-    items = "".join(
-        f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>"
-        for term, text in _GLOSSARY.items()
-    )
-    return f"<dl class='glossary'>{items}</dl>"
+    return definition_list(_GLOSSARY, css_class="glossary")
 
 
 def method_html(model: PersonaModel) -> str:
@@ -192,7 +188,7 @@ def method_html(model: PersonaModel) -> str:
         )
     elif model.n_personas_ == 1:
         parts.append("One persona: the base showed no structure to split it by.")
-    return "".join(f"<p>{html.escape(p)}</p>" for p in parts)
+    return "".join(f"<p>{escaped(p)}</p>" for p in parts)
 
 
 def table_html(frame: pd.DataFrame) -> str:
@@ -219,12 +215,13 @@ _HEADERS = {"persona_mean": "persona", "base_mean": "base", "smd": "Cohen's d",
 
 
 def not_comparable_html(model: PersonaModel) -> str:
+    """The caution for demographics across which needs are not comparable ("" when none)."""
     checked = getattr(model, "psychometrics_", None)
     columns = [] if checked is None else checked.not_comparable
     if not columns:
         return ""
     levels = checked.invariance["level"]
-    shown = ", ".join(f"{html.escape(c)} ({levels[c]} invariance only)" for c in columns)
+    shown = ", ".join(f"{escaped(c)} ({levels[c]} invariance only)" for c in columns)
     return (
         f"Needs are not comparable across the groups of {shown}: a difference in needs "
         "between those groups may be one of answer style."
@@ -281,5 +278,5 @@ def instrument_html(model: PersonaModel) -> str:
             "only when scalar invariance holds.</p>"
             + table_html(checked.invariance.reset_index().rename(columns=_INVARIANCE_LABELS))
         )
-    parts += [f"<p class='note'>{html.escape(note)}</p>" for note in checked.notes]
+    parts += [f"<p class='note'>{escaped(note)}</p>" for note in checked.notes]
     return "\n".join(parts)

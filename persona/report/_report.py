@@ -1,18 +1,20 @@
-"""Figures and a self-contained HTML report of a fitted PersonaModel.
+"""The persona report: one self-contained HTML file showing what a fitted PersonaModel found.
 
-Figures are matplotlib ``Figure`` objects made without pyplot (no global
-state); they show themselves inline in a notebook and save anywhere. The
-report is one HTML file with every figure embedded as a PNG data URI and no
-external resource: it opens offline, from a mail attachment or a shared drive.
+:func:`write_report` lays out the overview (map, sizes, needs, the personas
+side by side), how the personas were found, the demographic audit, the survey
+instrument, how sure an assignment is, the glossary, and one card per persona.
+Every figure (from :mod:`._figures` and :mod:`._journey_plots`) is embedded as
+a PNG data URI, on the page and style sheet of :mod:`._html`, with no external
+resource: the file opens offline, from a mail attachment or a shared drive.
+
+It reads a fitted model's documented attributes and writes only ``index.html``.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import logging
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,14 +22,21 @@ import numpy as np
 import pandas as pd
 
 from persona._progress import stage
-from persona.contract._journey import MOMENTS
 from persona.profiling._journey_map import BASE
+from persona.report._figures import (
+    plot_map,
+    plot_need_heatmap,
+    plot_profile,
+    plot_reliability,
+    plot_sizes,
+)
+from persona.report._html import definition_list, escaped, page
+from persona.report._journey_plots import plot_activation, plot_journey
 from persona.report._pages import (
     comparison,
     glossary_html,
     instrument_html,
     method_html,
-    need_order,
     not_comparable_html,
     number_text,
     plot_comparison,
@@ -39,209 +48,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from persona.model import PersonaModel
 
-__all__ = [
-    "plot_map",
-    "plot_need_heatmap",
-    "plot_profile",
-    "plot_reliability",
-    "plot_sizes",
-    "write_report",
-]
-
-_MOMENTS = MOMENTS  # journey order
-_MAP_POINTS = 5_000
-_RELIABLE_RECORDS = 20  # a confidence bin with fewer records is left off the diagram
+__all__ = ["write_report"]
 
 log = logging.getLogger(__name__)
-
-
-def _figure(width: float, height: float) -> Figure:
-    from persona.report._figure import PersonaFigure
-
-    return PersonaFigure(figsize=(width, height), layout="constrained")
-
-
-def _colours(model: PersonaModel) -> dict[int, tuple]:
-    from matplotlib import colormaps
-
-    palette = colormaps["tab10" if model.n_personas_ <= 10 else "tab20"]
-    return {int(p): palette(i % palette.N) for i, p in enumerate(model.persona_ids_)}
-
-
-def map_coordinates(model: PersonaModel, max_points: int = _MAP_POINTS) -> pd.DataFrame:
-    """2-D coordinates of (up to ``max_points``) discovery customers, with their persona.
-
-    The reducer's embedding (ten dimensions by default) is laid out in two
-    with a seeded UMAP; a sample keeps it quick on large bases.
-    """
-    values = model._discovery["values"]
-    labels = model._discovery_public_labels()
-    embedding = getattr(model.reducer_, "embedding_", None)
-    if embedding is None or len(embedding) != len(values):
-        from persona.assignment._assigner import column_medians
-
-        embedding = np.where(np.isnan(values), column_medians(values), values)
-    rng = np.random.default_rng(0)
-    rows = np.sort(rng.choice(len(embedding), min(max_points, len(embedding)), replace=False))
-    points = embedding[rows]
-    if points.shape[1] > 2:
-        from persona.discovery._reduce import default_reducer, fit_embedding
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # numba and UMAP notices about small inputs
-            layout = default_reducer(len(points), 0, 1).set_params(n_components=2, min_dist=0.1)
-            points = fit_embedding(layout, points)
-    elif points.shape[1] == 1:
-        points = np.column_stack([points[:, 0], np.zeros(len(points))])
-    return pd.DataFrame({"x": points[:, 0], "y": points[:, 1], "persona_id": labels[rows]})
-
-
-def plot_map(model: PersonaModel, max_points: int = _MAP_POINTS) -> Figure:
-    """A 2-D map of the customers personas were discovered on, coloured by persona."""
-    coordinates = map_coordinates(model, max_points)
-    colours = _colours(model)
-    names = model.personas_["name"]
-    figure = _figure(7.5, 5.5)
-    ax = figure.add_subplot()
-    for persona, points in coordinates.groupby("persona_id"):
-        colour = colours.get(int(persona), (0.6, 0.6, 0.6, 1.0))
-        label = names.get(persona, "unassigned")
-        ax.scatter(points["x"], points["y"], s=4, color=colour, label=f"{persona}: {label}")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title("Customers by persona", loc="left")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=3, frameon=False)
-    return figure
-
-
-def plot_sizes(model: PersonaModel) -> Figure:
-    """Persona sizes, as shares of all customers."""
-    personas = model.personas_
-    colours = _colours(model)
-    figure = _figure(7.5, 0.45 * len(personas) + 1.2)
-    ax = figure.add_subplot()
-    labels = [f"{p}: {n}" for p, n in personas["name"].items()]
-    ax.barh(labels, personas["share"], color=[colours[int(p)] for p in personas.index])
-    ax.invert_yaxis()
-    ax.set_xlabel("share of customers")
-    ax.xaxis.set_major_formatter(_percent())
-    return figure
-
-
-def plot_need_heatmap(model: PersonaModel) -> Figure:
-    """Persona x need: how far each persona stands from the rest (Cohen's d)."""
-    needs = model.profile_[model.profile_["family"] == "need"]
-    grid = needs.pivot(index="persona_id", columns="trait", values="smd").reindex(
-        index=model.persona_ids_, columns=need_order(model)
-    )
-    figure = _figure(1.0 * grid.shape[1] + 3.5, 0.5 * grid.shape[0] + 1.8)
-    ax = figure.add_subplot()
-    values = grid.to_numpy(dtype=float)
-    if grid.empty or not np.isfinite(values).any():
-        # A single persona (or a base found to have no structure) has no rest to contrast with.
-        message = (
-            "no survey: no need dimensions" if grid.empty else "one persona: no rest to contrast"
-        )
-        ax.text(0.5, 0.5, message, ha="center", va="center")
-        ax.set_axis_off()
-        return figure
-    limit = max(1.0, float(np.nanmax(np.abs(values))))
-    image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
-    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=30, ha="right")
-    names = model.personas_["name"]
-    ax.set_yticks(range(grid.shape[0]), [f"{p}: {names[p]}" for p in grid.index])
-    for (i, j), value in np.ndenumerate(values):
-        if np.isfinite(value):
-            ink = "white" if abs(value) > 0.6 * limit else "black"
-            ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=8, color=ink)
-    figure.colorbar(image, ax=ax, label="Cohen's d vs the rest", shrink=0.9)
-    return figure
-
-
-def plot_profile(model: PersonaModel, persona_id: int) -> Figure:
-    """One persona at a glance: needs, emotion journey, channels and moments."""
-    if persona_id not in set(model.persona_ids_.tolist()):
-        raise ValueError(
-            f"Got persona_id={persona_id!r}, but the personas are {model.persona_ids_.tolist()}."
-        )
-    traits = model.profile_[model.profile_["persona_id"] == persona_id].set_index("feature")
-    colour = _colours(model)[int(persona_id)]
-    figure = _figure(11, 6.5)
-    axes = figure.subplots(2, 2)
-    figure.suptitle(f"{persona_id}: {model.personas_.loc[persona_id, 'name']}")
-
-    needs = traits[traits["family"] == "need"]
-    ax = axes[0, 0]
-    if len(needs):  # in the instrument's order, on every card
-        ordered = needs.set_index("trait").reindex(need_order(model)[::-1]).dropna(subset="smd")
-        ax.barh(ordered.index, ordered["smd"], color=colour)
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_xlabel("Cohen's d against the rest")
-    ax.set_title("Needs and desires")
-
-    ax = axes[0, 1]
-    for kind, style in (("valence", "-"), ("arousal", "--")):
-        rows = [f"emotion__{kind}_{m}" for m in _MOMENTS if f"emotion__{kind}_{m}" in traits.index]
-        if rows:
-            moments = [r.rsplit("_", 1)[-1] for r in rows]
-            ax.plot(moments, traits.loc[rows, "persona_mean"], style, marker="o", color=colour,
-                    label=f"{kind}, persona")  # fmt: skip
-            ax.plot(moments, traits.loc[rows, "base_mean"], style, marker=".", color="grey",
-                    label=f"{kind}, base")  # fmt: skip
-    if ax.lines:
-        ax.legend(fontsize=8, frameon=False)
-    ax.set_title("Emotion journey: ZMOT > FMOT > SMOT > UMOT")
-
-    for ax, family, title in ((axes[1, 0], "channel", "Channel mix"),
-                              (axes[1, 1], "moment", "Moments of truth")):  # fmt: skip
-        shares = traits[(traits["family"] == family) & traits.index.str.contains("__share_")]
-        shares = _in_card_order(shares, family)
-        if len(shares):
-            positions = np.arange(len(shares))
-            ax.bar(positions - 0.2, shares["persona_mean"], 0.4, color=colour, label="persona")
-            ax.bar(positions + 0.2, shares["base_mean"], 0.4, color="lightgrey", label="base")
-            ax.set_xticks(positions, [t.removesuffix(" share") for t in shares["trait"]],
-                          rotation=30, ha="right")  # fmt: skip
-            ax.yaxis.set_major_formatter(_percent())
-            ax.legend(fontsize=8, frameon=False)
-        ax.set_title(title)
-    return figure
-
-
-def _in_card_order(shares: pd.DataFrame, family: str) -> pd.DataFrame:
-    """The same order on every card: moments in journey order, channels by the base's use."""
-    if family == "moment":
-        rank = shares.index.str.rsplit("_", n=1).str[-1].map({m: i for i, m in enumerate(_MOMENTS)})
-        return shares.assign(_rank=rank).sort_values("_rank").drop(columns="_rank")
-    return (
-        shares.assign(_name=shares.index)
-        .sort_values(["base_mean", "_name"], ascending=[False, True])
-        .drop(columns="_name")
-    )
-
-
-def plot_reliability(assignments: Any) -> Figure:
-    """The reliability diagram by evidence: how often an assignment of each confidence is
-    right, for records of 1, 2-3, 4-10 and 11+ touchpoints, with and without the survey.
-
-    ``assignments`` is :meth:`PersonaModel.assignment_report`'s result.
-    """
-    curve = assignments.evidence_calibration
-    figure = _figure(11, 4.5)
-    axes = figure.subplots(1, 2, sharey=True)
-    for ax, survey in zip(axes, ("with", "without"), strict=True):
-        ax.plot([0, 1], [0, 1], color="#999", linestyle=":", label="honest")
-        part = curve[curve["survey"] == survey] if len(curve) else curve
-        for tag, bins in part.groupby("touchpoints", sort=False) if len(part) else ():
-            bins = bins[bins["records"] >= _RELIABLE_RECORDS]
-            ax.plot(bins["confidence"], bins["agreement"], marker="o", label=f"{tag} touchpoints")
-        ax.set_title(f"{survey} the survey")
-        ax.set_xlabel("confidence")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.legend(loc="upper left", fontsize="small")
-    axes[0].set_ylabel("share right (held-out discovery customers)")
-    return figure
 
 
 def _reliability(model: PersonaModel) -> str:
@@ -304,9 +113,9 @@ def write_report(model: PersonaModel, out_dir: str | Path, *, comments: bool = F
         "<h2>Personas</h2>",
         *cards,
     ]
-    page = _PAGE.format(body="\n".join(sections))
     path = out / "index.html"
-    path.write_text(page, encoding="utf-8")
+    text = page("Persona report", "\n".join(sections), width="1150px", style=_STYLE)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -337,9 +146,9 @@ def _card(model: PersonaModel, persona: int, comments: bool = False) -> str:
     journey, activity, moments = _journey(model, persona)
     return (
         f"<section class='card' id='persona-{persona}'>"
-        f"<h3>{persona}: {html.escape(str(row['name']))}</h3>"
-        f"<p>{html.escape(str(row['description']))}</p>"
-        + _facts(facts)
+        f"<h3>{persona}: {escaped(row['name'])}</h3>"
+        f"<p>{escaped(row['description'])}</p>"
+        + definition_list(facts)
         # On paper a card is one page: the figures, then (on screen only) the tables.
         + "<div class='figures'>"
         + (f"<div class='journey'>{journey}</div>" if journey else "")
@@ -409,8 +218,6 @@ def _journey(model: PersonaModel, persona: int) -> tuple[str, str, str]:
     """The journey map, the activity map and the moments table of a card ("" without events)."""
     if getattr(model, "journey_maps_", None) is None:
         return "", "", ""
-    from persona.report._journey_plots import plot_activation, plot_journey
-
     moments = model.journey_maps_.moments.loc[persona].reset_index()
     table = pd.DataFrame({
         "moment": moments["moment"],
@@ -440,7 +247,7 @@ def _voices(model: PersonaModel, persona: int) -> str:
     quotes = kept[kept["persona_id"] == internal]["text"]
     if quotes.empty:
         return "<h4>What customers say</h4><p class='note'>No comments from this persona.</p>"
-    items = "".join(f"<li>&ldquo;{html.escape(q)}&rdquo;</li>" for q in quotes)
+    items = "".join(f"<li>&ldquo;{escaped(q)}&rdquo;</li>" for q in quotes)
     return f"<h4>What customers say</h4><ul class='voices'>{items}</ul>"
 
 
@@ -483,13 +290,6 @@ def _audit(model: PersonaModel) -> str:
     )
 
 
-def _facts(facts: dict[str, str]) -> str:
-    items = "".join(
-        f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in facts.items()
-    )
-    return f"<dl>{items}</dl>"
-
-
 def _comparison(model: PersonaModel) -> str:
     table = comparison(model).reset_index()
     for column in ("customer_share", "revenue_share", "survey_coverage"):
@@ -506,49 +306,29 @@ def _image(figure: Figure, alt: str) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"<img class='figure' alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
+    return f"<img class='figure' alt='{escaped(alt)}' src='data:image/png;base64,{data}'>"
 
 
-def _percent():
-    from matplotlib.ticker import PercentFormatter
-
-    return PercentFormatter(1.0)
-
-
-_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Persona report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }}
-.lead {{ color: #555; }}
-.overview {{ display: flex; flex-wrap: wrap; gap: 1em; }}
-.card {{ border: 1px solid #ddd; border-radius: 8px; padding: 1em 1.5em; margin: 1.5em 0; }}
-dl {{ display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }}
-dt {{ font-weight: 600; }}
-img.figure {{ max-width: 100%; }}
-table {{ border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }}
-td, th {{ padding: 0.2em 0.8em; border-bottom: 1px solid #eee; text-align: left; }}
-.caution {{ color: #8a4b00; }}
-.figures .pair {{ display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }}
-.figures .pair img.figure {{ max-width: 49%; }}
-@media print {{
-  @page {{ size: A4; margin: 10mm; }}
-  body {{ max-width: none; margin: 0; font-size: 9pt; }}
-  h2 {{ break-after: avoid; }}
-  img.figure {{ break-inside: avoid; max-height: 120mm; object-fit: contain; }}
-  table, dl {{ break-inside: avoid; }}
-  .card {{ break-before: page; break-inside: avoid; border: none; margin: 0; padding: 0; }}
-  .card .detail {{ display: none; }}
-  .card .journey img.figure {{ width: 100%; max-height: 110mm; }}
-  .card .pair {{ flex-wrap: nowrap; gap: 3mm; }}
-  .card .pair img.figure {{ width: 49%; max-height: 80mm; }}
-}}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
+# The shared style sheet (type, width, tables) comes from _html; these are the report's own.
+_STYLE = """\
+.overview { display: flex; flex-wrap: wrap; gap: 1em; }
+.card { border: 1px solid #ddd; border-radius: 8px; padding: 1em 1.5em; margin: 1.5em 0; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+dt { font-weight: 600; }
+img.figure { max-width: 100%; }
+.caution { color: #8a4b00; }
+.figures .pair { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+.figures .pair img.figure { max-width: 49%; }
+@media print {
+  @page { size: A4; margin: 10mm; }
+  body { max-width: none; margin: 0; font-size: 9pt; }
+  h2 { break-after: avoid; }
+  img.figure { break-inside: avoid; max-height: 120mm; object-fit: contain; }
+  table, dl { break-inside: avoid; }
+  .card { break-before: page; break-inside: avoid; border: none; margin: 0; padding: 0; }
+  .card .detail { display: none; }
+  .card .journey img.figure { width: 100%; max-height: 110mm; }
+  .card .pair { flex-wrap: nowrap; gap: 3mm; }
+  .card .pair img.figure { width: 49%; max-height: 80mm; }
+}
 """
