@@ -175,3 +175,10 @@ def test_bad_parameters(kwargs, message):
 def test_persona_count_is_a_parameter():
     data = make_customers(n_customers=3_000, n_personas=8, random_state=0)
     assert data.truth.nunique() == 8 and len(data.personas) == 8
+
+
+def test_a_bool_is_no_number_of_customers():
+    with pytest.raises(ValueError, match="Got n_customers=True, but expected a positive whole"):
+        make_customers(n_customers=True)
+    with pytest.raises(ValueError, match="Got n_personas=False, but expected a whole number"):
+        make_customers(n_customers=50, n_personas=False)

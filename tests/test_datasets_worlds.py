@@ -14,7 +14,9 @@ from sklearn.model_selection import cross_val_predict
 from persona import validate_inputs
 from persona.contract._journey import CHANNELS, DEFAULT_TAXONOMY, DEVICES
 from persona.datasets import NEED_DIMENSIONS, WorldSpec, make_world, world_zoo
-from persona.datasets._worlds import _COMMENTS, _DEFAULT_EVENTS
+from persona.datasets._world_emotions import _COMMENTS
+from persona.datasets._world_journeys import _DEFAULT_EVENTS
+from persona.errors import ConfigError
 from persona.features import FeatureBuilder, LexiconScorer
 from persona.profiling._audit import cramers_v
 
@@ -358,3 +360,25 @@ def test_a_wrong_spec_names_what_is_wrong(changes, message):
 def test_make_world_wants_a_spec():
     with pytest.raises(TypeError, match="expected a WorldSpec"):
         make_world({"name": "w01"})
+
+
+# --------------------------------------------------------------------------- the house (issue 22)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"n_customers": True}, "n_customers=True"), ({"items_per_dimension": 2.5},
+     "items_per_dimension=2.5"), ({"sorted_rows": "yes"}, "sorted_rows='yes'")],
+)  # fmt: skip
+def test_a_wrong_spec_is_a_config_error_naming_the_parameter(changes, message):
+    # A count must be a whole number and not a bool; a count that is no whole number is
+    # named, not a bare TypeError from deep inside.
+    with pytest.raises(ConfigError, match=message):
+        WorldSpec("bad", **changes)
+    with pytest.raises(ConfigError, match="expected a WorldSpec"):
+        make_world({"name": "w01"})
+
+
+def test_a_numpy_count_is_a_whole_number():
+    spec = WorldSpec("numpy", n_customers=np.int64(50), items_per_dimension=np.int64(3))
+    assert spec.item_counts == (3,) * spec.n_dimensions

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from persona import Instrument
+from persona.errors import ConfigError, PersonaError
 from persona.features.measurement import confirmatory_fit, measurement_invariance
 
 holzinger39 = pytest.importorskip("semopy.examples.holzinger39")
@@ -174,3 +175,17 @@ def test_items_without_common_variance_are_refused_quickly_and_named():
         confirmatory_fit(noise, model)
     with pytest.raises(ValueError, match=r"items \['q0'\] have one answer only"):
         confirmatory_fit(noise.assign(q0=1.0), model)
+
+
+# --------------------------------------------------------------------------- the house (issue 22)
+
+
+def test_a_wrong_map_is_a_config_error_and_unusable_answers_a_persona_error(hs):
+    with pytest.raises(ConfigError, match=r"items \['x10'\] are not columns"):
+        confirmatory_fit(hs, {"visual": ["x1", "x10"]})
+    with pytest.raises(ConfigError, match="Got instrument of type list"):
+        confirmatory_fit(hs, ["x1", "x2"])
+    with pytest.raises(PersonaError, match=r"items \['school'\] are not numbers"):
+        confirmatory_fit(hs, {"visual": ["x1", "x2", "school"]})
+    with pytest.raises(PersonaError, match=r"only 3 respondents answered all 3 items"):
+        confirmatory_fit(hs.head(3), {"visual": ["x1", "x2", "x3"]})

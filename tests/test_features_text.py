@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from persona.datasets._archetypes import TEXTS
+from persona.errors import ConfigError
 from persona.features import text
 from persona.features.text import (
     EmotionScorer,
@@ -399,3 +400,29 @@ def test_a_concession_weighs_a_third_of_the_main_clause(comment, language, main,
 def test_italian_plurals_in_chi_and_che_read_as_their_singular():
     scores = _scores(["vigliacco", "vigliacchi", "vigliacche"], "it").drop(columns="language")
     assert scores.nunique().max() == 1 and dominant_emotion(scores).iloc[0] == "anger"
+
+
+# --------------------------------------------------------------------------- the house (issue 22)
+
+
+def test_a_broken_scorer_or_argument_is_a_config_error():
+    class Short:
+        def score(self, texts, languages=None):
+            return pd.DataFrame({"valence": [0.0]})
+
+    with pytest.raises(ConfigError, match="returned 1 rows for 2 texts"):
+        score_texts(["a", "b"], scorer=Short())
+    with pytest.raises(ConfigError, match="Got 1 languages for 2 texts"):
+        LexiconScorer().score(["a", "b"], ["en"])
+    with pytest.raises(ConfigError, match="expected an object with a method score"):
+        score_texts(["a"], scorer=object())
+
+
+def test_the_scorer_checks_the_score_ranges_of_the_emotions_contract():
+    # One table of ranges: what the emotions table accepts is what a scorer may return.
+    from persona.contract import EMOTIONS
+    from persona.contract._schema import SCORE_RANGES
+
+    assert list(SCORE_RANGES) == ["valence", "arousal", *EMOTIONS]
+    assert text.SCORE_RANGES is SCORE_RANGES
+    assert text.SUPPORTED_LANGUAGES == ("en", "it")

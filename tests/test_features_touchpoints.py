@@ -10,7 +10,13 @@ import pytest
 from persona import InputError
 from persona.contract._journey import DEFAULT_TAXONOMY
 from persona.datasets import load_cdnow, make_customers
-from persona.features.touchpoints import JourneySettings, behaviour_features
+from persona.errors import ConfigError
+from persona.features.touchpoints import (
+    JourneySettings,
+    behaviour_features,
+    first_touchpoints,
+    journey_settings,
+)
 
 END = pd.Timestamp("2026-03-16")
 
@@ -332,3 +338,27 @@ def test_parts_on_a_generated_base_match_the_whole():
     pd.testing.assert_frame_equal(behaviour_features(events, chunk_rows=2_000), whole)
     with pytest.raises(ValueError, match="Got chunk_rows=0, but expected a positive"):
         behaviour_features(events, chunk_rows=0)
+
+
+# --------------------------------------------------------------------------- the house (issue 22)
+
+
+def test_settings_and_arguments_that_cannot_work_are_config_errors(journey):
+    with pytest.raises(ConfigError, match=r"taxonomy moments \['TMOT'\]"):
+        JourneySettings(taxonomy={"search": "TMOT"})
+    with pytest.raises(ConfigError, match="Got journey of type int"):
+        journey_settings(3)
+    # A bool is no count of rows, though Python calls it an int.
+    with pytest.raises(ConfigError, match="Got chunk_rows=True, but expected a positive"):
+        behaviour_features(journey, chunk_rows=True)
+    with pytest.raises(ConfigError, match="Got n=True, but expected a whole number"):
+        first_touchpoints(journey, True)
+    early, _ = first_touchpoints(journey, np.int64(2))  # a numpy whole number is one
+    assert early.groupby("customer_id").size().tolist() == [2, 2]
+
+
+def test_the_names_of_touchpoints_stay_where_they_were():
+    from persona.features import touchpoints
+
+    assert touchpoints.DAYPARTS["night"] == (0, 6)
+    assert callable(touchpoints._features)  # the one-record path reads the families here

@@ -132,3 +132,11 @@ def test_unknown_dimension_and_item_lookups_say_what_exists():
         instrument.items_of("status")
     with pytest.raises(KeyError, match="has no such item"):
         instrument.item("thr9")
+
+
+def test_a_numpy_whole_number_is_a_scale_bound():
+    import numpy as np
+
+    instrument = Instrument.from_dict(with_item(scale=[np.int64(1), np.int64(5)]))
+    assert instrument.scale_of("thr1") == (1, 5)
+    assert all(type(bound) is int for bound in instrument.scale_of("thr1"))

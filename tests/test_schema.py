@@ -508,3 +508,30 @@ def test_trusted_tables_skip_checks_only_inside_the_block():
             validate_events(bad.copy())  # any other object is checked
     with pytest.raises(InputError, match="cannot be parsed"):
         validate_events(bad)
+
+
+# --------------------------------------------------------------------------- the house (issue 22)
+
+
+def test_an_argument_that_is_no_table_or_no_option_is_a_config_error(tmp_path):
+    from persona import ReadOptions
+    from persona.contract._tables import read_settings
+    from persona.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="events: expected a pandas DataFrame"):
+        validate_events(42)
+    with pytest.raises(ConfigError, match="Got decimal=';', but expected"):
+        ReadOptions(decimal=";")
+    broken = tmp_path / "journey.yaml"
+    broken.write_text("taxonomy: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not valid YAML"):
+        read_settings(broken)
+
+
+def test_the_mixed_offset_rule_is_still_read_from_the_schema():
+    # Batch scoring imports these three names from persona.contract._schema.
+    from persona.contract import _schema, _timestamps
+
+    assert _schema._MIXED_OFFSETS is _timestamps.MIXED_OFFSETS
+    assert _schema._has_utc_offset is _timestamps.has_utc_offset
+    assert _schema._minority_of(1, 3) == "zoned"

@@ -1,24 +1,25 @@
 """Column checks behind the input contracts: each raises InputError naming the rows.
 
 Used by :mod:`persona.contract._schema`, which says which table has which columns; the
-functions here know how to check one column of one kind (ids, timestamps,
-labels, numbers) and how to show the first offending rows.
+functions here know how to check a table's shape and one column of one kind (ids,
+labels, numbers) and how to show the first offending rows. Timestamp columns are
+:mod:`persona.contract._timestamps`'. They read the frame they are given and nothing else.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from persona.errors import InputError
+from persona._validate import is_whole
+from persona.errors import ConfigError, InputError
 
 __all__ = [
     "blank", "check_frame", "check_ids", "check_labels", "check_no_nulls", "fail", "id_kind",
-    "parse_numbers", "parse_timestamps", "with_parsed",
+    "parse_numbers", "with_parsed",
 ]  # fmt: skip
 
 _ID = "customer_id"
@@ -55,8 +56,21 @@ def _short(value: Any) -> str:
 
 
 def check_frame(df: pd.DataFrame, table: str, required: tuple[str, ...]) -> None:
+    """A DataFrame with rows, unique column names and the ``required`` columns.
+
+    A table without rows is refused as empty before its columns are asked
+    for: an empty list or an empty frame has no columns either, and "the
+    table is empty" is what is wrong with it, not its columns.
+    """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{table}: expected a pandas DataFrame, got {type(df).__name__}.")
+        raise ConfigError(f"{table}: expected a pandas DataFrame, got {type(df).__name__}.")
+    if len(df) == 0:
+        shape = "0 rows" if len(df.columns) else "0 rows and no columns"
+        raise InputError(
+            table,
+            f"the table is empty ({shape}).",
+            fix=f"pass a table with at least one row, or leave {table} out if there is none.",
+        )
     dupes = df.columns[df.columns.duplicated()].unique().tolist()
     if dupes:
         raise InputError(
@@ -76,20 +90,30 @@ def check_frame(df: pd.DataFrame, table: str, required: tuple[str, ...]) -> None
             column=missing[0],
             fix=f"add or rename the column(s) so that {list(required)} are present.{hint}",
         )
-    if len(df) == 0:
-        raise InputError(
-            table,
-            "the table is empty (0 rows).",
-            fix=f"pass a table with at least one row, or leave {table} out if there is none.",
-        )
 
 
 def check_ids(df: pd.DataFrame, table: str, *, unique: bool) -> None:
+    """Customer ids: all integers or all strings, none missing, once each when ``unique``.
+
+    True/false ids are named first: bool is an int to Python, so the kind
+    check would find no odd row among them.
+    """
     ids = df[_ID]
+    flags = _booleans(ids)
+    if flags is not None and flags.any():
+        fail(
+            table,
+            df,
+            flags,
+            f"have a true/false customer_id (the column is {ids.dtype}).",
+            "customer ids are integers or strings; a true/false column is most often a flag "
+            "read in place of the id: give the id column.",
+            column=_ID,
+        )
     check_no_nulls(df, table, _ID, "customer ids")
     kind = id_kind(ids)
     if kind is None:
-        odd = ids.map(lambda v: not isinstance(v, (str, int, np.integer))).to_numpy(dtype=bool)
+        odd = ids.map(lambda v: not (isinstance(v, str) or is_whole(v))).to_numpy(dtype=bool)
         if not odd.any():  # integers and strings side by side: show the fewer
             odd = ids.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
             odd = odd if odd.sum() <= len(odd) / 2 else ~odd
@@ -115,6 +139,20 @@ def check_ids(df: pd.DataFrame, table: str, *, unique: bool) -> None:
                 "e.g. with .drop_duplicates('customer_id', keep='last').",
                 column=_ID,
             )
+
+
+def _booleans(ids: pd.Series) -> np.ndarray | None:
+    """Where ids are True/False; None when the column cannot hold any."""
+    if ptypes.is_bool_dtype(ids.dtype):
+        return ids.notna().to_numpy(dtype=bool)
+    if ids.dtype != object:
+        return None
+    kind = pd.api.types.infer_dtype(ids, skipna=True)
+    if kind == "boolean":
+        return ids.notna().to_numpy(dtype=bool)
+    if kind in ("mixed", "mixed-integer"):  # an invalid column: one pass to name the rows
+        return ids.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+    return None
 
 
 def id_kind(ids: pd.Series) -> str | None:
@@ -147,94 +185,6 @@ def check_no_nulls(df: pd.DataFrame, table: str, column: str, what: str) -> None
             column=column,
             show=(column,),
         )
-
-
-def parse_timestamps(
-    df: pd.DataFrame, table: str, column: str, *, nullable: bool
-) -> pd.Series | None:
-    """Check a timestamp column; return it parsed when it held text, else None."""
-    values = df[column]
-    if ptypes.is_datetime64_any_dtype(values.dtype):
-        parsed = values
-    elif ptypes.is_numeric_dtype(values.dtype) or ptypes.is_bool_dtype(values.dtype):
-        raise InputError(
-            table,
-            f"holds numbers ({values.dtype}), and a number is no unambiguous timestamp.",
-            column=column,
-            fix=f"convert it first, e.g. pd.to_datetime({table}['{column}'], unit='s') for "
-            "seconds since 1970, or give ISO 8601 strings.",
-        )
-    else:
-        if values.dtype == object:
-            # A number or a list among texts is no timestamp (pandas would warn, and will
-            # read numbers as epochs): made unparseable here, shown as given below. Text
-            # columns read from files are of a string dtype: only a mixed column loops here.
-            text = np.frompyfunc(lambda v: isinstance(v, str), 1, 1)(values.to_numpy())
-            odd = values.notna().to_numpy() & ~text.astype(bool)
-            values = values.where(~odd, "not a timestamp")
-        as_utc = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
-        unparseable = (values.notna() & as_utc.isna()).to_numpy()
-        if unparseable.any():
-            fail_unparseable_timestamps(df, table, column, unparseable)
-        try:
-            parsed = pd.to_datetime(values, format="ISO8601")
-        except (ValueError, TypeError):
-            _fail_mixed_zones(df, table, column)
-    if not nullable:
-        missing = parsed.isna().to_numpy()
-        if missing.any():
-            fail(
-                table,
-                df,
-                missing,
-                "have no timestamp.",
-                f"every row of {table} needs its time: drop or complete the rows without one.",
-                column=column,
-                show=(column,),
-            )
-    return None if parsed is values else parsed
-
-
-_ZONE = re.compile(r"(Z|[+-]\d{2}(?::?\d{2})?)$")
-
-
-def fail_unparseable_timestamps(df: pd.DataFrame, table: str, column: str, rows) -> None:
-    """The contract's error for timestamps that cannot be parsed, naming the rows."""
-    fail(
-        table,
-        df,
-        rows,
-        "have a timestamp that cannot be parsed.",
-        "give ISO 8601 timestamps such as '2026-11-22T10:30:00' (or datetime64 values), or "
-        "say the format yours are written in: timestamp_format: '%d/%m/%Y %H:%M' in "
-        "persona.yaml, or persona.ReadOptions(timestamp_format=...) in Python.",
-        column=column,
-        show=(column,),
-    )
-
-
-def _fail_mixed_zones(df: pd.DataFrame, table: str, column: str):
-    def zone(value: Any) -> str:
-        if isinstance(value, str):
-            found = _ZONE.search(value.strip())
-            return found.group(1) if found else "no zone"
-        tz = getattr(value, "tzinfo", None)
-        return str(tz) if tz is not None else "no zone"
-
-    zones = df[column].dropna().map(zone)
-    counts = zones.value_counts()
-    minority = zones.index[zones != counts.index[0]]
-    summary = ", ".join(f"{n} at {z}" for z, n in counts.items())
-    fail(
-        table,
-        df,
-        df.index.isin(minority),
-        f"carry a different time zone from the rest (timestamps mix time zones: {summary}).",
-        f"give every timestamp the same zone, or convert them to UTC first with "
-        f"pd.to_datetime({table}['{column}'], utc=True).",
-        column=column,
-        show=(column,),
-    )
 
 
 def check_labels(
@@ -323,23 +273,7 @@ def parse_numbers(
             fix="convert the column to numbers that mean what they say.",
         )
     if not ptypes.is_numeric_dtype(values.dtype):
-        try:
-            parsed = pd.to_numeric(values, errors="coerce")
-        except OverflowError:  # a Python integer beyond float64: infinite, refused below
-            parsed = pd.to_numeric(values.map(_as_number), errors="coerce")
-        unparseable = (values.notna() & parsed.isna()).to_numpy()
-        if unparseable.any():
-            fail(
-                table,
-                df,
-                unparseable,
-                "have a value that is not a number.",
-                f"{column} must hold numbers (use '.' as the decimal mark); "
-                "leave a cell empty where there is no value.",
-                column=column,
-                show=(column,),
-            )
-        values = parsed
+        values = _parsed_numbers(df, table, column)
     array = values.to_numpy(dtype="float64", na_value=np.nan)
     infinite = np.isinf(array)
     if infinite.any():
@@ -359,33 +293,69 @@ def parse_numbers(
             fail(
                 table, df, fractional, "are not whole numbers.", fix, column=column, show=(column,)
             )
+    _check_range(df, table, column, array, low, high, fix)
+    return None if values is original else values
+
+
+def _parsed_numbers(df: pd.DataFrame, table: str, column: str) -> pd.Series:
+    """A column of text (as a CSV file gives it) read as numbers, or the rows that are not."""
+    values = df[column]
+    try:
+        parsed = pd.to_numeric(values, errors="coerce")
+    except OverflowError:  # a Python integer beyond float64: infinite, refused after
+        parsed = pd.to_numeric(values.map(_as_number), errors="coerce")
+    unparseable = (values.notna() & parsed.isna()).to_numpy()
+    if unparseable.any():
+        fail(
+            table,
+            df,
+            unparseable,
+            "have a value that is not a number.",
+            f"{column} must hold numbers (use '.' as the decimal mark); "
+            "leave a cell empty where there is no value.",
+            column=column,
+            show=(column,),
+        )
+    return parsed
+
+
+def _check_range(
+    df: pd.DataFrame,
+    table: str,
+    column: str,
+    array: np.ndarray,
+    low: float | None,
+    high: float | None,
+    fix: str,
+) -> None:
+    """Refuse the rows of ``array`` outside [low, high] (either bound may be None)."""
     outside = np.zeros(len(array), dtype=bool)
     if low is not None:
         outside |= array < low
     if high is not None:
         outside |= array > high
-    if outside.any():
-        if low is not None and high is not None:
-            bounds = f"[{_fmt(low)}, {_fmt(high)}]"
-            problem = f"are outside {bounds}."
-        elif high is None:
-            bounds, problem = f">= {_fmt(low)}", f"are below {_fmt(low)}."
-        else:
-            bounds, problem = f"<= {_fmt(high)}", f"are above {_fmt(high)}."
-        fail(
-            table,
-            df,
-            outside,
-            problem,
-            fix or f"{column} must lie in {bounds}.",
-            column=column,
-            show=(column,),
-        )
-    return None if values is original else values
+    if not outside.any():
+        return
+    if low is not None and high is not None:
+        bounds = f"[{_fmt(low)}, {_fmt(high)}]"
+        problem = f"are outside {bounds}."
+    elif high is None:
+        bounds, problem = f">= {_fmt(low)}", f"are below {_fmt(low)}."
+    else:
+        bounds, problem = f"<= {_fmt(high)}", f"are above {_fmt(high)}."
+    fail(
+        table,
+        df,
+        outside,
+        problem,
+        fix or f"{column} must lie in {bounds}.",
+        column=column,
+        show=(column,),
+    )
 
 
 def _as_number(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _FLOAT_MAX:
+    if is_whole(value) and abs(value) > _FLOAT_MAX:
         return np.inf if value > 0 else -np.inf
     return value
 

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from persona._validate import is_whole
 from persona.contract._tables import read_settings
-from persona.errors import InputError
+from persona.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from persona.contract._tables import TableLike
@@ -190,7 +191,7 @@ class Instrument:
         elif path.suffix.lower() in (".yaml", ".yml"):
             path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True))
         else:
-            raise ValueError(f"Got path={str(path)!r}, but expected a .json, .yaml or .yml file.")
+            raise ConfigError(f"Got path={str(path)!r}, but expected a .json, .yaml or .yml file.")
 
     # ----------------------------------------------------------------- reading
 
@@ -334,7 +335,7 @@ def _parse_scale(scale: Any, name: str, where: str) -> tuple[int, int]:
     elif (
         isinstance(scale, Sequence)
         and len(scale) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in scale)
+        and all(is_whole(v) for v in scale)
         and scale[0] < scale[1]
     ):
         return (int(scale[0]), int(scale[1]))

@@ -34,14 +34,18 @@ from persona.contract._checks import (
     check_labels,
     check_no_nulls,
     fail,
-    fail_unparseable_timestamps,
     id_kind,
     parse_numbers,
-    parse_timestamps,
     with_parsed,
 )
 from persona.contract._journey import MOMENTS
 from persona.contract._tables import TableLike, read_table
+
+# Batch scoring reads the mixed-offset rule here, by these names (the rule is one, there).
+from persona.contract._timestamps import MIXED_OFFSETS as _MIXED_OFFSETS  # noqa: F401
+from persona.contract._timestamps import has_utc_offset as _has_utc_offset  # noqa: F401
+from persona.contract._timestamps import minority_of as _minority_of  # noqa: F401
+from persona.contract._timestamps import parse_timestamps
 from persona.errors import InputError
 
 if TYPE_CHECKING:
@@ -50,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REQUIRED_COLUMNS",
     "EMOTIONS",
+    "SCORE_RANGES",
     "InputError",
     "Inputs",
     "TableLike",
@@ -72,11 +77,15 @@ EMOTIONS: tuple[str, ...] = (
     "anger",
     "anticipation",
 )
+#: The scores an emotion reading may carry, with their ranges; a scorer of text gives these too.
+SCORE_RANGES: dict[str, tuple[float, float]] = {
+    "valence": (-1.0, 1.0),
+    "arousal": (0.0, 1.0),
+    **{e: (0.0, 1.0) for e in EMOTIONS},
+}
 
 _ID = "customer_id"
 
-
-# --------------------------------------------------------------------------- tables
 
 _EVENT_COLUMNS = ("customer_id", "timestamp", "channel", "event_type")
 #: The columns each table must have; every other reader of a table takes them from here.
@@ -113,54 +122,7 @@ def _is_trusted(table: object) -> bool:
     return id(table) in _TRUSTED.__dict__.get("ids", ())
 
 
-# --------------------------------------------------------------------------- rules of rows
-
-
-def _check_rows(df: pd.DataFrame, table: str) -> None:
-    """A table without rows is refused as empty, before its columns are asked for.
-
-    An empty list or an empty frame has no columns either; "the table is
-    empty" is what is wrong with it, not its columns.
-    """
-    if isinstance(df, pd.DataFrame) and len(df) == 0:
-        shape = "0 rows" if len(df.columns) else "0 rows and no columns"
-        raise InputError(
-            table,
-            f"the table is empty ({shape}).",
-            fix=f"pass a table with at least one row, or leave {table} out if there is none.",
-        )
-
-
-def _check_ids(df: pd.DataFrame, table: str, *, unique: bool) -> None:
-    """The id checks, with true/false ids named: bool is an int to Python, so the
-    generic check finds no odd row among them."""
-    ids = df[_ID]
-    flags = _booleans(ids)
-    if flags is not None and flags.any():
-        fail(
-            table,
-            df,
-            flags,
-            f"have a true/false customer_id (the column is {ids.dtype}).",
-            "customer ids are integers or strings; a true/false column is most often a flag "
-            "read in place of the id: give the id column.",
-            column=_ID,
-        )
-    check_ids(df, table, unique=unique)
-
-
-def _booleans(ids: pd.Series) -> np.ndarray | None:
-    """Where ids are True/False; None when the column cannot hold any."""
-    if ptypes.is_bool_dtype(ids.dtype):
-        return ids.notna().to_numpy(dtype=bool)
-    if ids.dtype != object:
-        return None
-    kind = pd.api.types.infer_dtype(ids, skipna=True)
-    if kind == "boolean":
-        return ids.notna().to_numpy(dtype=bool)
-    if kind in ("mixed", "mixed-integer"):  # an invalid column: one pass to name the rows
-        return ids.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
-    return None
+# --------------------------------------------------------------------------- the tables
 
 
 def _first_rows(df: pd.DataFrame, mask: np.ndarray, shown: int = 5) -> str:
@@ -169,88 +131,6 @@ def _first_rows(df: pd.DataFrame, mask: np.ndarray, shown: int = 5) -> str:
     labels = df.index[positions].tolist()
     rows = [f"row {label!r} (customer_id={i!r})" for label, i in zip(labels, ids, strict=True)]
     return "first: " + "; ".join(rows)
-
-
-# A UTC offset (Z, +01:00, -0500, +01) right after a time of day; a bare date
-# ("2026-03-01") ends in what would otherwise read as one.
-_OFFSET = r"\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$"
-
-#: Why rows of a timestamp column that mixes text with and without a UTC offset
-#: are refused, by the kind refused: (problem, fix). Batch scoring gives the same reasons.
-_MIXED_OFFSETS = {
-    "naive": (
-        "have no UTC offset, while the column's other timestamps carry one, so they "
-        "cannot be placed in time.",
-        "give every timestamp its UTC offset (e.g. '2026-03-01T09:00:00+01:00', or 'Z' for "
-        "UTC), or none at all.",
-    ),
-    "zoned": (
-        "carry a UTC offset, while most of the column's timestamps have none.",
-        "give every timestamp its UTC offset (e.g. '2026-03-01T09:00:00+01:00', or 'Z' for "
-        "UTC), or none at all.",
-    ),
-}
-
-
-def _has_utc_offset(values) -> np.ndarray:
-    """Where text timestamps carry a UTC offset (False for other text and missing values).
-
-    ``values`` is a pandas Series or a pyarrow array of strings. One pass in
-    Arrow's regular-expression kernel, without a loop in Python.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not isinstance(values, pa.Array | pa.ChunkedArray):
-        values = pa.array(values, type=pa.string(), from_pandas=True)
-    found = pc.match_substring_regex(values, _OFFSET).fill_null(False)
-    return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
-
-
-def _minority_of(zoned: int, naive: int) -> str | None:
-    """Which kind of text timestamps a column of both refuses: the less common one,
-    or those without an offset on a tie (they are the ones whose instant is unknown)."""
-    if not zoned or not naive:
-        return None
-    return "zoned" if zoned < naive else "naive"
-
-
-def _timestamps(df: pd.DataFrame, table: str, column: str, *, nullable: bool) -> pd.Series | None:
-    """Check a timestamp column: text with UTC offsets is read in UTC (see validate_events).
-
-    Offsets differ within one export (summer and winter time), and pandas
-    reads a column of different offsets as no single zone; converted to UTC,
-    each is the instant it says.
-    """
-    values = df[column]
-    text = ptypes.is_string_dtype(values.dtype) and pd.api.types.infer_dtype(
-        values, skipna=True
-    ) in ("string", "empty")
-    zoned = _has_utc_offset(values) if text else None
-    if zoned is None or not zoned.any():
-        return parse_timestamps(df, table, column, nullable=nullable)
-    as_utc = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
-    present = values.notna().to_numpy()
-    unparseable = present & as_utc.isna().to_numpy()
-    if unparseable.any():
-        fail_unparseable_timestamps(df, table, column, unparseable)
-    naive = present & ~zoned
-    refused = _minority_of(int(zoned.sum()), int(naive.sum()))
-    if refused is not None:
-        problem, fix = _MIXED_OFFSETS[refused]
-        fail(table, df, naive if refused == "naive" else zoned, problem, fix, column=column,
-             show=(column,))  # fmt: skip
-    if not nullable and not present.all():
-        fail(
-            table,
-            df,
-            ~present,
-            "have no timestamp.",
-            f"every row of {table} needs its time: drop or complete the rows without one.",
-            column=column,
-            show=(column,),
-        )
-    return as_utc
 
 
 def validate_events(events: TableLike) -> pd.DataFrame:
@@ -288,10 +168,9 @@ def validate_events(events: TableLike) -> pd.DataFrame:
     if _is_trusted(events):
         return events
     df = read_table(events, "events")
-    _check_rows(df, "events")
     check_frame(df, "events", REQUIRED_COLUMNS["events"])
-    _check_ids(df, "events", unique=False)
-    parsed = {"timestamp": _timestamps(df, "events", "timestamp", nullable=False)}
+    check_ids(df, "events", unique=False)
+    parsed = {"timestamp": parse_timestamps(df, "events", "timestamp", nullable=False)}
     check_labels(df, "events", "channel", nullable=False)
     check_labels(df, "events", "event_type", nullable=False)
     if "device" in df.columns:
@@ -330,9 +209,8 @@ def validate_survey(survey: TableLike, instrument: Instrument) -> pd.DataFrame:
     if _is_trusted(survey):
         return survey
     df = read_table(survey, "survey")
-    _check_rows(df, "survey")
     check_frame(df, "survey", REQUIRED_COLUMNS["survey"])
-    _check_ids(df, "survey", unique=True)
+    check_ids(df, "survey", unique=True)
     items = instrument.item_names
     unknown = [c for c in df.columns if c != _ID and c not in items]
     if unknown:
@@ -383,9 +261,6 @@ def validate_survey(survey: TableLike, instrument: Instrument) -> pd.DataFrame:
     return checked.loc[answered]
 
 
-_SCORE_RANGES = {"valence": (-1.0, 1.0), "arousal": (0.0, 1.0), **{e: (0.0, 1.0) for e in EMOTIONS}}
-
-
 def validate_emotions(emotions: TableLike) -> pd.DataFrame:
     """Check an ``emotions`` table (one row per reading) against its contract.
 
@@ -406,25 +281,24 @@ def validate_emotions(emotions: TableLike) -> pd.DataFrame:
     if _is_trusted(emotions):
         return emotions
     df = read_table(emotions, "emotions")
-    _check_rows(df, "emotions")
     check_frame(df, "emotions", REQUIRED_COLUMNS["emotions"])
-    signals = [c for c in (*_SCORE_RANGES, "text") if c in df.columns]
+    signals = [c for c in (*SCORE_RANGES, "text") if c in df.columns]
     if not signals:
         raise InputError(
             "emotions",
             "has no signal column.",
-            fix=f"add scores ({list(_SCORE_RANGES)}) or a 'text' column to score.",
+            fix=f"add scores ({list(SCORE_RANGES)}) or a 'text' column to score.",
         )
-    _check_ids(df, "emotions", unique=False)
+    check_ids(df, "emotions", unique=False)
     parsed = {}
     if "timestamp" in df.columns:
-        parsed["timestamp"] = _timestamps(df, "emotions", "timestamp", nullable=True)
+        parsed["timestamp"] = parse_timestamps(df, "emotions", "timestamp", nullable=True)
     if "event_type" in df.columns:
         check_labels(df, "emotions", "event_type", nullable=True)
     if "moment" in df.columns:
         check_labels(df, "emotions", "moment", nullable=True, choices=MOMENTS)
     has_signal = np.zeros(len(df), dtype=bool)
-    for column, (low, high) in _SCORE_RANGES.items():
+    for column, (low, high) in SCORE_RANGES.items():
         if column in df.columns:
             parsed[column] = parse_numbers(df, "emotions", column, low=low, high=high)
             has_signal |= df[column].notna().to_numpy()
@@ -457,9 +331,8 @@ def validate_demographics(demographics: TableLike) -> pd.DataFrame:
     True
     """
     df = read_table(demographics, "demographics")
-    _check_rows(df, "demographics")
     check_frame(df, "demographics", REQUIRED_COLUMNS["demographics"])
-    _check_ids(df, "demographics", unique=True)
+    check_ids(df, "demographics", unique=True)
     parsed = {}
     for column in df.columns:
         if column != _ID and ptypes.is_float_dtype(df[column].dtype):

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from persona.errors import InputError
+from persona.errors import ConfigError, InputError
 
 __all__ = ["ReadOptions", "TableLike", "read_table", "sniff_csv"]
 
@@ -66,22 +66,22 @@ class ReadOptions:
         if self.delimiter is not None and (
             not isinstance(self.delimiter, str) or len(self.delimiter) != 1
         ):
-            raise ValueError(
+            raise ConfigError(
                 f"Got delimiter={self.delimiter!r}, but expected one character, such as ';'."
             )
         if self.decimal not in (None, ".", ","):
-            raise ValueError(f"Got decimal={self.decimal!r}, but expected '.' or ','.")
+            raise ConfigError(f"Got decimal={self.decimal!r}, but expected '.' or ','.")
         if self.decimal is not None and self.decimal == self.delimiter:
-            raise ValueError(
+            raise ConfigError(
                 f"Got delimiter and decimal both {self.decimal!r}: a CSV file cannot use one "
                 "character for both."
             )
         if not isinstance(self.encoding, str) or not self.encoding:
-            raise ValueError(f"Got encoding={self.encoding!r}, but expected a name like 'utf-8'.")
+            raise ConfigError(f"Got encoding={self.encoding!r}, but expected a name like 'utf-8'.")
         if self.timestamp_format is not None and (
             not isinstance(self.timestamp_format, str) or "%" not in self.timestamp_format
         ):
-            raise ValueError(
+            raise ConfigError(
                 f"Got timestamp_format={self.timestamp_format!r}, but expected a strftime "
                 "format such as '%d/%m/%Y %H:%M'."
             )
@@ -162,7 +162,8 @@ def _head_complete(path: Path) -> bool:
 
 def read_settings(path: Path) -> Any:
     """The plain data of a settings file (instrument, project file, journey): JSON for a
-    ``.json`` file, else YAML. A file that does not parse raises ValueError naming it."""
+    ``.json`` file, else YAML. A file that does not parse raises ConfigError (a ValueError)
+    naming it."""
     import json
 
     import yaml
@@ -172,7 +173,7 @@ def read_settings(path: Path) -> Any:
     try:
         return json.loads(text) if json_file else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ValueError(
+        raise ConfigError(
             f"'{path}' is not valid {'JSON' if json_file else 'YAML'}: {error}"
         ) from error
 
@@ -292,9 +293,9 @@ def unreadable(table: str, path: Path | str, error: BaseException) -> InputError
 
 
 def table_path(source: object, table: str) -> Path:
-    """``source`` as an existing path, or a TypeError / FileNotFoundError naming the table."""
+    """``source`` as an existing path, or a ConfigError / FileNotFoundError naming the table."""
     if not isinstance(source, (str, os.PathLike)):
-        raise TypeError(
+        raise ConfigError(
             f"{table}: expected a pandas DataFrame or a path to a Parquet or CSV file, "
             f"got {type(source).__name__}."
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from persona._validate import is_whole
 from persona.contract._journey import CHANNELS, DEFAULT_TAXONOMY, DEVICES, MOMENTS
 from persona.contract._schema import EMOTIONS
 from persona.datasets._archetypes import (
@@ -151,9 +152,9 @@ def make_customers(
 
 
 def _check_parameters(n_customers, n_personas, survey_coverage, emotion_coverage, text_share):
-    if not isinstance(n_customers, (int, np.integer)) or n_customers < 1:
+    if not is_whole(n_customers) or n_customers < 1:
         raise ValueError(f"Got n_customers={n_customers!r}, but expected a positive whole number.")
-    if not isinstance(n_personas, (int, np.integer)) or not 2 <= n_personas <= len(NEEDS):
+    if not is_whole(n_personas) or not 2 <= n_personas <= len(NEEDS):
         raise ValueError(
             f"Got n_personas={n_personas!r}, but expected a whole number from 2 to {len(NEEDS)}."
         )

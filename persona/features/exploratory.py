@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from persona._validate import is_whole
 from persona.contract._instrument import Instrument
 from persona.contract._tables import TableLike, read_table
 from persona.errors import InputError
@@ -183,7 +184,7 @@ def _item_columns(table: pd.DataFrame, items: Sequence[str] | None) -> list[str]
 
 
 def _check_count(n_dimensions: object, n_items: int) -> int:
-    if isinstance(n_dimensions, bool) or not isinstance(n_dimensions, int | np.integer):
+    if not is_whole(n_dimensions):
         raise ValueError(f"Got n_dimensions={n_dimensions!r}, but expected a whole number.")
     if not 1 <= n_dimensions < n_items:
         raise ValueError(

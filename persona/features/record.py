@@ -26,12 +26,13 @@ import datetime as _dt
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from persona._validate import is_whole
 from persona.contract._journey import MOMENTS
 from persona.contract._schema import EMOTIONS
 from persona.features import emotions as _emotions
@@ -305,11 +306,7 @@ class RecordFeatures:
 def _plain_id(customer_id: Any) -> bool:
     if type(customer_id) is str:
         return True
-    return (
-        isinstance(customer_id, Integral)
-        and not isinstance(customer_id, (bool, np.bool_))
-        and -(2**63) <= int(customer_id) < 2**63
-    )
+    return is_whole(customer_id) and -(2**63) <= int(customer_id) < 2**63
 
 
 def _same_customer(given: Any, customer_id: Any, name: str) -> None:

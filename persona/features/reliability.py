@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from persona._validate import is_whole
 from persona.contract._instrument import Instrument
 from persona.contract._schema import TableLike
 from persona.features.factor import minres, oblimin, smc, varimax
@@ -397,7 +398,7 @@ def omega(
             f"items {unknown[:5]} are not in the instrument '{instrument.name}'; "
             f"its items are {list(instrument.item_names)[:10]}."
         )
-    if isinstance(n_factors, bool) or not isinstance(n_factors, int) or n_factors < 1:
+    if not is_whole(n_factors) or n_factors < 1:
         raise ValueError(f"Got n_factors={n_factors!r}, but expected a whole number >= 1.")
     answers = read_answers(survey, instrument)
     positions = [instrument.item_names.index(name) for name in names]

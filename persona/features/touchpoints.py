@@ -9,10 +9,12 @@ journey goes backwards), rhythm (dayparts, weekends, trend) and service
 
 Customers are taken in parts of about a million touchpoints (bounded memory),
 each sorted by customer and time (:mod:`persona.features._log`); every
-feature is then array arithmetic on the sorted columns: neighbours for
-sessions, switching and backtracking, binary search for "the last research
-before this purchase", and per-customer sums with ``bincount``. Nothing loops
-over customers or events in Python.
+feature (:mod:`persona.features._behaviour`) is then array arithmetic on the
+sorted columns: neighbours for sessions, switching and backtracking, binary
+search for "the last research before this purchase", and per-customer sums
+with ``bincount``. Nothing loops over customers or events in Python. This
+module reads and checks the log and the journey settings, and assembles the
+table.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from persona._validate import is_whole
 from persona.contract._journey import DEFAULT_TAXONOMY, MOMENTS
 from persona.contract._schema import TableLike, read_table, validate_emotions, validate_events
-from persona.features._log import LogColumns, SortedLog, changes
+from persona.errors import ConfigError
+from persona.features._behaviour import DAYPARTS
+from persona.features._behaviour import features as _features
+from persona.features._log import LogColumns, SortedLog
 
 __all__ = [
     "DAYPARTS",
@@ -48,14 +54,6 @@ _COLUMNS = ("customer_id", "timestamp", "channel", "event_type", "device", "valu
 # Event types with a share column by default: the frequent ones, a bounded number of them.
 _EVENT_SHARE = 0.005
 _MAX_EVENT_TYPES = 30
-
-#: Hours of the day in each daypart (local time of the timestamps).
-DAYPARTS: dict[str, tuple[int, int]] = {
-    "night": (0, 6),
-    "morning": (6, 12),
-    "afternoon": (12, 18),
-    "evening": (18, 24),
-}
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ class JourneySettings:
 
     def __post_init__(self) -> None:
         if not isinstance(self.taxonomy, Mapping):
-            raise TypeError(
+            raise ConfigError(
                 f"Got taxonomy of type {type(self.taxonomy).__name__}, but expected a mapping "
                 "of event type -> moment, e.g. {**persona.DEFAULT_TAXONOMY, 'order': 'SMOT'}."
             )
@@ -99,11 +97,11 @@ class JourneySettings:
             object.__setattr__(self, name, _event_type_names(name, getattr(self, name)))
         unknown = sorted({m for m in self.taxonomy.values() if m not in MOMENTS})
         if unknown:
-            raise ValueError(f"Got taxonomy moments {unknown}, but expected only {list(MOMENTS)}.")
+            raise ConfigError(f"Got taxonomy moments {unknown}, but expected only {list(MOMENTS)}.")
         for name in ("session_gap", "micro_moment", "research_window", "expression_window"):
             value = pd.Timedelta(getattr(self, name))
             if value <= pd.Timedelta(0):
-                raise ValueError(f"Got {name}={value}, but expected a positive duration.")
+                raise ConfigError(f"Got {name}={value}, but expected a positive duration.")
             object.__setattr__(self, name, value)
 
 
@@ -120,11 +118,11 @@ def journey_settings(journey: JourneySettings | Mapping[str, Any] | None) -> Jou
         known = set(JourneySettings.__dataclass_fields__)
         unknown = sorted(map(str, set(journey) - known))
         if unknown:
-            raise ValueError(
+            raise ConfigError(
                 f"Got journey settings {unknown}, but JourneySettings takes {sorted(known)}."
             )
         return JourneySettings(**journey)
-    raise TypeError(
+    raise ConfigError(
         f"Got journey of type {type(journey).__name__}, but expected persona.JourneySettings, "
         "a mapping of its settings, e.g. {'purchase_types': ('order_placed',)}, or the path "
         "of a YAML file of them."
@@ -153,11 +151,11 @@ def _journey_file(path: Path) -> Mapping[str, Any]:
     try:
         spec = read_settings(path)
     except ValueError as error:
-        raise ValueError(f"journey: {error}") from error
+        raise ConfigError(f"journey: {error}") from error
     if isinstance(spec, Mapping) and isinstance(spec.get("journey"), Mapping):
         spec = spec["journey"]  # a project file
     if not isinstance(spec, Mapping):
-        raise ValueError(
+        raise ConfigError(
             f"journey: '{path}' holds no mapping of journey settings (such as taxonomy: and "
             "purchase_types:), nor a project file's journey: section."
         )
@@ -197,7 +195,7 @@ def _event_type_names(setting: str, names: Any) -> tuple[str, ...]:
         names = tuple(names)
         if all(isinstance(n, str) and n for n in names):
             return names
-    raise TypeError(
+    raise ConfigError(
         f"Got {setting}={names!r}, but expected event type names: a string or a sequence of "
         f"strings, e.g. {setting}=('order_placed',)."
     )
@@ -261,8 +259,8 @@ def behaviour_features(
     0.5
     """
     settings = settings or JourneySettings()
-    if not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
-        raise ValueError(f"Got chunk_rows={chunk_rows!r}, but expected a positive whole number.")
+    if not is_whole(chunk_rows) or chunk_rows < 1:
+        raise ConfigError(f"Got chunk_rows={chunk_rows!r}, but expected a positive whole number.")
     table = validate_events(read_table(events, "events", columns=_COLUMNS))
     log = LogColumns.from_table(table, observation_end)
     _warn_unknown_event_types(log, settings)
@@ -326,8 +324,8 @@ def first_touchpoints(
     >>> early["timestamp"].dt.strftime("%m-%d").tolist()
     ['01-08', '01-10']
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"Got n={n!r}, but expected a whole number of touchpoints >= 1.")
+    if not is_whole(n) or n < 1:
+        raise ConfigError(f"Got n={n!r}, but expected a whole number of touchpoints >= 1.")
     journeys = Journeys.of(events)
     early, cut = journeys.first(n)
     if emotions is None:
@@ -375,20 +373,6 @@ class Journeys:
         return kept.assign(timestamp=kept["timestamp"] + shift).reset_index(drop=True), cut
 
 
-def _features(
-    log: SortedLog, channels, devices, event_types, settings: JourneySettings
-) -> dict[str, np.ndarray]:
-    columns: dict[str, np.ndarray] = {"touchpoints": log.total}
-    columns |= _mix(log, channels, devices)
-    columns |= _event_mix(log, event_types)
-    columns |= _sessions(log, settings)
-    purchases = _purchases(log, settings)  # read by both the moments and the value features
-    columns |= _moments(log, settings, purchases[0])
-    columns |= _rhythm(log)
-    columns |= _value(log, settings, purchases)
-    return columns
-
-
 def _frequent_event_types(log: LogColumns) -> list[str]:
     """The event types with at least ``_EVENT_SHARE`` of the touchpoints, at most
     ``_MAX_EVENT_TYPES`` of them (the most frequent; ties by name), sorted by name."""
@@ -425,229 +409,3 @@ def _warn_unknown_event_types(log: LogColumns, settings: JourneySettings) -> Non
         UserWarning,
         stacklevel=3,
     )
-
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """numerator / denominator, NaN where the denominator is 0 (nothing to count)."""
-    out = np.full(len(numerator), np.nan)
-    np.divide(numerator, denominator, out=out, where=denominator > 0)
-    return out
-
-
-# --------------------------------------------------------------------------- feature families
-
-
-def _mix(log: SortedLog, channels, devices) -> dict[str, np.ndarray]:
-    by_channel = log.counts(log.channel, len(log.channel_levels))
-    shares = by_channel / log.total[:, None]
-    out = {
-        f"share_channel_{c}": _level_share(shares, log.channel_levels, c)
-        for c in (log.channel_levels if channels is None else channels)
-    }
-    if log.device is not None:
-        device_shares = log.counts(log.device, len(log.device_levels)) / log.total[:, None]
-        out |= {
-            f"share_device_{d}": _level_share(device_shares, log.device_levels, d)
-            for d in (log.device_levels if devices is None else devices)
-        }
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Adding 0.0 turns the -0.0 of a single-channel customer into 0.0.
-        entropy = -np.where(shares > 0, shares * np.log(shares), 0.0).sum(axis=1) + 0.0
-    out["n_channels"] = (by_channel > 0).sum(axis=1)
-    out["channel_entropy"] = entropy
-    return out
-
-
-def _event_mix(log: SortedLog, event_types) -> dict[str, np.ndarray]:
-    if not event_types:
-        return {}
-    shares = log.counts(log.event_type, len(log.event_levels)) / log.total[:, None]
-    return {f"share_event_{e}": _level_share(shares, log.event_levels, e) for e in event_types}
-
-
-def _level_share(shares: np.ndarray, levels: list[str], level: str) -> np.ndarray:
-    if level in levels:
-        return shares[:, levels.index(level)]
-    return np.zeros(len(shares))
-
-
-def _session_opens(log: SortedLog, settings: JourneySettings) -> np.ndarray:
-    """True where a touchpoint opens a session."""
-    opens = np.ones(len(log.customer), dtype=bool)
-    if log.session_id is not None:
-        session = log.session_id[log.row]
-        opens[1:] = session[1:] != session[:-1]
-    else:
-        gap = settings.session_gap // pd.Timedelta(1, "us")
-        opens[1:] = (log.time[1:] - log.time[:-1]) > gap
-    opens[1:] |= log.customer[1:] != log.customer[:-1]
-    return opens
-
-
-def _sessions(log: SortedLog, settings: JourneySettings) -> dict[str, np.ndarray]:
-    opens = _session_opens(log, settings)
-    first = np.flatnonzero(opens)
-    last = np.r_[first[1:], len(opens)][: len(first)] - 1  # none when the log is empty
-    owner = log.customer[first]
-    sessions = np.bincount(owner, minlength=log.n).astype(np.float64)
-    seconds = (log.time[last] - log.time[first]) / 1e6
-    # Session i + 1 follows session i when both belong to the same customer.
-    follows = np.flatnonzero(owner[1:] == owner[:-1])
-    next_owner = owner[1:][follows]
-    gap_days = (log.time[first[1:][follows]] - log.time[last[:-1][follows]]) / 86_400e6
-    switched = log.channel[first[1:][follows]] != log.channel[first[:-1][follows]]
-    n_follows = np.bincount(next_owner, minlength=log.n)
-    micro = seconds <= settings.micro_moment.total_seconds()
-
-    # Pairs of neighbouring touchpoints inside one session, counted on the later one.
-    inside = ~opens[1:]
-    changed = inside & (log.channel[1:] != log.channel[:-1])
-    later = log.customer[1:]
-    return {
-        "sessions": sessions,
-        "session_touchpoints": log.total / sessions,
-        "session_minutes": np.bincount(owner, weights=seconds, minlength=log.n) / sessions / 60,
-        "micro_moment_share": np.bincount(owner[micro], minlength=log.n) / sessions,
-        "days_between_sessions": _ratio(
-            np.bincount(next_owner, weights=gap_days, minlength=log.n), n_follows
-        ),
-        "channel_switch_across_sessions": _ratio(
-            np.bincount(next_owner[switched], minlength=log.n), n_follows
-        ),
-        "channel_switch_in_session": _ratio(
-            np.bincount(later[changed], minlength=log.n),
-            np.bincount(later[inside], minlength=log.n),
-        ),
-    }
-
-
-def _moments(
-    log: SortedLog, settings: JourneySettings, purchase: np.ndarray
-) -> dict[str, np.ndarray]:
-    rank = log.moment_rank(settings.taxonomy)
-    by_moment = log.counts(rank, len(MOMENTS))
-    out = {f"share_moment_{m}": by_moment[:, i] / log.total for i, m in enumerate(MOMENTS)}
-
-    # The latest research touch at or before each purchase ...
-    research = np.flatnonzero(rank == 0)
-    before = np.searchsorted(research, purchase, side="right") - 1
-    found = research[np.clip(before, 0, None)] if len(research) else purchase
-    window = settings.research_window // pd.Timedelta(1, "us")
-    researched = (
-        (before >= 0)
-        & (log.customer[found] == log.customer[purchase])
-        & (log.time[purchase] - log.time[found] <= window)
-    )
-    other_channel = researched & (log.channel[found] != log.channel[purchase])
-    purchases = log.count(purchase)
-    out["research_before_purchase"] = _ratio(log.count(purchase[researched]), purchases)
-    out["research_other_channel"] = _ratio(log.count(purchase[other_channel]), purchases)
-
-    # ... and the next expression at or after each experience.
-    experience = np.flatnonzero(rank == 2)
-    expression = np.flatnonzero(rank == 3)
-    after = np.searchsorted(expression, experience, side="left")
-    found = expression[np.clip(after, 0, len(expression) - 1)] if len(expression) else experience
-    window = settings.expression_window // pd.Timedelta(1, "us")
-    expressed = (
-        (after < len(expression))
-        & (log.customer[found] == log.customer[experience])
-        & (log.time[found] - log.time[experience] <= window)
-    )
-    out["expression_after_experience"] = _ratio(
-        log.count(experience[expressed]), log.count(experience)
-    )
-
-    # Backtracking: neighbouring touchpoints of a customer whose moment goes back.
-    later = log.customer[1:]
-    step = (rank[1:] >= 0) & (rank[:-1] >= 0) & (later == log.customer[:-1])
-    backwards = step & (rank[1:] < rank[:-1])
-    out["journey_backtracking"] = _ratio(
-        np.bincount(later[backwards], minlength=log.n), np.bincount(later[step], minlength=log.n)
-    )
-    return out
-
-
-def _rhythm(log: SortedLog) -> dict[str, np.ndarray]:
-    hours = log.time // 3_600_000_000  # one int64 buffer, reused below
-    hour = (hours % 24).astype(np.int8)
-    hours //= 24
-    hours += 3  # 1970-01-01 was a Thursday; Monday is 0
-    hours %= 7
-    weekday = hours.astype(np.int8)
-    del hours
-    out = {
-        f"share_daypart_{name}": log.count((hour >= lo) & (hour < hi)) / log.total
-        for name, (lo, hi) in DAYPARTS.items()
-    }
-    out["weekend_share"] = log.count(weekday >= 5) / log.total
-    # Where in the customer's own span (first touch .. observation end) the
-    # touches fall: 0 is steady, positive growing, negative fading.
-    # Times count from each customer's own first touch, in whole microseconds,
-    # so a customer's trend does not depend on who else is in the batch.
-    first_time = log.time[np.flatnonzero(changes(log.customer))]
-    since = (log.time - first_time[log.customer]) / 1e6
-    mean_since = np.bincount(log.customer, weights=since, minlength=log.n) / log.total
-    span = (log.end - first_time) / 1e6
-    out["activity_trend"] = 2.0 * _ratio(mean_since, span) - 1.0
-    return out
-
-
-def _purchases(log: SortedLog, settings: JourneySettings) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of purchases and of refunds: purchase-type touchpoints of negative value.
-
-    A refund written as a negative purchase is not a purchase: it counts in no
-    frequency, recency or research ratio, and its amount nets into spend.
-    """
-    candidate = np.flatnonzero(log.in_event_types(settings.purchase_types))
-    refund = log.value[log.row[candidate]] < 0  # NaN (no value) is a purchase
-    return candidate[~refund], candidate[refund]
-
-
-def _value(
-    log: SortedLog, settings: JourneySettings, purchases: tuple[np.ndarray, np.ndarray]
-) -> dict[str, np.ndarray]:
-    """RFM as lifetimes' summary_data_from_transaction_data(freq='D') computes it, and service.
-
-    Refunds (:func:`_purchases`) lower ``total_spend`` only; ``monetary_value``
-    stays the mean spend of repeat purchase days, as lifetimes has it.
-    """
-    purchase, refund = purchases
-    customer = log.customer[purchase]
-    day = log.time[purchase] // 86_400_000_000
-    spend = np.nan_to_num(log.value[log.row[purchase]])
-    # Purchases are in customer-then-time order: a new period opens where the
-    # customer or the day changes.
-    opens = np.ones(len(customer), dtype=bool)
-    opens[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
-    period = np.cumsum(opens) - 1
-    period_spend = np.bincount(period, weights=spend)
-    period_customer = customer[opens]
-    period_day = day[opens]
-    first_period = changes(period_customer)
-
-    n = log.n
-    periods = np.bincount(period_customer, minlength=n).astype(np.float64)
-    buyer = periods > 0
-    first_day = np.full(n, np.nan)
-    first_day[period_customer[first_period]] = period_day[first_period]
-    last_day = np.full(n, np.nan)
-    last_day[period_customer] = period_day  # the last period of each customer wins
-    frequency = np.where(buyer, periods - 1, np.nan)
-    repeat_spend = np.bincount(
-        period_customer[~first_period], weights=period_spend[~first_period], minlength=n
-    )
-    purchases = log.count(purchase)
-    return {
-        "purchases": purchases,
-        "total_spend": np.bincount(customer, weights=spend, minlength=n)
-        + np.bincount(log.customer[refund], weights=log.value[log.row[refund]], minlength=n),
-        "frequency": frequency,
-        "recency": last_day - first_day,
-        "T": log.end // 86_400_000_000 - first_day,
-        "monetary_value": np.where(buyer, np.nan_to_num(_ratio(repeat_spend, frequency)), np.nan),
-        "support_per_purchase": _ratio(
-            log.count(log.in_event_types(settings.support_types)), purchases
-        ),
-        "return_rate": _ratio(log.count(log.in_event_types(settings.return_types)), purchases),
-    }

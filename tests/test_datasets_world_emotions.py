@@ -1,0 +1,18 @@
+"""A world's emotion readings come as the spec says: scores, comments or none."""
+
+import pytest
+
+from persona.datasets import WorldSpec, make_world
+
+
+@pytest.mark.parametrize(("emotions", "columns"), [("scores", {"valence", "arousal"}),
+                                                   ("text", {"text"})])  # fmt: skip
+def test_readings_come_as_the_spec_says(emotions, columns):
+    data = make_world(WorldSpec("e", n_customers=200, emotions=emotions), random_state=0)
+    signal = set(data.emotions.columns) - {"customer_id", "timestamp", "event_type"}
+    assert signal == columns
+    assert set(data.emotions["customer_id"]) <= set(data.events["customer_id"])
+
+
+def test_no_emotions_table_when_the_spec_says_none():
+    assert make_world(WorldSpec("n", n_customers=100, emotions="none"), 0).emotions is None
