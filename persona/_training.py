@@ -21,8 +21,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import validate_data
 
 from persona._progress import stage
-from persona.assignment import Assigner
-from persona.assignment._assigner import finite_features, labels_from_proba
+from persona.assignment import Assigner, finite_features, labels_from_proba
 from persona.assignment._evidence import evidence_bins, thin_records
 from persona.contract._schema import trusted, validate_survey
 from persona.drift import drift_reference

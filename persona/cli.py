@@ -17,8 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 import persona
-from persona.contract import validate_inputs
-from persona.contract._instrument import Instrument
+from persona.contract import Instrument, validate_inputs
 from persona.errors import PersonaError
 from persona.features.careless import split_duration
 
@@ -36,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except (PersonaError, OSError) as error:  # persona's named errors and the disk's
         # Anything else is a bug: it keeps its traceback rather than posing as bad input.
-        print(f"persona {args.run.__name__.lstrip('_')}: {error}", file=sys.stderr)
+        print(f"persona {args.command}: {error}", file=sys.stderr)
         return 2
 
 
@@ -47,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         "psychographic surveys and emotion signals.",
     )
     parser.add_argument("--version", action="version", version=f"persona {persona.__version__}")
-    commands = parser.add_subparsers(title="commands")
+    commands = parser.add_subparsers(title="commands", dest="command")
 
     demo = commands.add_parser(
         "demo",
@@ -498,7 +497,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     import logging
 
-    from persona.scoring._files import score_files
+    from persona.scoring import score_files
 
     tables = {k: getattr(args, k) for k in ("events", "survey", "emotions")}
     options = None
@@ -539,7 +538,7 @@ def _drift(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from persona.serve._app import ServeSettings, run
+        from persona.serve import ServeSettings, run
     except ImportError as error:
         print(f"persona serve: {error}", file=sys.stderr)
         return 2

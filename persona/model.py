@@ -24,12 +24,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from persona import _training
+from persona._fitted import Discovery, Fitted
 from persona._parameters import check_builder, check_parameters
 from persona._progress import stage
-from persona.assignment import UNASSIGNED, Assigner
-from persona.assignment._assigner import labels_from_proba, model_version
+from persona.assignment import UNASSIGNED, Assigner, labels_from_proba, model_version
 from persona.assignment._explain import Counterfactual, ExplanationsMixin
 from persona.assignment._model import AssignmentMixin
+from persona.assignment._portable import build_parts
 from persona.contract import Instrument, TableLike
 from persona.contract._schema import trusted, validate_emotions, validate_events
 from persona.discovery._identity import IdentityMixin
@@ -248,9 +249,8 @@ class PersonaModel(
             self.assigner_, thin = _training.fit_assigner(
                 self, frame, groups, rows, discovered, events
             )
-        self._discovery = {"values": values[rows], "labels": discovered, "seed": seed,
-                           "rows": rows, "thin": thin, "careless": careless}  # fmt: skip
-        self._place(frame, rows[found.clustered], training.drift_sample, events, emotions)
+        sample = Discovery(values[rows], rows, discovered, seed, careless, thin)
+        self.fitted_ = self._place(frame, sample, found.clustered, training, events, emotions)
         if self.previous is not None:
             self._align(self.previous.predict(X, **tables), self.previous.next_persona_id_)
             self._inherit_names(self.previous)
@@ -258,37 +258,35 @@ class PersonaModel(
         self._audit(demographics)
         return self
 
-    def _place(self, frame, clustered, drift_sample, events, emotions) -> None:
+    def _place(self, frame, sample, clustered, training, events, emotions) -> Fitted:
         """Every training customer's persona, and what is learned from them."""
-        values = frame.to_numpy(dtype=np.float64)
-        self._proba = proba = self.assigner_.predict_proba(values)
-        self._labels = labels = labels_from_proba(proba)
-        source = np.full(len(values), "distilled", dtype=object)
-        source[clustered] = "discovery"
+        proba = self.assigner_.predict_proba(frame.to_numpy(dtype=np.float64))
+        labels = labels_from_proba(proba)
+        source = np.full(len(labels), "distilled", dtype=object)
+        source[sample.rows[clustered]] = "discovery"
         source[labels == UNASSIGNED] = "unassigned"
-        self._index, self._training = frame.index, frame  # the matrix is not saved
         self.label_source_ = pd.Series(
             pd.Categorical(source, categories=_SOURCES), index=frame.index, name="label_source"
         )
         self.n_personas_ = k = self.assigner_.n_personas_
         self.persona_ids_, self.next_persona_id_ = np.arange(k), k
-        self.lineage_, self.names_, self._journey_maps, self._comments = None, {}, None, None
+        self.lineage_, self.names_, maps, comments = None, {}, None, None
         assigned = pd.Series(labels, index=frame.index)
         assigned = assigned[assigned >= 0]
         if events is not None:
             with stage(log, "journey maps"):
-                self._journey_maps = journey_maps(
+                maps = journey_maps(
                     events, assigned, journey_settings(self.features_.journey),
                     self.features_.observation_end_,
                 )  # fmt: skip
         if emotions is not None:  # customers' own words: for report(comments=True), never saved
-            self._comments = representative_comments(emotions, assigned)
+            comments = representative_comments(emotions, assigned)
         with stage(log, "profiles"):
             raw = frame if self.features_ is None else self.features_.inverse_transform(frame)
-            self._profile, self._personas = persona_table(
-                raw, labels, source, proba, self._journey_maps, k
-            )
-        self._drift_base = _training.drift_base(drift_sample, proba, frame.columns)
+            profile, personas = persona_table(raw, labels, source, proba, maps, k)
+        drift = _training.drift_base(training.drift_sample, proba, frame.columns)
+        return Fitted(frame.index, labels, proba, sample, profile, personas, maps, drift,
+                      training=frame, comments=comments)  # fmt: skip
 
     def _audit(self, demographics: TableLike | None) -> None:
         self.audit_ = self.demographics_ = None
@@ -348,12 +346,10 @@ class PersonaModel(
         columns = pd.Index([*self.persona_ids_.tolist(), UNASSIGNED], name="persona_id")
         return pd.DataFrame(proba, index=index, columns=columns)
 
-    def _discovery_public_labels(self) -> np.ndarray:
-        return self._public(self._labels[self._discovery["rows"]])
-
     def _publish(self) -> None:
         """Labels, probabilities, profiles, personas and drift reference under the public ids."""
-        base = getattr(self, "_drift_base", None)
+        fitted = self.fitted_
+        base = fitted.drift_base
         self.drift_reference_ = None
         if base is not None:
             public = [str(p) for p in self._public(np.arange(self.n_personas_))]
@@ -363,17 +359,18 @@ class PersonaModel(
             }
         ids = pd.Index(self.persona_ids_, name="persona_id")
         self.model_version_ = model_version(self.assigner_, self.persona_ids_)
-        self.labels_ = pd.Series(self._public(self._labels), index=self._index, name="persona_id")
-        self.probabilities_ = self._proba_frame(self._proba, self._index)
-        self.profile_ = self._profile.assign(
-            persona_id=self.persona_ids_[self._profile["persona_id"].to_numpy()]
+        self.labels_ = pd.Series(self._public(fitted.labels), index=fitted.index, name="persona_id")
+        self.probabilities_ = self._proba_frame(fitted.proba, fitted.index)
+        self.profile_ = fitted.profile.assign(
+            persona_id=self.persona_ids_[fitted.profile["persona_id"].to_numpy()]
         )
-        maps = getattr(self, "_journey_maps", None)  # models saved before it existed: None
+        maps = fitted.journey_maps
         self.journey_maps_ = None if maps is None else maps.with_ids(self.persona_ids_)
-        personas = self._personas.set_axis(ids, axis=0)
+        personas = fitted.personas.set_axis(ids, axis=0)
         named = {p: n for p, n in self.names_.items() if p in ids}
         personas["name"] = [named.get(p, generated) for p, generated in personas["name"].items()]
         self.personas_ = personas
+        self.assignment_parts_ = build_parts(self)  # what assign_persona reads, ready
 
     def save(self, path: str | Path) -> Path:
         """Save the fitted model to a folder (manifest + joblib); load it with ``persona.load``.

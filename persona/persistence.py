@@ -70,12 +70,10 @@ def save_model(model: PersonaModel, path: str | os.PathLike) -> Path:
             "folder."
         )
     light = copy.copy(model)
-    light._training = None  # rebuilt from tables when needed; can weigh GBs
-    light._comments = None  # customers' own words: never written to disk
+    light.fitted_ = model.fitted_.for_disk()  # no training matrix, no customers' words
     # The model it was aligned to has done its work (ids, names, lineage are
     # kept here); saving it would chain every earlier night's model.
     light.previous = None
-    light.__dict__.pop("_assignment_parts", None)  # a cache, rebuilt on the first assignment
     atomic_write(folder / _MODEL_FILE, lambda f: joblib.dump(light, f, compress=3))
     manifest = {
         "format": FORMAT,

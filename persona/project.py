@@ -34,8 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from persona.contract._instrument import Instrument
-from persona.contract._journey import DEFAULT_TAXONOMY, MOMENTS
+from persona.contract import DEFAULT_TAXONOMY, MOMENTS, Instrument
 from persona.contract._tables import (
     ReadOptions,
     read_settings,

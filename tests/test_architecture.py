@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "persona"
 # Lowest first. A module may import its own layer's modules and any layer below.
 LAYERS = [
     ("base", ["persona.errors", "persona._optional", "persona._progress", "persona._validate",
+              "persona._fitted",
               "persona._manifest"]),
     ("contract", ["persona.contract"]),
     ("features", ["persona.features"]),
@@ -123,3 +124,27 @@ def test_the_checker_sees_imports_inside_functions(probe):
     assert {"persona.features.record": "persona.errors", "persona.model": "persona.persistence"}[
         probe
     ] in imported
+
+
+def _mirror(module: str) -> str:
+    """The test file of a module: ``persona/assignment/_assigner.py`` ->
+    ``tests/test_assignment_assigner.py``, ``persona/model.py`` -> ``tests/test_model.py``."""
+    parts = [part.lstrip("_") for part in module.split(".")[1:]]
+    return "test_" + "_".join(parts) + ".py"
+
+
+def test_every_module_has_its_test_file():
+    tests = Path(__file__).resolve().parent
+    missing = [
+        f"{module} -> tests/{_mirror(module)}"
+        for module, path in _modules()
+        if path.name not in ("__init__.py", "__main__.py")
+        and not (tests / _mirror(module)).is_file()
+    ]
+    assert not missing, "modules without their test file:\n" + "\n".join(missing)
+
+
+def test_the_mirror_names_a_module_by_its_package_and_name():
+    assert _mirror("persona.assignment._assigner") == "test_assignment_assigner.py"
+    assert _mirror("persona.model") == "test_model.py"
+    assert _mirror("persona.features.text") == "test_features_text.py"

@@ -62,10 +62,10 @@ def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(two_personas):
 def test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern(two_personas, monkeypatch):
     import pickle
 
-    import persona.assignment._assigner
+    import persona.assignment._score
 
     monkeypatch.setattr(
-        persona.assignment._assigner, "_MASKS_KEPT", 2
+        persona.assignment._score, "_MASKS_KEPT", 2
     )  # a few masks remembered, not all
     X, labels = two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
@@ -81,7 +81,7 @@ def test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern(two_personas
         np.testing.assert_array_equal(proba, expected)
         if model is not None:
             np.testing.assert_array_equal(imputed, np.isnan(row[model.columns]))
-    assert len(assigner.__dict__["_group_of_column"][-1]) == 2
+    assert len(assigner.prepared().masks) == 2
     # the caches scoring filled are not part of the assigner's saved bytes
     assert pickle.dumps(assigner) == saved
     assert pickle.loads(saved).score_one(rows[0])[0].tolist() == batch[0].tolist()
@@ -121,3 +121,55 @@ def test_bad_groups_and_shapes_are_named(two_personas):
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     with pytest.raises(ValueError, match=r"shape \(2, 3\), but the assigner was fitted on 5"):
         assigner.predict_proba(np.zeros((2, 3)))
+
+
+def test_one_softmax_for_a_row_and_a_block():
+    from persona.assignment._score import softmax
+
+    rng = np.random.default_rng(3)
+    logits = rng.normal(scale=30.0, size=(500, 9))
+    logits[::7, 2] = -np.inf  # a persona the pattern never saw
+    block = softmax(logits)
+    for row, expected in zip(logits, block, strict=True):
+        np.testing.assert_array_equal(softmax(row), expected)
+    np.testing.assert_allclose(block.sum(axis=1), 1.0)
+    assert (block[::7, 2] == 0.0).all()
+
+
+def test_scoring_writes_nothing_on_the_assigner(two_personas):
+    X, labels = two_personas
+    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
+    before = dict(vars(assigner))
+    prepared = assigner.prepared()
+    assigner.predict_proba(X[:50])
+    for row in X[:5]:
+        assigner.score_row(row)
+    assert vars(assigner).keys() == before.keys()
+    assert all(vars(assigner)[k] is v for k, v in before.items())
+    assert assigner.prepared() is prepared  # built once, at fit
+    assert assigner.fit(X, labels).prepared() is not prepared  # and again at the next fit
+
+
+def test_assigner_errors_name_their_family(two_personas):
+    from sklearn.exceptions import NotFittedError
+
+    from persona.errors import ConfigError, InputError
+
+    X, labels = two_personas
+    with pytest.raises(ConfigError, match="every group needs columns"):
+        Assigner({"needs": []})
+    with pytest.raises(ConfigError, match="Got evidence column 7, which is in none"):
+        Assigner({"needs": [0]}, evidence={"column": 7, "edges": [1.0]})
+    with pytest.raises(NotFittedError):
+        Assigner({"needs": [0]}).prepared()
+    with pytest.raises(InputError, match="^Got no labelled customer") as caught:
+        Assigner({"needs": [0]}).fit(X[:, :1], np.full(len(X), -1))
+    assert caught.value.table == "labels"
+    only = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(
+        X, labels, patterns=[("needs", "behaviour")]
+    )
+    behaviour_only = X[:1].copy()
+    behaviour_only[0, :2] = np.nan
+    for score in (only.predict_proba, lambda rows: only.score_row(rows[0])):
+        with pytest.raises(ConfigError, match=r"not fitted for customers with signals \['beh"):
+            score(behaviour_only)

@@ -73,7 +73,7 @@ def test_one_truth_across_record_table_and_batches(persona_model, customers, sam
 def test_many_records_take_the_numpy_path_and_agree_with_predict(persona_model, customers, end):
     whole = persona_model.predict_proba(**_tables(customers), observation_end=end)
     ids = whole.index[np.random.default_rng(1).choice(len(whole), 300, replace=False)]
-    reader = persona.assignment._artifact._parts(persona_model).record
+    reader = persona.assignment.assignment_parts(persona_model).record
     for customer in ids:
         record = _record(customers, customer, end)
         signals = {k: record.get(k) for k in ("events", "survey", "emotions")}
@@ -273,3 +273,56 @@ def test_reasons_name_only_features_the_customer_has(persona_model):
     reasons = assign_persona(record, persona_model).reasons
     assert {r["feature"] for r in reasons} <= set(record["features"])
     assert all(r["value"] == r["value"] for r in reasons)  # no NaN values
+
+
+def test_assigning_writes_nothing_on_the_model(persona_model, customers, sample_ids, end):
+    from persona.assignment import assignment_parts
+
+    record = _record(customers, sample_ids[0], end)
+    assign_persona(record, persona_model)
+    before = dict(vars(persona_model))
+    parts = assignment_parts(persona_model)
+    first = assign_persona(record, persona_model)
+    assert vars(persona_model).keys() == before.keys()
+    assert all(vars(persona_model)[k] is v for k, v in before.items())
+    assert assignment_parts(persona_model) is parts  # prepared once, kept beside the model
+    assert assign_persona(record, parts) == first  # and may be passed instead of the model
+    names = persona_model.names_
+    try:
+        persona_model.rename({first.persona_id: "Renamed"})
+        assert assignment_parts(persona_model) is not parts
+        assert assign_persona(record, persona_model).name == "Renamed"
+    finally:
+        persona_model.names_ = names
+        persona_model._publish()
+
+
+def test_a_pickled_portable_assigner_prepares_again_and_assigns_the_same(
+    persona_model, customers, sample_ids, end, tmp_path
+):
+    import pickle
+
+    portable = load_assigner(persona_model.export_assigner(tmp_path / "assigner"))
+    again = pickle.loads(pickle.dumps(portable))
+    assert again.parts is not portable.parts
+    for customer in sample_ids[:3]:
+        record = _record(customers, customer, end)
+        assert assign_persona(record, again) == assign_persona(record, portable)
+
+
+def test_artifact_and_argument_errors_name_their_family(persona_model, tmp_path):
+    from persona.errors import ArtifactError, ConfigError
+
+    folder = persona_model.export_assigner(tmp_path / "assigner")
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="holds other files"):
+        persona_model.export_assigner(folder)
+    (folder / "notes.txt").unlink()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["versions"]["persona"] = "9.9.0"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="written by persona 9.9.0"):
+        load_assigner(folder)
+    with pytest.raises(ConfigError, match="assign with a fitted PersonaModel") as caught:
+        assign_persona({"customer_id": 1}, object())
+    assert isinstance(caught.value, TypeError)

@@ -144,3 +144,21 @@ def test_score_names_what_is_wrong_and_exits_2_without_a_traceback(persona_model
     assert (data / "events.parquet").read_bytes() == whole  # nothing deleted
     assert main(["score", str(assigner), "--quiet", "--events", str(data / "events.parquet"),
                  "--out", str(tmp_path / "ok")]) == 0  # fmt: skip
+
+
+def test_a_persona_error_is_one_line_and_a_bug_keeps_its_traceback(monkeypatch, capsys, tmp_path):
+    from persona import cli
+    from persona.errors import ConfigError
+
+    def refused(args):
+        raise ConfigError("Got x=1, but expected 2.")
+
+    def broken(args):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cli, "_report", refused)
+    assert cli.main(["report", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    assert capsys.readouterr().err == "persona report: Got x=1, but expected 2.\n"
+    monkeypatch.setattr(cli, "_report", broken)
+    with pytest.raises(KeyError, match="a bug"):  # not exit code 2: a bug is not bad input
+        cli.main(["report", str(tmp_path), "--out", str(tmp_path / "r")])

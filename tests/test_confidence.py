@@ -71,7 +71,7 @@ def test_thin_records_are_as_sure_as_they_are_right(
 
     # The assigner learned on whole records only is far surer than it is right on them.
     old = Assigner(persona_model.assigner_.groups, max_distance=persona_model.max_distance)
-    old.fit(persona_model._discovery["values"], persona_model._discovery["labels"])
+    old.fit(persona_model.fitted_.discovery.values, persona_model.fitted_.discovery.labels)
     old_proba = old.predict_proba(X.to_numpy(np.float64))
     old_right = labels_from_proba(old_proba) == whole
     old_gap, old_error = _ece(old_proba.max(axis=1), old_right)
@@ -109,7 +109,7 @@ def test_a_thin_record_gets_its_thin_model(persona_model, customers, end):
 
 
 def test_records_far_from_every_persona_are_unassigned_not_sure(persona_model, customers):
-    X = persona_model._training.to_numpy(np.float64)
+    X = persona_model.fitted_.training.to_numpy(np.float64)
     spread = np.nanstd(X, axis=0)
     rng = np.random.default_rng(0)
     rows = X[rng.choice(len(X), 500, replace=False)]
@@ -202,7 +202,7 @@ def test_evidence_bins_score_row_by_row_as_in_a_batch():
 def test_the_assignment_report_gives_reliability_by_evidence(assignment_report):
     from matplotlib.figure import Figure
 
-    from persona.report._report import plot_reliability
+    from persona.report import plot_reliability
 
     report = assignment_report
     evidence = report.evidence
@@ -262,6 +262,6 @@ def test_cut_journeys_are_bounded_whatever_the_discovery_size(monkeypatch):
     monkeypatch.setattr(persona.assignment._evidence, "THIN_CUSTOMERS", 100)
     data = make_customers(n_customers=1_500, random_state=1)
     model = PersonaModel(instrument=data.instrument, random_state=0).fit(data)
-    records, owner = model._discovery["thin"]
-    assert len(model._discovery["rows"]) > 100
+    records, owner = model.fitted_.discovery.thin
+    assert len(model.fitted_.discovery.rows) > 100
     assert owner.max() < 100 and len(records) <= 5 * 100

@@ -75,7 +75,7 @@ def test_the_counterfactual_moves_the_customer_when_applied(persona_model, some)
     assert found.found
     assert persona_model.predict(found.features).iloc[0] == target
     assert 1 <= len(found.changes) <= 5  # a marketer's few changes, by default
-    row = persona_model._training.loc[[customer]]
+    row = persona_model.fitted_.training.loc[[customer]]
     kept = row.columns.difference(found.changes["feature"])
     pd.testing.assert_frame_equal(found.features[kept], row[kept])  # the rest stays as it is
     assert found.after.idxmax() == target and found.before.idxmax() == current
@@ -126,3 +126,37 @@ def test_bad_explanation_requests_say_what_to_do(persona_model, some):
         persona_model.counterfactual(some[0], to=99)
     with pytest.raises(ValueError, match="\\['demographics'\\] are not feature groups"):
         persona_model.counterfactual(some[0], to=0, change=("demographics",))
+
+
+def test_one_rule_picks_the_reasons_of_a_row_and_of_a_block():
+    """top_reasons' one-row form picks what its block form picks for that row: the largest
+    absolute contributions, ties to the earlier feature, never a NaN or a missing value."""
+    from persona.assignment import top_reasons
+
+    rng = np.random.default_rng(0)
+    values = rng.choice([-2.0, -1.0, 0.0, 1.0, 2.0, 3.5, np.nan], size=(400, 12))
+    missing = rng.random((400, 12)) < 0.2
+    for top in (0, 1, 3, 12, 20):
+        block = top_reasons(values, top, missing=missing)
+        assert block.shape == (400, top)
+        for i in range(len(values)):
+            usable = ~np.isnan(values[i]) & ~missing[i]
+            expected = [j for j in np.argsort(-np.abs(values[i]), kind="stable") if usable[j]]
+            row = top_reasons(values[i], top, missing=missing[i])
+            assert row.tolist() == expected[:top]
+            assert block[i].tolist() == expected[:top] + [-1] * (top - len(expected[:top]))
+    assert top_reasons(values, -1).shape == (400, 0)
+
+
+def test_explanation_errors_name_their_family(persona_model, some):
+    from persona.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="Pass customer_ids=, or the tables"):
+        persona_model.explain()
+    with pytest.raises(ConfigError, match="not in the training customers"):
+        persona_model.explain(customer_ids=[-5])
+    for wrong in (0, True, 2.5):
+        with pytest.raises(ConfigError, match=f"Got max_changes={wrong!r}, but expected a whole"):
+            persona_model.counterfactual(some[0], to=0, max_changes=wrong)
+    with pytest.raises(ConfigError, match="Got to=99"):
+        persona_model.counterfactual(some[0], to=99)

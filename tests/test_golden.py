@@ -8,7 +8,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from persona import Instrument
-from persona.assignment._golden import GoldenQuestions, keyed_answers, select_golden_questions
+from persona.assignment._golden import select_golden_questions
+from persona.assignment._keying import keyed_answers
+from persona.assignment._questions import GoldenQuestions
 
 MAX_ITEMS = 6
 
@@ -289,3 +291,30 @@ def test_bad_inputs_are_named(mini_survey):
         keyed_answers(survey, MINI, ["thr1", "nope"])
     with pytest.raises(ValueError, match="without a 'customer_id' column or index"):
         keyed_answers(survey.drop(columns="customer_id"), MINI)
+
+
+def test_errors_name_their_family(mini_survey):
+    """A bad parameter is a ConfigError, a table that breaks the contract an InputError
+    naming the table, damaged saved questions an ArtifactError; messages unchanged."""
+    from persona.errors import ArtifactError, ConfigError, InputError
+
+    survey, labels = mini_survey
+    for options in ({"max_items": True}, {"cv": np.int64(1)}, {"C": 0}, {"random_state": 1.0}):
+        with pytest.raises(ConfigError):
+            select_golden_questions(survey, MINI, labels, **{"cv": 3, **options})
+    with pytest.raises(ConfigError, match="expected a persona.Instrument"):
+        keyed_answers(survey, "not an instrument")
+    with pytest.raises(InputError, match=r"^Got survey without the item column") as caught:
+        select_golden_questions(survey.drop(columns="thr2"), MINI, labels, cv=3)
+    assert (caught.value.table, caught.value.column) == ("survey", "thr2")
+    with pytest.raises(InputError, match="^Got labels with repeated customer_ids") as caught:
+        select_golden_questions(survey, MINI, pd.concat([labels, labels]), cv=3)
+    assert caught.value.table == "labels"
+    golden = select_golden_questions(survey, MINI, labels, max_items=1, cv=3)
+    with pytest.raises(ConfigError, match="selected without behaviour"):
+        golden.predict_proba(survey, survey)
+    saved = golden.to_dict()
+    with pytest.raises(ArtifactError, match=r"^Got saved golden questions without \['cv'\]"):
+        GoldenQuestions.from_dict({k: v for k, v in saved.items() if k != "cv"})
+    with pytest.raises(ArtifactError, match="but expected golden questions saved by"):
+        GoldenQuestions.from_dict({**saved, "format": "other/1"})

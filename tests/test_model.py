@@ -290,32 +290,6 @@ def test_stability_is_high_for_real_personas(persona_model):
 # ---------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize(
-    ("params", "message"),
-    [
-        ({"n_personas": 0}, "Got n_personas=0, but expected a whole number >= 1"),
-        ({"min_persona_share": 0.7}, "Got min_persona_share=0.7, but expected a share"),
-        ({"discovery_sample": 3}, "Got discovery_sample=3, but expected a number of customers"),
-        ({"max_distance": 1}, "Got max_distance=1, but expected a number > 1"),
-        ({"audit_threshold": 2}, "Got audit_threshold=2, but expected a number in"),
-    ],
-)
-def test_bad_parameters_are_named(params, message):
-    with pytest.raises(ValueError, match=message):
-        PersonaModel(**params).fit(np.zeros((20, 2)))
-
-
-def test_features_and_instrument_together_are_refused(customers):
-    from persona.features import FeatureBuilder
-
-    with pytest.raises(ValueError, match=r"Got both features= and instrument=.*FeatureBuilder"):
-        PersonaModel(customers.instrument, features=FeatureBuilder(customers.instrument))
-    model = PersonaModel(features=FeatureBuilder(customers.instrument))
-    model.set_params(journey={"purchase_types": ["purchase"]})  # and at fit, after set_params
-    with pytest.raises(ValueError, match=r"Got both features= and .*journey="):
-        model.fit(events=customers.events)
-
-
 def test_too_few_respondents_is_a_clear_error():
     few = make_customers(n_customers=60, survey_coverage=0.1, random_state=0)
     with pytest.raises(ValueError, match="Got 6 survey respondents .* at least 10"):

@@ -10,7 +10,8 @@ known meaning. The same is measured by *evidence*: how many touchpoints a
 record holds (1, 2-3, 4-10, 11+) with and without the survey, on the held-out
 discovery customers' whole records and their journeys cut to the first
 touchpoints (see :mod:`persona.assignment._evidence`), which is where a confidence is most
-easily overstated.
+easily overstated. It reads the model's discovery rows (``model.fitted_``) and fits
+assigners of its own; it writes nothing on the model.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def assignment_report(model: Any, *, cv: int = 5, random_state: int = 0) -> Assi
     folds scores each held-out customer from those signals only (the other
     groups hidden), and its persona is compared with the discovered one.
     """
-    values = model._discovery["values"]
-    labels = model._labels[model._discovery["rows"]]
+    values = model.fitted_.discovery.values
+    labels = model.fitted_.discovery_labels()
     known = labels >= 0
     values, labels = values[known], labels[known]
     groups = model.assigner_.groups
@@ -111,47 +112,20 @@ def assignment_report(model: Any, *, cv: int = 5, random_state: int = 0) -> Assi
 def _by_evidence(model: Any, *, cv: int, random_state: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Agreement and reliability by evidence bin, cross-validated over discovery customers."""
     assigner = model.assigner_
-    thin = model._discovery.get("thin")
+    discovery = model.fitted_.discovery
+    thin = discovery.thin
     if assigner.__dict__.get("evidence") is None or thin is None:
         return pd.DataFrame(), pd.DataFrame()
-    values, labels = model._discovery["values"], model._discovery["labels"]
+    values, labels = discovery.values, discovery.labels
     if np.bincount(labels).min() < cv:  # a persona too small to hold out in every fold
         return pd.DataFrame(), pd.DataFrame()
-    records, owner = thin
-    column, edges = assigner.evidence
-    setting = {"column": column, "edges": edges.tolist()}
-    survey = assigner.groups.get("psychographic", np.empty(0, dtype=np.intp))
+    setting = {"column": assigner.evidence[0], "edges": assigner.evidence[1].tolist()}
     scored = []
     folds = StratifiedKFold(cv, shuffle=True, random_state=random_state)
     for train, test in folds.split(values, labels):
         learner = Assigner(assigner.groups, C=assigner.C, max_distance=model.max_distance,
                            evidence=setting, calibrate=assigner.calibrate)  # fmt: skip
-        learned = np.isin(owner, train)
-        # The cut records' owners, as rows of the training fold.
-        at = np.searchsorted(train, owner[learned])
-        learner.fit(
-            values[train], labels[train], thin=(records[learned], labels[owner[learned]], at)
-        )
-        held = np.isin(owner, test)
-        X = np.vstack([values[test], records[held]])
-        truth = np.concatenate([labels[test], labels[owner[held]]])
-        for with_survey in (True, False):
-            seen = X if with_survey else X.copy()
-            if not with_survey:
-                seen[:, survey] = np.nan
-            has_survey = ~np.isnan(seen[:, survey]).all(axis=1) if len(survey) else False
-            proba = learner.predict_proba(seen)
-            label = np.argmax(proba, axis=1)
-            scored.append(
-                pd.DataFrame(
-                    {
-                        "survey": np.where(has_survey, "with", "without"),
-                        "touchpoints": np.asarray(EVIDENCE_BINS)[learner._bins(seen[:, column])],
-                        "confidence": proba.max(axis=1),
-                        "right": label == truth,
-                    }
-                )[~np.isnan(seen[:, column]) & (np.asarray(has_survey) == with_survey)]
-            )
+        scored += _held_out_by_evidence(learner, values, labels, thin, train, test)
     frame = pd.concat(scored, ignore_index=True)
     frame["bin"] = _confidence_bin(frame["confidence"])
     keys = ["survey", "touchpoints"]
@@ -169,3 +143,44 @@ def _by_evidence(model: Any, *, cv: int, random_state: int) -> tuple[pd.DataFram
     summary = summary.reset_index()
     rank = summary["survey"].eq("without") * len(order) + summary["touchpoints"].map(order)
     return summary.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True), curve
+
+
+def _held_out_by_evidence(
+    learner: Assigner,
+    values: np.ndarray,
+    labels: np.ndarray,
+    thin: tuple[np.ndarray, np.ndarray],
+    train: np.ndarray,
+    test: np.ndarray,
+) -> list[pd.DataFrame]:
+    """``learner`` fitted on a fold's training customers (and their cut records), then its
+    confidence and agreement on the held-out ones, with their survey and without."""
+    records, owner = thin
+    column = learner.evidence[0]
+    survey = learner.groups.get("psychographic", np.empty(0, dtype=np.intp))
+    learned = np.isin(owner, train)
+    # The cut records' owners, as rows of the training fold.
+    at = np.searchsorted(train, owner[learned])
+    learner.fit(values[train], labels[train], thin=(records[learned], labels[owner[learned]], at))
+    held = np.isin(owner, test)
+    X = np.vstack([values[test], records[held]])
+    truth = np.concatenate([labels[test], labels[owner[held]]])
+    scored = []
+    for with_survey in (True, False):
+        seen = X if with_survey else X.copy()
+        if not with_survey:
+            seen[:, survey] = np.nan
+        has_survey = ~np.isnan(seen[:, survey]).all(axis=1) if len(survey) else False
+        proba = learner.predict_proba(seen)
+        label = np.argmax(proba, axis=1)
+        scored.append(
+            pd.DataFrame(
+                {
+                    "survey": np.where(has_survey, "with", "without"),
+                    "touchpoints": np.asarray(EVIDENCE_BINS)[learner._bins(seen[:, column])],
+                    "confidence": proba.max(axis=1),
+                    "right": label == truth,
+                }
+            )[~np.isnan(seen[:, column]) & (np.asarray(has_survey) == with_survey)]
+        )
+    return scored

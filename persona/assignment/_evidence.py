@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from persona.contract._schema import TableLike, read_table, validate_events
+from persona.contract import TableLike, read_table, validate_events
 from persona.features.builder import FeatureBuilder, with_observation_end
 from persona.features.touchpoints import Journeys
 

@@ -10,7 +10,9 @@ of the chosen features that makes the model prefer another persona.
 
 The plain functions do the work on an :class:`~persona.assignment._assigner.Assigner`;
 :class:`ExplanationsMixin` gives PersonaModel its ``explain``,
-``contributions`` and ``counterfactual`` methods on top of them.
+``contributions`` and ``counterfactual`` methods on top of them. Which
+contributions are reported as reasons is :mod:`persona.assignment._reasons`'
+rule. This module reads the model it explains and writes nothing.
 """
 
 from __future__ import annotations
@@ -24,8 +26,13 @@ import pandas as pd
 from scipy.optimize import minimize
 from sklearn.utils.validation import check_is_fitted
 
-from persona.assignment._assigner import _CHUNK_ROWS, UNASSIGNED, Assigner, labels_from_proba
-from persona.contract._schema import TableLike
+from persona._validate import is_whole
+from persona.assignment._assigner import CHUNK_ROWS, UNASSIGNED, Assigner, labels_from_proba
+from persona.assignment._fitting import PatternModel
+from persona.assignment._reasons import reasons_table
+from persona.assignment._score import score_block
+from persona.contract import TableLike
+from persona.errors import ConfigError
 from persona.features._labels import trait_label
 
 __all__ = [
@@ -34,7 +41,6 @@ __all__ = [
     "ExplanationsMixin",
     "contributions",
     "counterfactual_row",
-    "row_contributions",
 ]
 
 
@@ -67,10 +73,11 @@ def contributions(assigner: Assigner, X: np.ndarray) -> Contributions:
     margin = np.zeros(n)
     intercept = np.zeros(n)
     values = np.full(X.shape, np.nan)
+    prepared = assigner.prepared()
     for pattern_rows, model in assigner.models_of(X):
-        for start in range(0, len(pattern_rows), _CHUNK_ROWS):
-            rows = pattern_rows[start : start + _CHUNK_ROWS]
-            proba[rows], z, logits = assigner.score_parts(model, X[rows])
+        for start in range(0, len(pattern_rows), CHUNK_ROWS):
+            rows = pattern_rows[start : start + CHUNK_ROWS]
+            proba[rows], z, logits = score_block(prepared, model, X[rows])
             # The first two of a stable descending sort: ties go to the lower persona.
             best = np.argmax(logits, axis=1)
             second = best
@@ -89,29 +96,6 @@ def contributions(assigner: Assigner, X: np.ndarray) -> Contributions:
     label = labels_from_proba(proba)
     confidence = proba[np.arange(n), np.where(label == UNASSIGNED, k, label)]
     return Contributions(label, chosen, runner, confidence, margin, intercept, values, proba)
-
-
-def row_contributions(
-    model: Any, z: np.ndarray, logits: np.ndarray, n_features: int
-) -> tuple[np.ndarray, int, int, float]:
-    """:func:`contributions` of one customer from :meth:`Assigner.score_one`'s results.
-
-    Returns the contributions (NaN for unused features), the chosen and the
-    runner-up persona index (-1 for none) and the margin.
-    """
-    values = np.full(n_features, np.nan)
-    if model is None:
-        return values, -1, -1, 0.0
-    order = np.argsort(-logits, kind="stable")
-    if len(order) == 1:
-        values[model.columns] = 0.0
-        return values, int(order[0]), -1, 0.0
-    best, second = int(order[0]), int(order[1])
-    terms = (model.coef[best] - model.coef[second]) * z
-    offset = model.intercept[best] - model.intercept[second]
-    values[model.columns] = terms
-    offset = offset if np.isfinite(offset) else 0.0
-    return values, best, second, float(terms.sum() + offset)
 
 
 def counterfactual_row(
@@ -137,6 +121,51 @@ def counterfactual_row(
     the changed row, or None if no such change reaches the persona.
     """
     x = np.asarray(x, dtype=np.float64).ravel()
+    change = _change_space(assigner, x, target, allowed)
+    if change is None:
+        return None
+    free = change.free
+    everything = np.arange(len(free))
+    if max_changes is None or max_changes >= len(free):
+        return _smallest_change(assigner, change, everything, margins)
+    step = _smallest_change(assigner, change, everything, margins)
+    if step is not None:
+        model = change.model
+        moved = np.abs((step - x)[model.columns[free]] / model.scale[free])
+        if np.count_nonzero(moved > 1e-9) <= max_changes:
+            return step
+        # The columns the unrestricted change leans on most (stable order on ties).
+        kept = np.sort(np.argsort(-moved, kind="stable")[:max_changes])
+        found = _smallest_change(assigner, change, kept, margins)
+        if found is not None:
+            return found
+    # The columns that can push furthest past the closest other persona.
+    closest = int(np.argmin(change.gaps @ change.z0 + change.offsets))
+    push = change.gaps[closest, free]
+    reach = np.maximum(push * change.high, push * change.low)
+    kept = np.sort(np.argsort(-reach, kind="stable")[:max_changes])
+    return _smallest_change(assigner, change, kept, margins)
+
+
+@dataclass(frozen=True)
+class _ChangeSpace:
+    """What a counterfactual of one customer may move, in the model's standardised units."""
+
+    x: np.ndarray  # the customer's row
+    target: int
+    model: PatternModel  # the model of the customer's signals and evidence
+    free: np.ndarray  # positions, among the model's columns, that may move
+    z0: np.ndarray  # the customer's standardised values
+    low: np.ndarray  # how far each free column may move down and up, within the values
+    high: np.ndarray  # the assigner learned from
+    gaps: np.ndarray  # (other personas, columns): coef of the target minus theirs
+    offsets: np.ndarray  # intercept of the target minus theirs
+
+
+def _change_space(
+    assigner: Assigner, x: np.ndarray, target: int, allowed: Sequence[int]
+) -> _ChangeSpace | None:
+    """The columns of ``x`` that may move towards ``target`` and how far, or None if none may."""
     model = assigner.score_one(x)[1]  # the model of the customer's signals and evidence
     if model is None:
         return None
@@ -156,85 +185,38 @@ def counterfactual_row(
     low, high = np.minimum(low, 0.0), np.maximum(high, 0.0)
     gaps = model.coef[target] - model.coef[others]  # (others, columns)
     offsets = model.intercept[target] - model.intercept[others]
-
-    def solve(chosen: np.ndarray) -> np.ndarray | None:
-        """The smallest change of the free columns at positions ``chosen``."""
-        moving = free[chosen]
-        for margin in margins:
-
-            def constraint(step: np.ndarray, margin: float = margin) -> np.ndarray:
-                return gaps[:, moving] @ step + gaps @ z0 + offsets - margin
-
-            found = minimize(
-                lambda step: float(step @ step),
-                np.zeros(len(moving)),
-                jac=lambda step: 2 * step,
-                constraints=[
-                    {"type": "ineq", "fun": constraint, "jac": lambda step: gaps[:, moving]}
-                ],
-                bounds=list(zip(low[chosen], high[chosen], strict=True)),
-                method="SLSQP",
-            )
-            if not found.success:
-                continue
-            changed = x.copy()
-            changed[model.columns[moving]] = (z0[moving] + found.x) * model.scale[moving] + (
-                model.mean[moving]
-            )
-            if assigner.predict(changed[None])[0] == target:
-                return changed
-        return None
-
-    everything = np.arange(len(free))
-    if max_changes is None or max_changes >= len(free):
-        return solve(everything)
-    step = solve(everything)
-    if step is not None:
-        moved = np.abs((step - x)[columns] / model.scale[free])
-        if np.count_nonzero(moved > 1e-9) <= max_changes:
-            return step
-        # The columns the unrestricted change leans on most (stable order on ties).
-        kept = np.sort(np.argsort(-moved, kind="stable")[:max_changes])
-        found = solve(kept)
-        if found is not None:
-            return found
-    # The columns that can push furthest past the closest other persona.
-    closest = int(np.argmin(gaps @ z0 + offsets))
-    reach = np.maximum(gaps[closest, free] * high, gaps[closest, free] * low)
-    kept = np.sort(np.argsort(-reach, kind="stable")[:max_changes])
-    return solve(kept)
+    return _ChangeSpace(x, target, model, free, z0, low, high, gaps, offsets)
 
 
-def reasons_table(
-    found: Contributions,
-    feature_names: Sequence[str],
-    raw: pd.DataFrame,
-    *,
-    top: int,
-) -> list[list[dict]]:
-    """The ``top`` features by absolute contribution, per customer, as plain records."""
-    raw_values = raw.to_numpy(dtype=np.float64)
-    magnitude = np.abs(found.values)
-    magnitude[np.isnan(magnitude) | np.isnan(raw_values)] = -1.0  # unused, or missing and imputed
-    order = np.argsort(-magnitude, axis=1, kind="stable")[:, :top]
-    records = []
-    for i, columns in enumerate(order):
-        row = []
-        for j in columns:
-            value = found.values[i, j]
-            if np.isnan(value) or np.isnan(raw_values[i, j]):
-                continue
-            row.append(
-                {
-                    "feature": feature_names[j],
-                    "trait": trait_label(feature_names[j]),
-                    "value": float(np.round(raw_values[i, j], 10)),
-                    "contribution": float(value),
-                    "direction": "toward" if value > 0 else "away",
-                }
-            )
-        records.append(row)
-    return records
+def _smallest_change(
+    assigner: Assigner, change: _ChangeSpace, chosen: np.ndarray, margins: Sequence[float]
+) -> np.ndarray | None:
+    """The smallest change of the free columns at positions ``chosen`` that the assigner
+    agrees moves the customer to the target, pushed ``margins`` logits past the boundary."""
+    model, gaps, z0, offsets = change.model, change.gaps, change.z0, change.offsets
+    moving = change.free[chosen]
+    for margin in margins:
+
+        def constraint(step: np.ndarray, margin: float = margin) -> np.ndarray:
+            return gaps[:, moving] @ step + gaps @ z0 + offsets - margin
+
+        found = minimize(
+            lambda step: float(step @ step),
+            np.zeros(len(moving)),
+            jac=lambda step: 2 * step,
+            constraints=[{"type": "ineq", "fun": constraint, "jac": lambda step: gaps[:, moving]}],
+            bounds=list(zip(change.low[chosen], change.high[chosen], strict=True)),
+            method="SLSQP",
+        )
+        if not found.success:
+            continue
+        changed = change.x.copy()
+        changed[model.columns[moving]] = (z0[moving] + found.x) * model.scale[moving] + (
+            model.mean[moving]
+        )
+        if assigner.predict(changed[None])[0] == change.target:
+            return changed
+    return None
 
 
 @dataclass(frozen=True)
@@ -346,18 +328,16 @@ class ExplanationsMixin:
         deviations of the base. ``found`` is False when no such change reaches
         the persona: allow more changes or more groups.
         """
-        if max_changes is not None and (
-            isinstance(max_changes, bool) or not isinstance(max_changes, int) or max_changes < 1
-        ):
-            raise ValueError(
+        if max_changes is not None and (not is_whole(max_changes) or max_changes < 1):
+            raise ConfigError(
                 f"Got max_changes={max_changes!r}, but expected a whole number of at least 1 "
                 "(or None for any number of changes)."
             )
         if to not in set(self.persona_ids_.tolist()):
-            raise ValueError(f"Got to={to!r}, but the personas are {self.persona_ids_.tolist()}.")
+            raise ConfigError(f"Got to={to!r}, but the personas are {self.persona_ids_.tolist()}.")
         unknown = sorted(set(change) - set(self.assigner_.groups))
         if unknown:
-            raise ValueError(
+            raise ConfigError(
                 f"Got change={change!r}, but {unknown} are not feature groups of this model "
                 f"({list(self.assigner_.groups)})."
             )
@@ -399,11 +379,11 @@ class ExplanationsMixin:
             if isinstance(frame, np.ndarray):
                 frame = pd.DataFrame(frame, columns=self.feature_names_out_)
         elif customer_ids is None:
-            raise ValueError("Pass customer_ids=, or the tables or feature matrix to explain.")
+            raise ConfigError("Pass customer_ids=, or the tables or feature matrix to explain.")
         else:
-            frame = self._training
+            frame = self.fitted_.training
             if frame is None:
-                raise ValueError(
+                raise ConfigError(
                     "A loaded model does not keep its training matrix: pass the customers' "
                     "tables (or feature matrix) with customer_ids=."
                 )
@@ -413,7 +393,7 @@ class ExplanationsMixin:
         missing = wanted.difference(frame.index)
         if len(missing):
             where = "the tables given" if given else "the training customers"
-            raise ValueError(
+            raise ConfigError(
                 f"Got {len(missing)} customer id(s) not in {where}, first "
                 f"{missing[:5].tolist()}; pass the tables that hold them."
             )

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from persona.assignment._portable import build_parts
 from persona.contract import TableLike, read_table
 from persona.errors import ConfigError
 
@@ -54,8 +55,8 @@ class AssignmentMixin:
         if with_behaviour:
             if events is not None:
                 frame = self.features_.transform(events=events)
-            elif getattr(self, "_training", None) is not None:
-                frame = self._training
+            elif self.fitted_.training is not None:
+                frame = self.fitted_.training
             else:
                 raise ConfigError(
                     "A loaded model does not keep its training matrix: pass events= to "
@@ -72,6 +73,7 @@ class AssignmentMixin:
             target_accuracy=target_accuracy,
             random_state=0 if self.random_state is None else self.random_state,
         )
+        self.assignment_parts_ = build_parts(self)  # assign_persona now takes golden answers
         return self.golden_
 
     def assignment_report(self, *, cv: int = 5) -> Any:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from persona.contract._instrument import Instrument
-from persona.contract._journey import DEFAULT_TAXONOMY
+from persona.contract import DEFAULT_TAXONOMY, Instrument
 
 # --------------------------------------------------------------------------- the instrument
 

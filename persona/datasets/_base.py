@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from persona.contract._instrument import Instrument
+from persona.contract import Instrument
 
 if TYPE_CHECKING:  # the features layer sits above the data sets; only its type is needed
     from persona.features.touchpoints import JourneySettings

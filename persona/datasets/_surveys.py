@@ -12,7 +12,7 @@ import tarfile
 import pandas as pd
 
 from persona._optional import import_optional, install_hint
-from persona.contract._instrument import Instrument, Item
+from persona.contract import Instrument, Item
 from persona.datasets._base import CustomerData
 from persona.datasets._packaged import EXTRA, package_dir, require_columns
 

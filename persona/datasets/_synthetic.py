@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from persona._validate import is_whole
-from persona.contract._journey import CHANNELS, DEFAULT_TAXONOMY, DEVICES, MOMENTS
-from persona.contract._schema import EMOTIONS
+from persona.contract import CHANNELS, DEFAULT_TAXONOMY, DEVICES, EMOTIONS, MOMENTS
 from persona.datasets._archetypes import (
     AGE_ACTIVITY,
     AGE_BAND_SHARE,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from persona.contract._journey import MOMENTS
+from persona.contract import MOMENTS
 from persona.datasets._world_draws import tilts, timestamps
 
 __all__ = ["draw_emotions"]

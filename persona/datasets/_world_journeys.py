@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from persona.contract._journey import CHANNELS, DEVICES, MOMENTS
+from persona.contract import CHANNELS, DEVICES, MOMENTS
 from persona.datasets._world_draws import WEEKS, draw, tilts, timestamps
 from persona.datasets._world_people import AGE_BANDS
 from persona.datasets._world_spec import WorldSpec

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from persona.contract._instrument import Instrument
+from persona.contract import Instrument
 from persona.datasets._world_draws import shuffled
 from persona.datasets._world_spec import NEED_DIMENSIONS, WorldSpec
 

@@ -36,7 +36,7 @@ class IdentityMixin:
         check_is_fitted(old, "assigner_")
         if X is None and not any(v is not None for v in tables.values()):
             old_labels = old.labels_
-            if len(old_labels.index.intersection(self._index)) == 0:
+            if len(old_labels.index.intersection(self.fitted_.index)) == 0:
                 raise ConfigError(
                     "The two models share no customer, so their personas cannot be matched: "
                     "pass the tables to align on (model.align_to(old, events=..., survey=..., "
@@ -75,7 +75,7 @@ class IdentityMixin:
 
     def _align(self, old_labels: pd.Series, next_id: int, mine: pd.Series | None = None) -> None:
         if mine is None:
-            internal = pd.Series(self._labels, index=self._index)
+            internal = pd.Series(self.fitted_.labels, index=self.fitted_.index)
         else:  # labels of this model, back to its internal persona indices
             internal = mine.map({p: i for i, p in enumerate(self.persona_ids_)}).fillna(-1)
         mapping, self.lineage_ = match_personas(
@@ -117,11 +117,11 @@ class IdentityMixin:
         returns ``stability_``.
         """
         check_is_fitted(self, "assigner_")
-        found = self._discovery
+        found = self.fitted_.discovery
         self.stability_ = stability(
-            found["values"], found["labels"], found.get("careless"),
+            found.values, found.labels, found.careless,
             groups=self.assigner_.groups, max_distance=self.max_distance,
-            settings=self._settings(), seed=found["seed"], persona_ids=self.persona_ids_,
+            settings=self._settings(), seed=found.seed, persona_ids=self.persona_ids_,
             n_boot=n_boot, sample_share=sample_share,
         )  # fmt: skip
         return self.stability_

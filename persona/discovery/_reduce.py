@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from persona.assignment._assigner import Assigner
+from persona.assignment import Assigner
 
 __all__ = [
     "NULL_REFERENCES",

@@ -21,8 +21,7 @@ from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from persona._progress import stage
-from persona.assignment import Assigner
-from persona.assignment._assigner import column_medians
+from persona.assignment import Assigner, column_medians
 from persona.discovery._mixture import discover_profiles
 from persona.discovery._reduce import (
     StructureTest,

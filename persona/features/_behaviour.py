@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from persona.contract._journey import MOMENTS
+from persona.contract import MOMENTS
 from persona.features._log import SortedLog, changes
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 
-from persona.contract._schema import EMOTIONS
+from persona.contract import EMOTIONS
 from persona.features._phrases import CONCESSION_PAIRS, CUES, PAIRS
 
 __all__ = ["EMOTION_INDEX", "SUPPORTED_LANGUAGES", "Entry", "Language", "entries_of", "entry_of",

@@ -19,7 +19,7 @@ import pandas as pd
 import polars as pl
 from pandas.api import types as ptypes
 
-from persona.contract._journey import MOMENTS
+from persona.contract import MOMENTS
 
 __all__ = ["LogColumns", "SortedLog", "changes", "moment_codes"]
 

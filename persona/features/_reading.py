@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-from persona.contract._schema import EMOTIONS
+from persona.contract import EMOTIONS
 from persona.features._lexicons import EMOTION_INDEX, Entry, Language, entries_of, entry_of
 from persona.features._phrases import EMOJI
 

@@ -12,6 +12,7 @@ enter.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from persona.contract._instrument import Instrument
+from persona.contract import Instrument
 from persona.contract._schema import TableLike, trusted, validate_inputs
 from persona.features.emotions import emotion_features
 from persona.features.psychographic import psychographic_features
@@ -31,7 +32,7 @@ from persona.features.touchpoints import (
     warn_unmatched_types,
 )
 
-__all__ = ["GROUPS", "FeatureBuilder", "with_observation_end"]
+__all__ = ["GROUPS", "FeatureBuilder", "RowScaling", "with_observation_end"]
 
 #: The feature groups, in column order.
 GROUPS: tuple[str, ...] = ("psychographic", "behaviour", "emotion")
@@ -47,6 +48,34 @@ _LOG_SCALED = {
         "monetary_value", "support_per_purchase", "return_rate",
     )
 } | {"emotion__n_readings"}  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class RowScaling:
+    """The builder's scaling in numpy, for :meth:`FeatureBuilder.scale_rows`: built with the
+    scaling it copies (at fit, from saved state, on unpickling), never while scaling."""
+
+    heavy: np.ndarray  # positions of the log-scaled columns
+    center: np.ndarray
+    scale: np.ndarray
+    factors: np.ndarray  # each column's group weight / sqrt(columns in the group)
+
+    @classmethod
+    def of(cls, builder: FeatureBuilder) -> RowScaling:
+        columns = builder._feature_columns()
+        factors = np.concatenate(
+            [
+                np.full(len(names), builder.weights_[group] / np.sqrt(len(names)))
+                for group, names in builder.feature_names_in_groups_.items()
+                if names
+            ]
+        )
+        return cls(
+            np.flatnonzero([c in _LOG_SCALED for c in columns]),
+            builder.center_[columns].to_numpy(),
+            builder.scale_[columns].to_numpy(),
+            factors,
+        )
 
 
 class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
@@ -89,6 +118,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         The robust scaling (median and interquartile range) learned at fit.
     observation_end_ : Timestamp or None
         The observation end used at fit.
+    row_scaling_ : RowScaling
+        ``center_``, ``scale_`` and the weights in numpy, for :meth:`scale_rows`.
 
     Examples
     --------
@@ -173,32 +204,16 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         The same arithmetic as :meth:`transform`, without pandas: what a
         service needs to score a record whose features a feature store holds.
         """
-        cached = self.__dict__.get("_row_scaling")
-        if cached is None or cached[0] != (id(self.center_), id(self.scale_)):
-            check_is_fitted(self, "scale_")  # computed once per fit, not per record
-            key = (id(self.center_), id(self.scale_))
-            columns = self._feature_columns()
-            factors = np.concatenate(
-                [
-                    np.full(len(names), self.weights_[group] / np.sqrt(len(names)))
-                    for group, names in self.feature_names_in_groups_.items()
-                    if names
-                ]
-            )
-            cached = (
-                key,
-                np.flatnonzero([c in _LOG_SCALED for c in columns]),
-                self.center_[columns].to_numpy(),
-                self.scale_[columns].to_numpy(),
-                factors,
-            )
-            self._row_scaling = cached
-        _, heavy, center, scale, factors = cached
+        scaling = self.__dict__.get("row_scaling_")
+        if scaling is None:  # unfitted, or fitted numbers set by hand: prepared, not kept
+            check_is_fitted(self, "scale_")
+            scaling = RowScaling.of(self)
         values = np.array(raw, dtype=np.float64)  # a copy: the log scale is applied in place
+        heavy = scaling.heavy
         at = heavy if values.ndim == 1 else (..., heavy)  # a record: plain indexing, faster
         values[at] = np.log1p(np.maximum(values[at], 0.0))
         with np.errstate(over="ignore"):  # 1e308 / a spread under 1: inf, held by the assigner
-            return (values - center) / scale * factors
+            return (values - scaling.center) / scaling.scale * scaling.factors
 
     def to_state(self) -> dict[str, Any]:
         """The fitted builder as plain JSON-able data (see :meth:`from_state`)."""
@@ -256,6 +271,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         builder.n_features_in_ = len(columns)
         end = state["fitted_observation_end"]
         builder.observation_end_ = None if end is None else pd.Timestamp(end)
+        builder.row_scaling_ = RowScaling.of(builder)
         return builder
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -290,6 +306,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         self.scale_ = spread
         self.weights_ = weights
         self.n_features_in_ = len(columns)
+        self.row_scaling_ = RowScaling.of(self)
         scaled = self._scale(raw)
         return (scaled, raw) if keep_raw else scaled
 

@@ -39,8 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from persona.contract._instrument import Instrument
-from persona.contract._tables import TableLike, read_table
+from persona.contract import Instrument, TableLike, read_table
 from persona.features.psychographic import _Answers, read_answers
 from persona.features.reliability import _pairwise_cov
 

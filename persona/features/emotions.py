@@ -20,8 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from persona.contract._journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.contract._schema import EMOTIONS, TableLike, validate_emotions
+from persona.contract import DEFAULT_TAXONOMY, EMOTIONS, MOMENTS, TableLike, validate_emotions
 from persona.features.text import EmotionScorer, score_texts
 
 __all__ = ["PRESENT", "TREND_MIN_SPAN", "emotion_features"]

@@ -21,8 +21,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from persona._validate import is_whole
-from persona.contract._instrument import Instrument
-from persona.contract._tables import TableLike, read_table
+from persona.contract import Instrument, TableLike, read_table
 from persona.errors import InputError
 from persona.features.factor import minres, oblimin, parallel_analysis
 from persona.features.measurement import ConfirmatoryFit, confirmatory_fit

@@ -32,8 +32,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 from scipy import stats
 
-from persona.contract._instrument import Instrument
-from persona.contract._tables import TableLike, read_table
+from persona.contract import Instrument, TableLike, read_table
 from persona.errors import ConfigError, PersonaError
 from persona.features._cfa import Fit
 from persona.features.psychographic import read_answers

@@ -22,8 +22,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from persona.contract._instrument import Instrument
-from persona.contract._schema import TableLike, validate_survey
+from persona.contract import Instrument, TableLike, validate_survey
 
 __all__ = [
     "psychographic_features",

@@ -24,9 +24,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from persona.contract._instrument import Instrument
+from persona.contract import Instrument, TableLike
 from persona.contract._schema import trusted, validate_demographics, validate_survey
-from persona.contract._tables import TableLike
 from persona.features.measurement import (
     ConfirmatoryFit,
     confirmatory_fit,

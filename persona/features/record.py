@@ -33,8 +33,7 @@ import numpy as np
 import pandas as pd
 
 from persona._validate import is_whole
-from persona.contract._journey import MOMENTS
-from persona.contract._schema import EMOTIONS
+from persona.contract import EMOTIONS, MOMENTS
 from persona.features import emotions as _emotions
 from persona.features import psychographic as _psychographic
 from persona.features import touchpoints as _touchpoints

@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 
 from persona._validate import is_whole
-from persona.contract._instrument import Instrument
-from persona.contract._schema import TableLike
+from persona.contract import Instrument, TableLike
 from persona.features.factor import minres, oblimin, smc, varimax
 from persona.features.psychographic import read_answers
 

@@ -30,8 +30,14 @@ import numpy as np
 import pandas as pd
 
 from persona._validate import is_whole
-from persona.contract._journey import DEFAULT_TAXONOMY, MOMENTS
-from persona.contract._schema import TableLike, read_table, validate_emotions, validate_events
+from persona.contract import (
+    DEFAULT_TAXONOMY,
+    MOMENTS,
+    TableLike,
+    read_table,
+    validate_emotions,
+    validate_events,
+)
 from persona.errors import ConfigError
 from persona.features._behaviour import DAYPARTS
 from persona.features._behaviour import features as _features

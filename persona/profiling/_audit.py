@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from persona.contract._schema import validate_demographics
+from persona.contract import validate_demographics
 
 __all__ = ["correlation_ratio", "cramers_v", "demographic_audit", "demographic_description"]
 

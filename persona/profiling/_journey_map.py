@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from persona.contract._journey import MOMENTS
+from persona.contract import MOMENTS
 from persona.features._log import LogColumns, SortedLog
 from persona.features.touchpoints import DAYPARTS, JourneySettings
 

@@ -57,11 +57,11 @@ def map_coordinates(model: PersonaModel, max_points: int = _MAP_POINTS) -> pd.Da
     The reducer's embedding (ten dimensions by default) is laid out in two
     with a seeded UMAP; a sample keeps it quick on large bases.
     """
-    values = model._discovery["values"]
-    labels = model._discovery_public_labels()
+    values = model.fitted_.discovery.values
+    labels = model._public(model.fitted_.discovery_labels())
     embedding = getattr(model.reducer_, "embedding_", None)
     if embedding is None or len(embedding) != len(values):
-        from persona.assignment._assigner import column_medians
+        from persona.assignment import column_medians
 
         embedding = np.where(np.isnan(values), column_medians(values), values)
     rng = np.random.default_rng(0)

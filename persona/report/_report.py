@@ -236,7 +236,7 @@ def _journey(model: PersonaModel, persona: int) -> tuple[str, str, str]:
 
 def _voices(model: PersonaModel, persona: int) -> str:
     """The persona's most typical comments, quoted."""
-    kept = getattr(model, "_comments", None)
+    kept = model.fitted_.comments
     if kept is None:
         return (
             "<h4>What customers say</h4><p class='note'>No comments at hand: they are kept "

@@ -23,9 +23,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from persona.assignment import UNASSIGNED, PortableAssigner, load_assigner
-from persona.assignment._artifact import _parts  # the pieces assign_persona uses
-from persona.assignment._explain import contributions
+from persona.assignment import (
+    UNASSIGNED,
+    PortableAssigner,
+    assignment_parts,
+    contributions,
+    load_assigner,
+    top_reasons,
+)
 from persona.contract import validate_inputs
 from persona.contract._schema import trusted
 from persona.errors import ConfigError, InputError
@@ -66,7 +71,7 @@ def portable_assigner(model: Any) -> Any:
     if isinstance(model, PortableAssigner):
         portable = model
     elif hasattr(model, "assigner_"):
-        parts = _parts(model)
+        parts = assignment_parts(model)
         portable = PortableAssigner(
             builder=parts.builder, assigner=parts.assigner, feature_names=parts.feature_names,
             persona_ids=parts.persona_ids, names=parts.names,
@@ -123,7 +128,7 @@ def score_tables(
     features : DataFrame
         The raw features of the scored customers (for drift).
     """
-    parts = _parts(model)
+    parts = assignment_parts(model)
     if parts.builder is None:
         raise ConfigError(_NO_TABLES)
     scored_at = _stamp(scored_at)
@@ -203,9 +208,7 @@ def _score_rows(parts, builder, raw: pd.DataFrame, top: int, scored_at) -> pa.Ta
             continue
         explained = contributions(assigner, values)
         proba[block] = explained.proba
-        magnitude = np.abs(explained.values)
-        magnitude[np.isnan(magnitude) | np.isnan(raw_values)] = -1.0
-        reason_at[block] = _top(magnitude, top)
+        reason_at[block] = top_reasons(explained.values, top, missing=np.isnan(raw_values))
     best = np.argmax(proba, axis=1)
     ids_with_unassigned = np.append(parts.persona_ids, UNASSIGNED).astype(np.int64)
     persona_id = ids_with_unassigned[best]
@@ -229,23 +232,6 @@ def _score_rows(parts, builder, raw: pd.DataFrame, top: int, scored_at) -> pa.Ta
     stamps = np.full(n, scored_at.tz_localize(None).to_datetime64())
     columns["scored_at"] = pa.array(stamps, pa.timestamp("us", "UTC"))
     return pa.table(columns)
-
-
-def _top(magnitude: np.ndarray, top: int) -> np.ndarray:
-    """Columns of the ``top`` largest non-negative values per row, largest first (-1: none).
-
-    What a stable descending argsort's first ``top`` columns are (ties go to the
-    lower column, as in ``assign_persona``), with ``top`` passes of argmax.
-    """
-    rows = np.arange(len(magnitude))
-    chosen = np.full((len(magnitude), top), -1, dtype=np.int64)
-    magnitude = magnitude.copy()
-    for slot in range(top):
-        best = np.argmax(magnitude, axis=1)
-        usable = magnitude[rows, best] >= 0
-        chosen[:, slot] = np.where(usable, best, -1)
-        magnitude[rows, best] = -np.inf
-    return chosen
 
 
 def _lists(keep: np.ndarray, positions: np.ndarray, labels: list[str]) -> pa.Array:
