@@ -106,7 +106,7 @@ def run_umap(folder: Path, kind: str, calls: int) -> dict:
     import hdbscan
 
     import persona
-    from persona.assignment._assigner import column_medians
+    from persona.assignment import column_medians
 
     record = json.loads((folder / "records.json").read_text())["features"]
     start = time.perf_counter()
@@ -114,7 +114,7 @@ def run_umap(folder: Path, kind: str, calls: int) -> dict:
         warnings.simplefilter("ignore")
         model = persona.load(folder / "model")
     loaded = time.perf_counter()
-    medians = column_medians(model._discovery["values"])
+    medians = column_medians(model.fitted_.discovery.values)
     names = [str(c) for c in model.feature_names_out_]
     raw = np.array([np.nan if record["features"][n] is None else record["features"][n]
                     for n in names])  # fmt: skip

@@ -96,14 +96,14 @@ def run_umap(folder: Path, out: Path, n_jobs: int, chunk: int) -> dict:
     import pandas as pd
 
     import persona
-    from persona.assignment._assigner import column_medians
+    from persona.assignment import column_medians
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = persona.load(MODEL / "model")
         frame = model.features_.transform(**_tables(folder))[list(model.feature_names_out_)]
         values = frame.to_numpy(dtype=np.float64)
-        values = np.where(np.isnan(values), column_medians(model._discovery["values"]), values)
+        values = np.where(np.isnan(values), column_medians(model.fitted_.discovery.values), values)
         embedding = model.reducer_.transform(values)
         labels, strength = hdbscan.approximate_predict(model.clusterer_, embedding)
     out.mkdir(parents=True, exist_ok=True)

@@ -61,7 +61,7 @@ from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
 import persona
-from persona.assignment._assigner import Assigner
+from persona.assignment import Assigner
 from persona.datasets import make_world, world_zoo
 from persona.features import first_touchpoints
 from persona.features.builder import with_observation_end
@@ -121,12 +121,12 @@ def _assigners(model) -> dict[str, Assigner]:
     """The assigner persona fits ("new"), the one it fitted before evidence bins ("old": one
     model per pattern, learned on whole records), and the new one without its temperature
     ("bins only"), all of the same discovered personas."""
-    values, labels = model._discovery["values"], model._discovery["labels"]
+    values, labels = model.fitted_.discovery.values, model.fitted_.discovery.labels
     old = Assigner(model.assigner_.groups, max_distance=model.max_distance)
     found = {"new": model.assigner_, "old": old.fit(values, labels)}
     evidence = model.assigner_.evidence
     if evidence is not None:
-        records, owner = model._discovery["thin"]
+        records, owner = model.fitted_.discovery.thin
         setting = {"column": evidence[0], "edges": evidence[1].tolist()}
         plain = Assigner(model.assigner_.groups, max_distance=model.max_distance,
                          evidence=setting)  # fmt: skip
@@ -136,7 +136,7 @@ def _assigners(model) -> dict[str, Assigner]:
 
 def _truth_of_persona(model, data, train: pd.Index) -> np.ndarray:
     """For each persona index, the true persona most of its training members have."""
-    labels = model.assigner_.predict(model._training.loc[train].to_numpy(np.float64))
+    labels = model.assigner_.predict(model.fitted_.training.loc[train].to_numpy(np.float64))
     truth = data.truth.loc[train].to_numpy()
     mapping = np.full(model.n_personas_, -2)
     for k in range(model.n_personas_):
@@ -194,7 +194,7 @@ def _records(model, data, held: pd.Index):
 
 
 def _scored_rows(world: str, seed: int, model, assigners, data, held) -> list[dict]:
-    mapping = _truth_of_persona(model, data, model._training.index.difference(held))
+    mapping = _truth_of_persona(model, data, model.fitted_.training.index.difference(held))
     whole = _matrix(model, *(_of(t, held) for t in (data.events, data.survey, data.emotions)))
     # The persona of the whole record with every signal: for a respondent, what discovery
     # would say of them, the labels the assigner learns from.
@@ -240,7 +240,7 @@ def _far_rows(world: str, seed: int, model, assigners, data, held) -> list[dict]
     X = whole.to_numpy(np.float64)
     with warnings.catch_warnings():  # a column nobody has: no spread, moved by NaN
         warnings.simplefilter("ignore", RuntimeWarning)
-        spread = np.nanstd(model._training.to_numpy(np.float64), axis=0)
+        spread = np.nanstd(model.fitted_.training.to_numpy(np.float64), axis=0)
     rng = np.random.default_rng(seed)
     low, high = model.assigner_.low_, model.assigner_.high_
     kinds = {

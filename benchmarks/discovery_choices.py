@@ -49,9 +49,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from threadpoolctl import threadpool_limits
 
 import persona
-from persona import discovery, mixture
-from persona.assignment._assigner import Assigner, column_medians
+from persona.assignment import Assigner, column_medians
 from persona.datasets import make_world, world_zoo
+from persona.discovery import _mixture as mixture
+from persona.discovery import _reduce as discovery
 
 MIN_SHARE = 0.02  # PersonaModel's default min_persona_share
 

@@ -397,10 +397,13 @@ def _peak_gb() -> float:
 
 
 def _persona_source() -> str:
-    """Short hash of the touchpoints module as run: the file may change between runs."""
-    from persona.features import touchpoints
+    """Short hash of the touchpoint feature code as run: the files may change between runs."""
+    from persona.features import _behaviour, _log, touchpoints
 
-    return hashlib.sha1(Path(touchpoints.__file__).read_bytes()).hexdigest()[:10]
+    digest = hashlib.sha1()
+    for module in (touchpoints, _behaviour, _log):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _write_result(result, out: str) -> None:
