@@ -1,8 +1,10 @@
 """Timestamp columns: UTC offsets are read as instants, and a column of both kinds is refused."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from persona import validate_events
 from persona.contract._timestamps import has_utc_offset, minority_of, parse_timestamps
 from persona.errors import InputError
 
@@ -32,3 +34,117 @@ def test_a_column_of_both_kinds_names_the_rows_of_the_fewer():
                                      "2026-01-10T11:00"]})  # fmt: skip
     with pytest.raises(InputError, match="events.timestamp: 1 of 3 rows have no UTC offset"):
         parse_timestamps(df, "events", "timestamp", nullable=False)
+
+
+def test_datetime_values_pass_as_they_are_and_an_optional_column_may_have_gaps():
+    stamps = pd.to_datetime(["2026-01-10 09:00", None])
+    df = pd.DataFrame({"customer_id": [1, 2], "timestamp": stamps})
+    assert parse_timestamps(df, "emotions", "timestamp", nullable=True) is None  # nothing parsed
+    text = df.assign(timestamp=["2026-01-10T09:00", None])
+    parsed = parse_timestamps(text, "emotions", "timestamp", nullable=True)
+    assert parsed.iloc[0] == pd.Timestamp("2026-01-10 09:00") and parsed.isna().tolist()[1]
+    with pytest.raises(InputError, match=r"events\.timestamp: 1 of 2 rows have no timestamp"):
+        parse_timestamps(text, "events", "timestamp", nullable=False)
+
+
+# ------------------------------------------------------------------ through validate_events
+
+
+@pytest.fixture
+def events():
+    return pd.DataFrame(
+        {
+            "customer_id": ["c1", "c1", "c2", "c3"],
+            "timestamp": pd.to_datetime(
+                ["2026-03-01 09:00", "2026-03-01 09:05", "2026-03-02 18:30", "2026-03-04 12:00"]
+            ),
+            "channel": ["web", "web", "app", "store"],
+            "event_type": ["search", "purchase", "product_view", "purchase"],
+            "device": ["desktop", "desktop", "mobile", None],
+            "value": [np.nan, 25.0, np.nan, 80.5],
+        }
+    )
+
+
+def raises(match_all, call, *args, **kwargs):
+    """Call and check that InputError's message contains every given fragment."""
+    with pytest.raises(InputError) as caught:
+        call(*args, **kwargs)
+    message = str(caught.value)
+    for fragment in match_all:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+    return caught.value
+
+
+def test_unparseable_timestamp_names_value_and_customer(events):
+    raw = events.astype({"timestamp": str})
+    raw.loc[3, "timestamp"] = "yesterday"
+    raises(
+        [
+            "events.timestamp",
+            "1 of 4 rows have a timestamp that cannot be parsed",
+            "row 3 (customer_id='c3', timestamp='yesterday')",
+            "ISO 8601",
+        ],
+        validate_events,
+        raw,
+    )
+
+
+def test_missing_timestamp(events):
+    events.loc[1, "timestamp"] = pd.NaT
+    raises(["events.timestamp", "have no timestamp", "customer_id='c1'"], validate_events, events)
+
+
+def test_utc_offsets_are_read_in_utc_whatever_the_offsets(events):
+    raw = events.astype({"timestamp": str})
+    raw["timestamp"] = [  # winter and summer time in one export
+        "2026-03-01T09:00:00+01:00",
+        "2026-03-01T09:05:00+01:00",
+        "2026-07-02T18:30:00+02:00",
+        "2026-03-04T12:00:00Z",
+    ]
+    parsed = validate_events(raw)
+    assert str(parsed["timestamp"].dt.tz) == "UTC"
+    assert (
+        parsed["timestamp"].tolist()
+        == pd.to_datetime(
+            ["2026-03-01 08:00", "2026-03-01 08:05", "2026-07-02 16:30", "2026-03-04 12:00"]
+        )
+        .tz_localize("UTC")
+        .tolist()
+    )
+    one_offset = validate_events(raw.assign(timestamp=raw["timestamp"].str[:19] + "+01:00"))
+    assert str(one_offset["timestamp"].dt.tz) == "UTC"  # the same rule for a single offset
+    assert (
+        validate_events(raw.assign(timestamp=raw["timestamp"].str[:10]))["timestamp"].dt.tz is None
+    )  # dates alone end in what looks like an offset, and are none
+
+
+def test_timestamps_with_and_without_offsets_refuse_the_fewer_rows(events):
+    raw = events.astype({"timestamp": str})
+    raw["timestamp"] = [
+        "2026-03-01T09:00:00",
+        "2026-03-01T09:05:00+01:00",
+        "2026-07-02T18:30:00+02:00",
+        "2026-03-04T12:00:00+01:00",
+    ]
+    error = raises(
+        [
+            "events.timestamp: 1 of 4 rows have no UTC offset",
+            "row 0 (customer_id='c1', timestamp='2026-03-01T09:00:00')",
+            "give every timestamp its UTC offset",
+        ],
+        validate_events,
+        raw,
+    )
+    assert error.positions.tolist() == [0]  # what batch scoring rejects the customer by
+    raw.loc[[1, 2], "timestamp"] = ["2026-03-01T09:05:00", "2026-07-02T18:30:00"]
+    raises(["1 of 4 rows carry a UTC offset", "row 3"], validate_events, raw)
+    raw.loc[3, "timestamp"] = "2026-13-45T12:00:00+01:00"  # an offset, but no such day
+    raises(["cannot be parsed", "row 3"], validate_events, raw)
+
+
+def test_numeric_timestamps_are_refused_not_guessed(events):
+    events["timestamp"] = np.arange(4) * 1_700_000_000
+    raises(["events.timestamp", "unit='s'"], validate_events, events)

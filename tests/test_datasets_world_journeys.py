@@ -2,7 +2,7 @@
 
 from persona.contract import CHANNELS, DEFAULT_TAXONOMY, DEVICES
 from persona.datasets import WorldSpec
-from persona.datasets._world_journeys import journey_settings_of, vocabulary_of
+from persona.datasets._world_journeys import _DEFAULT_EVENTS, journey_settings_of, vocabulary_of
 
 
 def test_the_default_vocabulary_is_persona_s_and_needs_no_settings():
@@ -26,3 +26,10 @@ def test_a_partial_taxonomy_maps_the_first_own_event_types():
     settings = journey_settings_of(spec, vocabulary)
     assert list(settings.taxonomy) == list(vocabulary.events[:10])  # round(0.5 * 21)
     assert settings.purchase_types == ("order_placed",)
+
+
+# ------------------------------------------------------------------ the default vocabulary
+
+
+def test_the_default_vocabulary_follows_the_default_taxonomy():
+    assert {e: moment for e, (moment, _, _) in _DEFAULT_EVENTS.items()} == dict(DEFAULT_TAXONOMY)

@@ -1,5 +1,6 @@
 """The reader's rules on single comments, read straight from the lexicon."""
 
+import numpy as np
 import pytest
 
 from persona.features._lexicons import EMOTION_INDEX, lexicon
@@ -33,3 +34,11 @@ def test_a_plain_question_says_less_than_a_statement():
 @pytest.mark.parametrize("text", ["xD :) ok!!", "non è per niente buono...", "l’ordine\nè qui"])
 def test_units_are_what_the_regular_expression_finds(text):
     assert comment_units(text) == UNITS.findall(text)
+
+
+def test_finding_units_by_spaces_equals_the_regular_expression():
+    rng = np.random.default_rng(0)
+    alphabet = list("ab xXdD:;()!?.,'’\t8-<3àè_1") + ["😀", "❤", "\u0301", "\n", "..."]
+    texts = ["".join(rng.choice(alphabet, rng.integers(0, 30))) for _ in range(20_000)]
+    texts += ["xD xd XDD xDgood :) :-( <3 (:", "non è per niente buono!!! ma...", "l’ordine"]
+    assert [comment_units(t) for t in texts] == [UNITS.findall(t) for t in texts]

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from persona import InputError, assign_persona, load_assigner
-from persona.scoring import score_tables
 from persona._manifest import sha256 as _sha256
 from persona.features.text import _SCORE_NAMES, comment_scores
+from persona.scoring import score_tables
 
 FUZZ = settings(
     max_examples=60,

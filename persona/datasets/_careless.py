@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from persona.datasets._base import CustomerData
+from persona.errors import ConfigError
 
 __all__ = ["plant_careless"]
 
@@ -52,9 +53,9 @@ def plant_careless(
     ['longstring', 'pattern', 'random']
     """
     if data.survey is None or data.instrument is None:
-        raise ValueError("plant_careless needs a base with a survey and its instrument.")
+        raise ConfigError("plant_careless needs a base with a survey and its instrument.")
     if not 0.0 <= share <= 1.0:
-        raise ValueError(f"Got share={share!r}, but expected a number in [0, 1].")
+        raise ConfigError(f"Got share={share!r}, but expected a number in [0, 1].")
     rng = np.random.default_rng(random_state)
     survey = data.survey.copy()
     items = list(data.instrument.item_names)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from persona._optional import import_optional, install_hint
+from persona.errors import PersonaError
 
 __all__ = ["EXTRA", "package_dir", "require_columns"]
 
@@ -39,7 +40,7 @@ def require_columns(frame: pd.DataFrame, columns, what: str, package: str) -> No
     """Fail with the fix when a package ships a table without the expected columns."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ValueError(
+        raise PersonaError(
             f"{what} from the package '{package}' lacks the column(s) {missing[:10]}; "
             f"persona expects the version pinned by its extra: "
             + install_hint(EXTRA, reinstall=True)

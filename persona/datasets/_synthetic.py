@@ -56,6 +56,7 @@ from persona.datasets._archetypes import (
     WEEKEND,
 )
 from persona.datasets._base import CustomerData
+from persona.errors import ConfigError
 
 __all__ = ["make_customers", "NEEDS_INSTRUMENT"]
 
@@ -152,9 +153,9 @@ def make_customers(
 
 def _check_parameters(n_customers, n_personas, survey_coverage, emotion_coverage, text_share):
     if not is_whole(n_customers) or n_customers < 1:
-        raise ValueError(f"Got n_customers={n_customers!r}, but expected a positive whole number.")
+        raise ConfigError(f"Got n_customers={n_customers!r}, but expected a positive whole number.")
     if not is_whole(n_personas) or not 2 <= n_personas <= len(NEEDS):
-        raise ValueError(
+        raise ConfigError(
             f"Got n_personas={n_personas!r}, but expected a whole number from 2 to {len(NEEDS)}."
         )
     for name, value in [
@@ -163,7 +164,7 @@ def _check_parameters(n_customers, n_personas, survey_coverage, emotion_coverage
         ("text_share", text_share),
     ]:
         if not isinstance(value, (int, float, np.floating)) or not 0.0 <= value <= 1.0:
-            raise ValueError(f"Got {name}={value!r}, but expected a number in [0, 1].")
+            raise ConfigError(f"Got {name}={value!r}, but expected a number in [0, 1].")
 
 
 def _draw(cumulative: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -235,11 +235,12 @@ def discovery_rows(
     rows = rows[np.argsort(content_hash(values[rows]), kind="stable")]
     if len(rows) < MIN_DISCOVERY:
         what = "survey respondents" if "psychographic" in names else "customers with features"
+        surveyed = "psychographic" in names
         raise InputError(
-            "survey" if "psychographic" in names else "events",
+            "survey" if surveyed else "events",
             f"Got {len(rows)} {what} (n_samples={len(rows)}), but discovery needs at least "
-            f"{MIN_DISCOVERY}",
-            fix="pass a larger base or a survey with more respondents.",
+            f"{MIN_DISCOVERY}.",
+            fix="pass a survey with more respondents." if surveyed else "pass a larger base.",
         )
     if sample is not None:
         size = sample if isinstance(sample, Integral) else round(sample * len(rows))

@@ -20,6 +20,7 @@ import polars as pl
 from pandas.api import types as ptypes
 
 from persona.contract import MOMENTS
+from persona.errors import ConfigError
 
 __all__ = ["LogColumns", "SortedLog", "changes", "moment_codes"]
 
@@ -303,7 +304,7 @@ def _local_microseconds(timestamps: pd.Series, observation_end) -> tuple[np.ndar
         return time, int(time.max())
     end = pd.Timestamp(observation_end)
     if (end.tz is None) != (zone is None):
-        raise ValueError(
+        raise ConfigError(
             f"Got observation_end={end}, but the events' timestamps are in "
             f"{zone or 'no time zone'}: give observation_end in the same zone."
         )

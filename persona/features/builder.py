@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from persona.contract import Instrument
 from persona.contract._schema import TableLike, trusted, validate_inputs
+from persona.errors import ConfigError
 from persona.features.emotions import emotion_features
 from persona.features.psychographic import psychographic_features
 from persona.features.text import EmotionScorer
@@ -219,7 +220,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         """The fitted builder as plain JSON-able data (see :meth:`from_state`)."""
         check_is_fitted(self, "scale_")
         if self.scorer is not None and type(self.scorer).__name__ != "LexiconScorer":
-            raise ValueError(
+            raise ConfigError(
                 f"Got a custom emotion scorer ({type(self.scorer).__name__}), which cannot be "
                 "written as data: score text readings upstream and pass scores instead."
             )
@@ -285,7 +286,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         weights = self._checked_weights()
         inputs = _tables(X, tables)
         if inputs.get("survey") is not None and self.instrument is None:
-            raise ValueError(
+            raise ConfigError(
                 "Got a survey but instrument=None: pass FeatureBuilder(instrument=...) so the "
                 "items can be scored."
             )
@@ -347,7 +348,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
                     checked.emotions, scorer=self.scorer, taxonomy=taxonomy
                 )
         if not blocks:
-            raise ValueError("Got no table: pass at least one of events, survey, emotions.")
+            raise ConfigError("Got no table: pass at least one of events, survey, emotions.")
         customers = _union_index([b.index for b in blocks.values()])
         parts = []
         for group in GROUPS:
@@ -397,12 +398,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         weights = dict(_DEFAULT_WEIGHTS if self.weights is None else self.weights)
         unknown = sorted(set(weights) - set(GROUPS))
         if unknown:
-            raise ValueError(f"Got weights for {unknown}, but the groups are {list(GROUPS)}.")
+            raise ConfigError(f"Got weights for {unknown}, but the groups are {list(GROUPS)}.")
         for group in GROUPS:
             weights.setdefault(group, _DEFAULT_WEIGHTS[group])
             value = weights[group]
             if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
-                raise ValueError(
+                raise ConfigError(
                     f"Got weights[{group!r}]={value!r}, but expected a finite number >= 0."
                 )
         return weights
@@ -422,7 +423,7 @@ def _tables(X: Any, tables: dict) -> dict[str, TableLike | None]:
     names = ("events", "survey", "emotions")
     unknown = sorted(set(tables) - set(names))
     if unknown:
-        raise TypeError(
+        raise ConfigError(
             f"Got unexpected table(s) {unknown}; FeatureBuilder takes {list(names)} "
             "(demographics never enter the features)."
         )
@@ -433,7 +434,7 @@ def _tables(X: Any, tables: dict) -> dict[str, TableLike | None]:
     elif all(hasattr(X, n) for n in names):
         found = {n: getattr(X, n) for n in names}
     else:
-        raise TypeError(
+        raise ConfigError(
             f"Got X of type {type(X).__name__}; pass the tables as keywords "
             "(events=..., survey=..., emotions=...) or as a mapping with those keys."
         )

@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from persona.contract import Instrument, TableLike, read_table
+from persona.errors import ConfigError, PersonaError
 from persona.features.psychographic import _Answers, read_answers
 from persona.features.reliability import _pairwise_cov
 
@@ -94,11 +95,11 @@ class CarelessRules:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, Real) or not low <= value <= high:
-                raise ValueError(
+                raise ConfigError(
                     f"Got {name}={value!r}, but expected None or a number in [{low}, {high}]."
                 )
         if self.duration_column is not None and not isinstance(self.duration_column, str):
-            raise ValueError(
+            raise ConfigError(
                 f"Got duration_column={self.duration_column!r}, but expected a column name."
             )
 
@@ -150,11 +151,11 @@ def careless_respondents(
     """
     rules = CarelessRules() if rules is None else rules
     if not isinstance(rules, CarelessRules):
-        raise TypeError(f"Got rules of type {type(rules).__name__}, but expected CarelessRules.")
+        raise ConfigError(f"Got rules of type {type(rules).__name__}, but expected CarelessRules.")
     if durations is None and rules.duration_column is not None:
         table = read_table(survey, "survey")
         if rules.duration_column not in table.columns:
-            raise ValueError(
+            raise ConfigError(
                 f"survey: has no duration column '{rules.duration_column}' "
                 "(CarelessRules.duration_column); add it in seconds, or leave duration_column "
                 "unset."
@@ -214,7 +215,7 @@ def split_duration(survey: TableLike, rules: CarelessRules) -> tuple[TableLike, 
     seconds = pd.to_numeric(table[column], errors="coerce")
     bad = table.index[seconds.isna() & table[column].notna() | (seconds < 0)]
     if len(bad):
-        raise ValueError(
+        raise PersonaError(
             f"survey.{column}: durations must be seconds >= 0; first offending rows "
             f"{list(bad[:5])}."
         )

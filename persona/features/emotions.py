@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from persona.contract import DEFAULT_TAXONOMY, EMOTIONS, MOMENTS, TableLike, validate_emotions
+from persona.errors import ConfigError
 from persona.features.text import EmotionScorer, score_texts
 
 __all__ = ["PRESENT", "TREND_MIN_SPAN", "emotion_features"]
@@ -132,7 +133,7 @@ def emotion_features(
     True
     """
     if scorer is not None and not isinstance(scorer, EmotionScorer):
-        raise TypeError(
+        raise ConfigError(
             f"Got scorer={scorer!r}, but expected an object with a method "
             "score(texts, languages=None) returning a DataFrame (see EmotionScorer)."
         )
@@ -189,13 +190,13 @@ def _checked_taxonomy(taxonomy: Mapping[str, str] | None) -> Mapping[str, str]:
     if taxonomy is None:
         return DEFAULT_TAXONOMY
     if not isinstance(taxonomy, Mapping):
-        raise TypeError(
+        raise ConfigError(
             f"Got taxonomy={taxonomy!r}, but expected a mapping of event type to moment, "
             "e.g. {**persona.contract._journey.DEFAULT_TAXONOMY, 'chat_open': 'ZMOT'}."
         )
     unknown = sorted({str(m) for m in taxonomy.values() if m not in MOMENTS})
     if unknown:
-        raise ValueError(f"Got taxonomy moments {unknown}, but expected only {list(MOMENTS)}.")
+        raise ConfigError(f"Got taxonomy moments {unknown}, but expected only {list(MOMENTS)}.")
     return taxonomy
 
 

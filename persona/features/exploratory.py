@@ -22,7 +22,7 @@ from pandas.api import types as ptypes
 
 from persona._validate import is_whole
 from persona.contract import Instrument, TableLike, read_table
-from persona.errors import InputError
+from persona.errors import ConfigError, InputError
 from persona.features.factor import minres, oblimin, parallel_analysis
 from persona.features.measurement import ConfirmatoryFit, confirmatory_fit
 from persona.features.reliability import _check_readable, _cov2cor, _pairwise_cov
@@ -184,9 +184,9 @@ def _item_columns(table: pd.DataFrame, items: Sequence[str] | None) -> list[str]
 
 def _check_count(n_dimensions: object, n_items: int) -> int:
     if not is_whole(n_dimensions):
-        raise ValueError(f"Got n_dimensions={n_dimensions!r}, but expected a whole number.")
+        raise ConfigError(f"Got n_dimensions={n_dimensions!r}, but expected a whole number.")
     if not 1 <= n_dimensions < n_items:
-        raise ValueError(
+        raise ConfigError(
             f"Got n_dimensions={n_dimensions}, but expected 1 to {n_items - 1} for {n_items} items."
         )
     return int(n_dimensions)

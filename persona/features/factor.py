@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
+from persona.errors import ConfigError
+
 __all__ = ["Rotation", "minres", "oblimin", "parallel_analysis", "smc", "varimax"]
 
 # psych's fa bounds each uniqueness to [0.005, 1] in its optimiser.
@@ -69,7 +71,7 @@ def minres(cor: np.ndarray, n_factors: int) -> np.ndarray:
     """
     n_items = cor.shape[0]
     if not 1 <= n_factors < n_items:
-        raise ValueError(
+        raise ConfigError(
             f"Got n_factors={n_factors}, but expected a whole number from 1 to "
             f"{n_items - 1} for {n_items} items."
         )

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from persona.contract import Instrument, TableLike, validate_survey
+from persona.errors import ConfigError
 
 __all__ = [
     "psychographic_features",
@@ -85,7 +86,7 @@ class _Answers:
 
 def read_answers(survey: TableLike, instrument: Instrument) -> _Answers:
     if not isinstance(instrument, Instrument):
-        raise TypeError(
+        raise ConfigError(
             f"Got instrument of type {type(instrument).__name__}, but expected a "
             "persona.Instrument (build one with Instrument.from_dict or from_file)."
         )
@@ -111,14 +112,14 @@ def _check_share(max_missing_share: object) -> None:
         or not isinstance(max_missing_share, Real)
         or not 0.0 <= float(max_missing_share) < 1.0
     ):
-        raise ValueError(
+        raise ConfigError(
             f"Got max_missing_share={max_missing_share!r}, but expected a number in [0, 1)."
         )
 
 
 def _check_flag(name: str, value: object) -> None:
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"Got {name}={value!r}, but expected True or False.")
+        raise ConfigError(f"Got {name}={value!r}, but expected True or False.")
 
 
 # --------------------------------------------------------------------------- scores

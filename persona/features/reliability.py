@@ -22,6 +22,7 @@ import pandas as pd
 
 from persona._validate import is_whole
 from persona.contract import Instrument, TableLike
+from persona.errors import ConfigError, PersonaError
 from persona.features.factor import minres, oblimin, smc, varimax
 from persona.features.psychographic import read_answers
 
@@ -393,12 +394,12 @@ def omega(
     names = list(instrument.item_names if items is None else items)
     unknown = [name for name in names if name not in instrument.item_names]
     if unknown:
-        raise ValueError(
+        raise ConfigError(
             f"items {unknown[:5]} are not in the instrument '{instrument.name}'; "
             f"its items are {list(instrument.item_names)[:10]}."
         )
     if not is_whole(n_factors) or n_factors < 1:
-        raise ValueError(f"Got n_factors={n_factors!r}, but expected a whole number >= 1.")
+        raise ConfigError(f"Got n_factors={n_factors!r}, but expected a whole number >= 1.")
     answers = read_answers(survey, instrument)
     positions = [instrument.item_names.index(name) for name in names]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -483,7 +484,7 @@ def _check_readable(cor: np.ndarray, names: list[str], what: str) -> None:
     unreadable_pairs = (~np.isfinite(cor)).sum(axis=0)
     culprits = constant if constant.any() else unreadable_pairs == unreadable_pairs.max()
     unreadable = [names[i] for i in np.flatnonzero(culprits)]
-    raise ValueError(
+    raise PersonaError(
         f"{what} cannot read items {unreadable[:5]}: each needs answers that vary, and "
         "answers beside every other item from two respondents or more; drop those items."
     )

@@ -35,8 +35,6 @@ from persona.contract._schema import EMOTIONS, SCORE_RANGES
 from persona.errors import ConfigError
 from persona.features._lexicons import SUPPORTED_LANGUAGES
 from persona.features._lexicons import lexicon as _lexicon
-from persona.features._reading import UNITS as _UNITS  # noqa: F401 (read here by tests)
-from persona.features._reading import comment_units as _units  # noqa: F401 (ditto)
 from persona.features._reading import read_comment
 
 __all__ = [

@@ -16,6 +16,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from persona.contract import validate_demographics
+from persona.errors import ConfigError
 
 __all__ = ["correlation_ratio", "cramers_v", "demographic_audit", "demographic_description"]
 
@@ -114,7 +115,7 @@ def demographic_audit(
     [0.0]
     """
     if not 0 <= threshold <= 1:
-        raise ValueError(f"Got threshold={threshold!r}, but expected a number in [0, 1].")
+        raise ConfigError(f"Got threshold={threshold!r}, but expected a number in [0, 1].")
     people = validate_demographics(demographics).set_index("customer_id")
     assigned = labels[labels != -1]
     people = people.reindex(assigned.index)

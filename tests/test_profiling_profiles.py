@@ -1,10 +1,9 @@
-"""Profiles, activation hints and names: what sets each persona apart, in words."""
+"""Profiles and activation hints: what sets each persona apart, and where to reach it."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from persona.profiling._naming import describe_personas
 from persona.profiling._profiles import activation, profile, trait_family, trait_label
 
 
@@ -75,104 +74,6 @@ def test_activation_finds_where_and_how_to_reach_each_persona(true_profile, cust
     assert set(reach.columns) == {"channel", "device", "daypart", "moment", "tone", "message",
                                   "emotion"}  # fmt: skip
     assert by_name["Cautious planners"]["message"] == "reassure: guarantees, support, reviews"
-
-
-def test_names_are_unique_deterministic_and_follow_the_profile(true_profile):
-    reach = activation(true_profile)
-    first = describe_personas(true_profile, reach)
-    again = describe_personas(true_profile.sample(frac=1, random_state=1), reach)
-    pd.testing.assert_frame_equal(first, again)
-    assert first["name"].is_unique
-    assert first.loc[0, "name"].startswith("Bargain-hunting")
-    assert first.loc[0, "description"].startswith("Customers who care most about thrift")
-
-    # a different profile gives a different name
-    flipped = true_profile.copy()
-    thrift = (flipped["persona_id"] == 0) & (flipped["feature"] == "psychographic__thrift")
-    flipped.loc[thrift, "smd"] = -3.0
-    changed = describe_personas(flipped, reach)
-    assert changed.loc[0, "name"] != first.loc[0, "name"]
-
-
-def test_identical_profiles_still_get_unique_names():
-    rows = []
-    for persona in (0, 1, 2):
-        rows.append({"persona_id": persona, "family": "need", "feature": "psychographic__thrift",
-                     "trait": "thrift", "n": 10, "smd": 1.0})  # fmt: skip
-    table = pd.DataFrame(rows)
-    reach = pd.DataFrame({"channel": ["web", "app", "web"], "daypart": ["evening"] * 3},
-                         index=pd.Index([0, 1, 2], name="persona_id"))  # fmt: skip
-    names = describe_personas(table, reach)["name"]
-    assert names.tolist() == ["Bargain-hunting customers", "Bargain-hunting customers on app",
-                              "Bargain-hunting customers on web"]  # fmt: skip
-    # nothing told apart but size: named as people would, never "(2)"
-    bare = describe_personas(table, pd.DataFrame(index=reach.index))["name"]
-    assert bare.tolist() == ["Bargain-hunting customers", "Other bargain-hunting customers",
-                             "Second other bargain-hunting customers"]  # fmt: skip
-
-
-def test_a_persona_without_emotion_readings_is_described_without_a_tone():
-    """With many personas, some have no emotion reading: their tone is missing (NaN in the
-    shared hint table), which once crashed the description with a TypeError."""
-    need = {"family": "need", "feature": "psychographic__thrift", "trait": "thrift", "n": 10}
-    table = pd.DataFrame(
-        [{"persona_id": 0, "smd": 1.0, **need}, {"persona_id": 1, "smd": -1.0, **need}]
-    )
-    reach = pd.DataFrame(
-        {"channel": ["web", np.nan], "device": ["mobile", None], "daypart": ["evening", np.nan],
-         "moment": ["ZMOT", np.nan], "tone": ["warm and calm", np.nan], "emotion": [None, None]},
-        index=pd.Index([0, 1], name="persona_id"),
-    )  # fmt: skip
-    described = describe_personas(table, reach)["description"]
-    assert described[0].endswith(
-        "most engaged at the research moment; reach them on web via mobile in the evening, "
-        "in a warm and calm tone."
-    )
-    assert described[1] == "Customers who care least about thrift."
-
-
-def test_model_personas_carry_names_profiles_and_reach(persona_model, customers):
-    personas = persona_model.personas_
-    assert personas["name"].is_unique
-    assert {"description", "channel", "device", "daypart", "moment", "tone"} <= set(personas)
-    table = persona_model.profile_
-    assert set(table["persona_id"]) == set(persona_model.persona_ids_)
-    # every discovered persona that matches a true one leads with the true defining need
-    truth = customers.truth.reindex(persona_model.labels_.index)
-    matches = pd.crosstab(persona_model.labels_, truth).idxmax(axis=1)
-    needs = table[table["family"] == "need"].groupby("persona_id").head(1)
-    for row in needs.itertuples():
-        defining = customers.personas.loc[matches[row.persona_id], "defining_dimension"]
-        assert row.feature == f"psychographic__{defining}"
-
-
-def test_rename_overrides_and_refuses_clashes(persona_model):
-    model = persona_model
-    before = model.personas_["name"].copy()
-    try:
-        model.rename({3: "Weekend explorers"})
-        assert model.personas_.loc[3, "name"] == "Weekend explorers"
-        assert model.names_ == {3: "Weekend explorers"}
-        with pytest.raises(ValueError, match="Got names for personas \\[9\\]"):
-            model.rename({9: "Nobody"})
-        with pytest.raises(ValueError, match="must be unique.*Weekend explorers"):
-            model.rename({4: "Weekend explorers"})
-    finally:
-        model.names_ = {}
-        model._publish()
-    pd.testing.assert_series_equal(model.personas_["name"], before)
-
-
-def test_names_of_unknown_dimensions_read_as_words():
-    table = pd.DataFrame(
-        [{"persona_id": 0, "family": "need", "feature": "psychographic__energetic_arousal",
-          "trait": "energetic arousal", "n": 10, "smd": -1.0},
-         {"persona_id": 1, "family": "need", "feature": "psychographic__energetic_arousal",
-          "trait": "energetic arousal", "n": 10, "smd": 1.0}]
-    )  # fmt: skip
-    reach = pd.DataFrame(index=pd.Index([0, 1], name="persona_id"))
-    names = describe_personas(table, reach)["name"].tolist()
-    assert names == ["Low-energetic arousal customers", "Energetic arousal-driven customers"]
 
 
 def test_a_persona_that_speaks_only_in_text_gets_its_tone_and_emotion_from_what_it_wrote():

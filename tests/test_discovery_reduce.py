@@ -1,17 +1,19 @@
-"""Discovery's structure test on its own, and persona on small worlds of the zoo."""
-
-import dataclasses
-import warnings
+"""Discovery's steps on their own: the structure test against Gaussian-copula null
+references, the choice of a persona count, and merging and splitting personas."""
 
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from persona import FeatureBuilder, PersonaModel
-from persona.datasets import make_world, world_zoo
-from persona.discovery._reduce import StructureTest, _copula_reference, structure_test
-
-ZOO = {spec.name: spec for spec in world_zoo()}
+from persona.discovery._reduce import (
+    Candidate,
+    StructureTest,
+    _chosen,
+    _copula_reference,
+    merge_personas,
+    split_personas,
+    structure_test,
+)
 
 
 def groups(n=900, k=4, separation=4.0, d=5, seed=0):
@@ -102,72 +104,33 @@ def test_the_structure_test_has_nothing_to_say_about_one_group_or_constant_colum
     assert one == StructureTest(1, 0.0, 0.0, 0, "features") and not one.structured
 
 
-# ------------------------------------------------------------------ small worlds, end to end
+# ------------------------------------------------------------------ the persona count
 
 
-def fit(name, n_customers, seed=0):
-    spec = dataclasses.replace(ZOO[name], n_customers=n_customers)
-    data = make_world(spec, random_state=seed)
-    model = PersonaModel(
-        features=FeatureBuilder(instrument=data.instrument, journey=data.journey), random_state=0
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model.fit(
-            events=data.events,
-            survey=data.survey,
-            emotions=data.emotions,
-            demographics=data.demographics,
-        )
-    messages = [str(w.message) for w in caught]
-    return data, model, messages
+def candidates(*counts):
+    """One candidate per persona count, validity falling along the grid."""
+    return [Candidate(5 + i, np.arange(k), 0.9 - 0.1 * i, None) for i, k in enumerate(counts)]
 
 
-def test_an_easy_world_is_recovered():
-    data, model, messages = fit("w01-easy-3", 3_000)
-    assert model.n_personas_ == 3
-    assert model.structure_.structured
-    respondents = data.survey["customer_id"].unique()
-    labels, truth = model.labels_[respondents], data.truth[respondents]
-    # the oracle (a classifier trained on the truth) reaches 0.78 here; chance is 0
-    assert adjusted_rand_score(truth, labels) > 0.6
-    assert not any("No persona structure" in m for m in messages)
-    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
-    assert chosen["n_personas"] == 3 and chosen["gap"] > chosen["bar"] > 0
+def test_the_finest_persisting_count_wins_and_a_given_count_prefers_a_merge():
+    grid = candidates(7, 6, 6, 4, 4, 3)
+    # 6 and 4 persist over two neighbouring sizes; 7 shows once
+    assert _chosen(grid, None) is grid[1]
+    assert _chosen(candidates(5, 4, 3), None).n_personas == 5  # nothing persists: most valid
+    assert _chosen(grid, 4) is grid[3]
+    assert _chosen(grid, 5) is grid[0]  # a finer structure, merged, beats a coarser one split
+    assert _chosen(grid, 9) is grid[0]  # none as fine: the finest, to be split
 
 
-@pytest.mark.parametrize("name", ["n01-null-independent", "n03-null-noise", "n04-null-permuted"])
-def test_a_null_world_gets_one_persona_and_the_warning(name):
-    _, model, messages = fit(name, 3_000)
-    assert model.n_personas_ == 1
-    warned = [m for m in messages if m.startswith("No persona structure found in")]
-    assert len(warned) == 1
-    chosen = model.selection_[model.selection_["chosen"]]
-    if model.structure_ is not None:  # profiles were found; the null test refused them
-        assert not model.structure_.structured
-        assert model.structure_.summary() in warned[0]
-        tested = model.selection_.dropna(subset=["gap"])
-        assert len(tested) and (tested["gap"] <= tested["bar"]).all()  # every count refused
-    else:  # the need scores (and the behaviour with them) were best described by one profile
-        assert "are best described by one profile (the lowest BIC of" in warned[0]
-        assert chosen["n_personas"].tolist() == [1]
+def test_merging_joins_the_closest_personas_by_wards_criterion():
+    X = np.array([[0.0], [0.0], [1.0], [1.0], [10.0], [10.0], [5.0]])
+    # Ward's costs: 0-1 is 2 * 2 / 4 * 1 = 1, 1-2 is 81, 0-2 is 100
+    merged = merge_personas(X, np.array([0, 0, 1, 1, 2, 2, -1]), 2)
+    np.testing.assert_array_equal(merged, [0, 0, 0, 0, 1, 1, -1])
 
 
-def test_straight_liners_take_no_part_in_discovery_and_still_get_a_persona():
-    spec = dataclasses.replace(
-        ZOO["w01-easy-3"], name="careless", n_customers=2_500, n_personas=4,
-        straightliner_share=0.15,
-    )  # fmt: skip
-    data = make_world(spec, random_state=0)
-    model = PersonaModel(
-        features=FeatureBuilder(instrument=data.instrument, journey=data.journey), random_state=0
-    ).fit(events=data.events, survey=data.survey, emotions=data.emotions)
-    items = data.survey.set_index("customer_id")
-    straight = items.index[items.nunique(axis=1) == 1]
-    assert len(straight) > 100  # 15 % of 1,000 respondents, one block of answers each
-    assert model.n_personas_ == 4
-    assert (model.label_source_[straight] == "distilled").all()
-    assert (model.labels_[straight] >= 0).all()
-    respondents = items.index.difference(straight)
-    truth, labels = data.truth[respondents], model.labels_[respondents]
-    assert adjusted_rand_score(truth, labels) > 0.7
+def test_splitting_halves_the_widest_persona():
+    X = np.array([[0.0], [0.1], [10.0], [10.1], [5.0], [5.1]])
+    split = split_personas(X, np.array([0, 0, 0, 0, 1, 1]), 3, random_state=0)
+    assert split[0] == split[1] != split[2] == split[3]
+    assert split[4] == split[5] == 1 and sorted(set(split.tolist())) == [0, 1, 2]
