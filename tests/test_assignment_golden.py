@@ -1,7 +1,5 @@
 """Golden questions: the fewest survey items that reproduce each respondent's persona."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,9 +11,6 @@ from persona.assignment._keying import keyed_answers
 from persona.assignment._questions import GoldenQuestions
 
 MAX_ITEMS = 6
-
-
-# --------------------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +92,6 @@ def mini_survey():
     return survey, labels
 
 
-# --------------------------------------------------------------------------- accuracy
-
-
 def test_stated_accuracy_holds_on_held_out_respondents(golden, split, persona_model):
     held_out = _held_out_accuracy(golden, split[1], persona_model.labels_)
     assert len(golden.items) == MAX_ITEMS
@@ -152,76 +144,6 @@ def test_target_accuracy_stops_early(golden, customers, persona_model, split):
     assert short.accuracy >= target
 
 
-# --------------------------------------------------------------------------- scoring
-
-
-def test_json_round_trip_predicts_identically(golden, golden_behaviour, split, behaviour):
-    for tool, extra in ((golden, None), (golden_behaviour, behaviour)):
-        back = GoldenQuestions.from_dict(json.loads(json.dumps(tool.to_dict())))
-        assert back.items == tool.items and back.accuracy == tool.accuracy
-        assert back.behaviour_columns == tool.behaviour_columns
-        pd.testing.assert_frame_equal(back.path, tool.path)
-        np.testing.assert_array_equal(
-            back.predict_proba(split[1], extra).to_numpy(),
-            tool.predict_proba(split[1], extra).to_numpy(),
-        )
-        np.testing.assert_array_equal(
-            back.predict(split[1], extra).to_numpy(), tool.predict(split[1], extra).to_numpy()
-        )
-
-
-def test_probabilities_do_not_depend_on_the_batch(golden, split):
-    test = split[1].head(40)
-    together = golden.predict_proba(test)
-    one_by_one = pd.concat([golden.predict_proba(test.iloc[[i]]) for i in range(len(test))])
-    np.testing.assert_array_equal(together.to_numpy(), one_by_one.to_numpy())
-    np.testing.assert_allclose(together.sum(axis=1), 1.0)
-    assert together.index.equals(pd.Index(test["customer_id"], name="customer_id"))
-    assert together.columns.tolist() == golden.persona_ids.tolist()
-
-
-def test_skipped_answers_are_imputed_and_missing_items_named(golden, split):
-    test = split[1].head(3)
-    skipped = test.copy()
-    skipped[list(golden.items)] = np.nan
-    # a respondent who skipped every item is scored as if answering the medians
-    z = (golden.median - golden.mean) / golden.scale
-    logits = (z[None, None, :] * golden.coef[None]).sum(axis=2) + golden.intercept
-    typical = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(
-        golden.predict_proba(skipped).to_numpy(), np.repeat(typical, 3, axis=0), rtol=1e-12
-    )
-    # only the chosen items are needed; other columns are ignored
-    only = golden.predict_proba(test[["customer_id", *golden.items]])
-    np.testing.assert_array_equal(only.to_numpy(), golden.predict_proba(test).to_numpy())
-    with pytest.raises(ValueError, match=rf"without the item column\(s\) \['{golden.items[1]}'\]"):
-        golden.predict_proba(test.drop(columns=golden.items[1]))
-
-
-def test_reverse_keyed_items_are_turned_round(mini_survey):
-    survey = pd.DataFrame(
-        {"customer_id": [1, 2, 3, 4], "thr1": [5, 2, 1, np.nan], "thr2": [1, 4, 5, 3]}
-    )
-    keyed = keyed_answers(survey, MINI, ["thr1", "thr2"])
-    assert keyed.index.name == "customer_id" and keyed.index.tolist() == [1, 2, 3, 4]
-    np.testing.assert_array_equal(keyed["thr1"], [5.0, 2.0, 1.0, np.nan])
-    np.testing.assert_array_equal(keyed["thr2"], [5.0, 2.0, 1.0, 3.0])  # 6 - answer on 1..5
-    assert keyed_answers(survey, MINI, ["thr2"]).columns.tolist() == ["thr2"]
-
-    # the scorer reads the keyed values: its medians and probabilities are computed from them
-    survey, labels = mini_survey
-    golden = select_golden_questions(survey, MINI, labels, max_items=2, cv=3)
-    assert sorted(golden.items) == ["thr1", "thr2"]
-    keyed = keyed_answers(survey, MINI, list(golden.items))
-    np.testing.assert_array_equal(golden.median, keyed.median().to_numpy())
-    z = (keyed.to_numpy() - golden.mean) / golden.scale
-    logits = (z[:, None, :] * golden.coef[None]).sum(axis=2) + golden.intercept
-    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(golden.predict_proba(survey).to_numpy(), expected, rtol=1e-12)
-    # a high raw answer to the reverse-keyed item means low thrift: persona 1 here
-    assert golden.predict(pd.DataFrame({"customer_id": [7], "thr1": [3], "thr2": [5]})).item() == 1
-
-
 @pytest.mark.parametrize("n_personas", [2, 3])
 def test_scorer_matches_sklearn_with_two_or_more_personas(n_personas):
     rng = np.random.default_rng(n_personas)
@@ -242,9 +164,6 @@ def test_scorer_matches_sklearn_with_two_or_more_personas(n_personas):
         golden.predict_proba(survey).to_numpy(), reference.predict_proba(z), rtol=1e-9, atol=1e-12
     )
     assert golden.predict(survey).isin(golden.persona_ids).all()
-
-
-# --------------------------------------------------------------------------- errors
 
 
 @pytest.mark.parametrize(

@@ -128,26 +128,6 @@ def test_bad_explanation_requests_say_what_to_do(persona_model, some):
         persona_model.counterfactual(some[0], to=0, change=("demographics",))
 
 
-def test_one_rule_picks_the_reasons_of_a_row_and_of_a_block():
-    """top_reasons' one-row form picks what its block form picks for that row: the largest
-    absolute contributions, ties to the earlier feature, never a NaN or a missing value."""
-    from persona.assignment import top_reasons
-
-    rng = np.random.default_rng(0)
-    values = rng.choice([-2.0, -1.0, 0.0, 1.0, 2.0, 3.5, np.nan], size=(400, 12))
-    missing = rng.random((400, 12)) < 0.2
-    for top in (0, 1, 3, 12, 20):
-        block = top_reasons(values, top, missing=missing)
-        assert block.shape == (400, top)
-        for i in range(len(values)):
-            usable = ~np.isnan(values[i]) & ~missing[i]
-            expected = [j for j in np.argsort(-np.abs(values[i]), kind="stable") if usable[j]]
-            row = top_reasons(values[i], top, missing=missing[i])
-            assert row.tolist() == expected[:top]
-            assert block[i].tolist() == expected[:top] + [-1] * (top - len(expected[:top]))
-    assert top_reasons(values, -1).shape == (400, 0)
-
-
 def test_explanation_errors_name_their_family(persona_model, some):
     from persona.errors import ConfigError
 

@@ -1,9 +1,16 @@
-"""The distilled assigner: one model per signal pattern, row-wise exact scoring."""
+"""The distilled assigner: its settings, which model scores whom, refits and its errors."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from persona.assignment._assigner import Assigner, labels_from_proba
+from persona.assignment._assigner import (
+    UNASSIGNED,
+    Assigner,
+    finite_features,
+    labels_from_proba,
+    model_version,
+)
 
 
 @pytest.fixture(scope="module")
@@ -14,35 +21,6 @@ def two_personas():
     behaviour = rng.normal(size=(400, 3)) + labels[:, None] * 1.0
     X = np.column_stack([needs, behaviour])
     return X, labels
-
-
-def test_each_signal_pattern_has_its_own_model(two_personas):
-    X, labels = two_personas
-    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
-    assert sorted(assigner.models_) == [("behaviour",), ("needs",), ("needs", "behaviour")]
-    behaviour_only = X.copy()
-    behaviour_only[:, :2] = np.nan
-    # a customer without needs is scored by a model of behaviour alone, not by imputed needs
-    alone = Assigner({"behaviour": [0, 1, 2]}).fit(X[:, 2:], labels)
-    np.testing.assert_allclose(
-        assigner.predict_proba(behaviour_only), alone.predict_proba(X[:, 2:]), rtol=1e-12
-    )
-    # needs separate the personas better than behaviour: confidence follows the signal
-    full = assigner.predict_proba(X)[:, :2].max(axis=1).mean()
-    weak = assigner.predict_proba(behaviour_only)[:, :2].max(axis=1).mean()
-    assert full > 0.95 and 0.6 < weak < full
-
-
-def test_probabilities_do_not_depend_on_the_batch(two_personas):
-    X, labels = two_personas
-    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
-    mixed = X.copy()
-    mixed[::3, :2] = np.nan
-    together = assigner.predict_proba(mixed)
-    one_by_one = np.vstack([assigner.predict_proba(mixed[i : i + 1]) for i in range(len(mixed))])
-    np.testing.assert_array_equal(together, one_by_one)
-    reversed_ = assigner.predict_proba(mixed[::-1])[::-1]
-    np.testing.assert_array_equal(together, reversed_)
 
 
 def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(two_personas):
@@ -57,34 +35,6 @@ def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(two_personas):
     np.testing.assert_array_equal(refitted.predict_proba(X), fresh.predict_proba(X))
     np.testing.assert_array_equal(refitted.score_one(X[0])[0], fresh.score_one(X[0])[0])
     np.testing.assert_array_equal(fresh.score_one(X[0])[0], fresh.predict_proba(X[:1])[0])
-
-
-def test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern(two_personas, monkeypatch):
-    import pickle
-
-    import persona.assignment._score
-
-    monkeypatch.setattr(
-        persona.assignment._score, "_MASKS_KEPT", 2
-    )  # a few masks remembered, not all
-    X, labels = two_personas
-    assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
-    saved = pickle.dumps(assigner)
-    rows = X[:40].copy()
-    rows[::4, :2] = np.nan  # behaviour only: the pattern's own columns
-    rows[1::4, 2:] = np.nan  # needs only
-    rows[2::4, 3] = np.nan  # one behaviour value imputed
-    rows[3] = np.nan  # no signal
-    batch = assigner.predict_proba(rows)
-    for row, expected in zip(rows, batch, strict=True):
-        proba, model, _, _, imputed = assigner.score_row(row)
-        np.testing.assert_array_equal(proba, expected)
-        if model is not None:
-            np.testing.assert_array_equal(imputed, np.isnan(row[model.columns]))
-    assert len(assigner.prepared().masks) == 2
-    # the caches scoring filled are not part of the assigner's saved bytes
-    assert pickle.dumps(assigner) == saved
-    assert pickle.loads(saved).score_one(rows[0])[0].tolist() == batch[0].tolist()
 
 
 def test_unassigned_share_grows_with_distance_and_without_signal(two_personas):
@@ -104,14 +54,6 @@ def test_unassigned_share_grows_with_distance_and_without_signal(two_personas):
     assert labels_from_proba(proba).tolist()[2:] == [-1, -1]
 
 
-def test_a_single_persona_is_scored_without_a_classifier():
-    X = np.random.default_rng(0).normal(size=(50, 2))
-    assigner = Assigner({"features": [0, 1]}).fit(X, np.zeros(50, dtype=int))
-    proba = assigner.predict_proba(X)
-    assert proba.shape == (50, 2)
-    assert (labels_from_proba(proba) == 0).mean() > 0.95
-
-
 def test_bad_groups_and_shapes_are_named(two_personas):
     X, labels = two_personas
     with pytest.raises(ValueError, match="every group needs columns"):
@@ -121,19 +63,6 @@ def test_bad_groups_and_shapes_are_named(two_personas):
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     with pytest.raises(ValueError, match=r"shape \(2, 3\), but the assigner was fitted on 5"):
         assigner.predict_proba(np.zeros((2, 3)))
-
-
-def test_one_softmax_for_a_row_and_a_block():
-    from persona.assignment._score import softmax
-
-    rng = np.random.default_rng(3)
-    logits = rng.normal(scale=30.0, size=(500, 9))
-    logits[::7, 2] = -np.inf  # a persona the pattern never saw
-    block = softmax(logits)
-    for row, expected in zip(logits, block, strict=True):
-        np.testing.assert_array_equal(softmax(row), expected)
-    np.testing.assert_allclose(block.sum(axis=1), 1.0)
-    assert (block[::7, 2] == 0.0).all()
 
 
 def test_scoring_writes_nothing_on_the_assigner(two_personas):
@@ -173,3 +102,74 @@ def test_assigner_errors_name_their_family(two_personas):
     for score in (only.predict_proba, lambda rows: only.score_row(rows[0])):
         with pytest.raises(ConfigError, match=r"not fitted for customers with signals \['beh"):
             score(behaviour_only)
+
+
+# --------------------------------------------------------------------------- new
+
+
+def test_patterns_are_every_combination_largest_first():
+    assigner = Assigner({"needs": [0], "behaviour": [1], "emotion": [2]})
+    assert assigner.all_patterns() == [
+        ("needs", "behaviour", "emotion"),
+        ("needs", "behaviour"), ("needs", "emotion"), ("behaviour", "emotion"),
+        ("needs",), ("behaviour",), ("emotion",),
+    ]  # fmt: skip
+    X = np.array([[1.0, np.nan, np.nan], [np.nan, 2.0, 3.0], [np.nan] * 3, [4.0, np.nan, np.nan]])
+    assert assigner.availability(X).tolist() == [
+        [True, False, False], [False, True, True], [False, False, False], [True, False, False],
+    ]  # fmt: skip
+    assert assigner.patterns_in(X) == [("behaviour", "emotion"), ("needs",)]
+
+
+@pytest.mark.parametrize(
+    ("evidence", "message"),
+    [
+        ({"edges": [1.0]}, r"^Got evidence=\{'edges': \[1.0\]\}, but expected \{'column': index"),
+        ({"column": 0, "edges": [2.0, 1.0]}, r"^Got evidence edges \[2.0, 1.0\], but expected "
+                                              "increasing numbers.$"),
+        ({"column": 0, "edges": []}, r"^Got evidence edges \[\], but expected increasing"),
+        ({"column": 0, "edges": [1.0, np.inf]}, r"^Got evidence edges \[1.0, inf\]"),
+    ],
+)  # fmt: skip
+def test_a_bad_evidence_setting_is_named(evidence, message):
+    from persona.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        Assigner({"needs": [0, 1]}, evidence=evidence)
+
+
+def test_the_evidence_bins_of_counts():
+    assigner = Assigner({"behaviour": [0, 1]}, evidence={"column": 0, "edges": [1.5, 3.5, 10.5]})
+    counts = np.array([1.0, 2.0, 3.0, 4.0, 10.0, 11.0, np.nan, 1.5, 10.5])
+    # an edge belongs to the bin above it; a missing count holds the least
+    assert assigner._bins(counts).tolist() == [0, 1, 1, 2, 2, 3, 0, 1, 3]
+
+
+def test_labels_from_proba_give_the_last_column_to_unassigned():
+    proba = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.4, 0.4, 0.2], [0.2, 0.4, 0.4]])
+    # ties go to the first column, as np.argmax gives
+    assert labels_from_proba(proba).tolist() == [0, UNASSIGNED, 0, 1]
+
+
+def test_infinite_features_are_named_with_their_customers():
+    from persona.errors import InputError
+
+    frame = pd.DataFrame({"a": [1.0, np.inf, 2.0], "b": [np.nan, 1.0, -np.inf]}, index=[7, 8, 9])
+    with pytest.raises(
+        InputError,
+        match=r"^The feature matrix holds infinite values in \['a', 'b'\] \(customers \[8, 9\]\)",
+    ) as caught:
+        finite_features(frame)
+    assert (caught.value.table, caught.value.column) == ("features", "a")
+    finite = frame.fillna(0.0).replace([np.inf, -np.inf], 0.0)
+    assert finite_features(finite) is finite  # NaN and finite values pass as they are
+
+
+def test_the_model_version_hashes_the_numbers_and_the_persona_ids(two_personas):
+    X, labels = two_personas
+    groups = {"needs": [0, 1], "behaviour": [2, 3, 4]}
+    first, again = Assigner(groups).fit(X, labels), Assigner(groups).fit(X, labels)
+    version = model_version(first, [0, 1])
+    assert len(version) == 12 and version == model_version(again, [0, 1])
+    assert model_version(first, [3, 5]) != version
+    assert model_version(Assigner(groups, C=1.0).fit(X, labels), [0, 1]) != version
