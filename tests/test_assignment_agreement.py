@@ -3,6 +3,7 @@ reliability of the confidence, from the session's ``assignment_report``."""
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from persona.assignment._agreement import _confidence_bin
 from persona.assignment._evidence import EVIDENCE_BINS
@@ -100,3 +101,12 @@ def test_agreement_by_evidence_has_its_bins_in_order(assignment_report):
     np.testing.assert_allclose(
         gap.groupby(groups).sum().loc[keyed.index] / keyed["records"], keyed["ece"], rtol=1e-12
     )
+
+
+def test_a_fold_count_that_cannot_cross_validate_is_named(persona_model):
+    from persona.assignment import assignment_report
+    from persona.errors import ConfigError
+
+    for bad in (1, 0, True, 2.5):
+        with pytest.raises(ConfigError, match=rf"^Got cv={bad!r}, but expected a whole number"):
+            assignment_report(persona_model, cv=bad)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
+from persona._validate import check_whole
 from persona.assignment._assigner import Assigner
 from persona.assignment._evidence import EVIDENCE_BINS
 
@@ -63,6 +64,7 @@ def assignment_report(model: Any, *, cv: int = 5, random_state: int = 0) -> Assi
     folds scores each held-out customer from those signals only (the other
     groups hidden), and its persona is compared with the discovered one.
     """
+    check_whole("cv", cv, low=2)
     values = model.fitted_.discovery.values
     labels = model.fitted_.discovery_labels()
     known = labels >= 0

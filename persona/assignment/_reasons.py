@@ -8,7 +8,7 @@ is missing and imputed is never a reason. Ties go to the earlier feature,
 as a stable sort would. :func:`top_reasons` is that rule, for one customer
 (``assign_persona``) and for a block of them (``explain``, batch scoring),
 in two forms side by side that
-``tests/test_explain.py::test_one_rule_picks_the_reasons_of_a_row_and_of_a_block``
+``tests/test_assignment_reasons.py::test_one_rule_picks_the_reasons_of_a_row_and_of_a_block``
 pins to each other; :func:`reason` is the record each reason is reported as.
 This module only computes; it touches nothing.
 """

@@ -4,7 +4,7 @@
 evidence bin) at once; :func:`score_row` scores one customer with the very
 same arithmetic, operation for operation, in as few numpy calls as that
 allows (a service pays about a microsecond per call on arrays this small).
-``tests/test_assign.py::test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern``
+``tests/test_assignment_score.py::test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern``
 and ``tests/test_confidence.py::test_evidence_bins_score_row_by_row_as_in_a_batch``
 pin the two forms to each other bit for bit: change them together.
 

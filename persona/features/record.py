@@ -9,7 +9,7 @@ record into the same arrays the table path builds -- the sorted log of
 :mod:`persona.features.emotions`, the answer matrix of
 :mod:`persona.features.psychographic` -- and calls the same feature
 arithmetic on them, so a record gets the numbers a table of that customer
-gets, bit for bit (``tests/test_assignment.py`` checks every customer of a
+gets, bit for bit (``tests/test_features_record.py`` checks every customer of a
 synthetic base).
 
 It only reads what it can read unambiguously: plain numbers, non-blank names,

@@ -156,7 +156,7 @@ def score(
 
     Examples
     --------
-    Not run here (it needs a Spark session; ``tests/test_spark.py`` runs it):
+    Not run here (it needs a Spark session; ``tests/test_scoring_spark.py`` runs it):
 
     >>> import persona, persona.scoring.spark
     >>> assigner = persona.load_assigner("assigner/")  # doctest: +SKIP
