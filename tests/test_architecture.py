@@ -27,7 +27,8 @@ LAYERS = [
     ("persistence", ["persona.persistence"]),
     ("scoring", ["persona.scoring"]),
     ("serve", ["persona.serve"]),
-    ("facade", ["persona.model", "persona._training", "persona._parameters", "persona.project",
+    ("facade", ["persona.model", "persona._training", "persona._parameters", "persona._arguments",
+                "persona.project",
                 "persona.cli",
                 "persona.spark", "persona.__main__", "persona"]),
 ]  # fmt: skip
@@ -148,3 +149,24 @@ def test_the_mirror_names_a_module_by_its_package_and_name():
     assert _mirror("persona.assignment._assigner") == "test_assignment_assigner.py"
     assert _mirror("persona.model") == "test_model.py"
     assert _mirror("persona.features.text") == "test_features_text.py"
+
+
+def test_the_architecture_page_names_only_files_and_tests_that_exist():
+    import re
+
+    root = PACKAGE.parent
+    page = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    files = set(re.findall(r"`(tests/test_\w+\.py)`", page))
+    modules = set(re.findall(r"`((?:\w+/)?_?\w+\.py)`", page)) - {f for f in files}
+    missing = [f for f in files if not (root / f).is_file()]
+    missing += [
+        m for m in modules
+        if not m.startswith("tests/") and not (PACKAGE / m).is_file()
+        and not (root / "benchmarks" / m.removeprefix("benchmarks/")).is_file()
+    ]  # fmt: skip
+    tests_named = re.findall(r"`(test_\w+)` in `(tests/test_\w+\.py)`", page)
+    missing += [
+        f"{name} in {file}" for name, file in tests_named
+        if (root / file).is_file() and f"def {name}(" not in (root / file).read_text()
+    ]  # fmt: skip
+    assert files and not missing, missing
