@@ -197,10 +197,6 @@ class PersonaModel(
         if isinstance(features, FeatureBuilder):
             check_builder(self)
 
-    # Models saved before these settings and attributes existed read them as None.
-    journey = careless = None
-    careless_ = psychometrics_ = journey_maps_ = None
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True

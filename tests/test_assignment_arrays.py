@@ -13,16 +13,6 @@ from persona.errors import ArtifactError
 GROUPS = {"needs": [0, 1], "behaviour": [2, 3, 4]}
 
 
-@pytest.fixture(scope="module")
-def two_personas():
-    rng = np.random.default_rng(0)
-    labels = np.repeat([0, 1], 200)
-    needs = rng.normal(size=(400, 2)) + labels[:, None] * 4.0
-    behaviour = rng.normal(size=(400, 3)) + labels[:, None] * 1.0
-    X = np.column_stack([needs, behaviour])
-    return X, labels
-
-
 def _stored(settings, arrays):
     """Settings and arrays as the exported folder holds them: JSON text and an NPZ file."""
     buffer = io.BytesIO()
@@ -46,8 +36,8 @@ def _rows(X):
     [{}, {"evidence": {"column": 2, "edges": [0.0, 1.0]}, "calibrate": True, "C": 1.0}],
     ids=["plain", "evidence-calibrated"],
 )
-def test_to_arrays_and_back_scores_the_same_bits(two_personas, options):
-    X, labels = two_personas
+def test_to_arrays_and_back_scores_the_same_bits(assignment_two_personas, options):
+    X, labels = assignment_two_personas
     assigner = Assigner(GROUPS, max_distance=3.0, **options).fit(X, labels)
     settings, arrays = assigner.to_arrays()
     assert all(isinstance(a, np.ndarray) for a in arrays.values())
@@ -66,8 +56,8 @@ def test_to_arrays_and_back_scores_the_same_bits(two_personas, options):
         np.testing.assert_array_equal(back.score_row(row)[0], assigner.score_row(row)[0])
 
 
-def test_arrays_of_another_assigner_are_refused_by_name(two_personas):
-    X, labels = two_personas
+def test_arrays_of_another_assigner_are_refused_by_name(assignment_two_personas):
+    X, labels = assignment_two_personas
     settings, arrays = Assigner(GROUPS).fit(X, labels).to_arrays()
     _, three = Assigner(GROUPS).fit(X, np.arange(400) % 3).to_arrays()
     with pytest.raises(
@@ -81,8 +71,8 @@ def test_arrays_of_another_assigner_are_refused_by_name(two_personas):
         Assigner.from_arrays(settings, missing)
 
 
-def test_arrays_reading_columns_beyond_the_features_are_refused(two_personas):
-    X, labels = two_personas
+def test_arrays_reading_columns_beyond_the_features_are_refused(assignment_two_personas):
+    X, labels = assignment_two_personas
     settings, arrays = Assigner(GROUPS).fit(X, labels).to_arrays()
     columns = arrays["pattern0_columns"].copy()
     columns[-1] = 9

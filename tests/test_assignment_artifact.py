@@ -5,46 +5,9 @@ import json
 
 import pandas as pd
 import pytest
+from helpers_assignment import customer_record, customer_tables
 
 from persona import assign_persona, load_assigner
-
-
-@pytest.fixture(scope="module")
-def end(customers):
-    return customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
-def sample_ids(customers, persona_model):
-    """A respondent with emotions, a behaviour-only customer, and some others."""
-    respondent = set(customers.survey["customer_id"])
-    with_emotions = set(customers.emotions["customer_id"])
-    ids = persona_model.labels_.index
-    full = next(c for c in ids if c in respondent and c in with_emotions)
-    thin = next(c for c in ids if c not in respondent and c not in with_emotions)
-    return [full, thin, *ids[100:106]]
-
-
-def _record(customers, customer_id, end):
-    def rows(table):
-        part = table[table["customer_id"] == customer_id].drop(columns="customer_id")
-        return [{k: v for k, v in r.items() if v == v} for r in part.to_dict("records")]
-
-    record = {"customer_id": customer_id, "observation_end": end}
-    events, emotions = rows(customers.events), rows(customers.emotions)
-    answers = customers.survey[customers.survey["customer_id"] == customer_id]
-    if events:
-        record["events"] = events
-    if emotions:
-        record["emotions"] = emotions
-    if len(answers):
-        record["survey"] = answers.drop(columns="customer_id").iloc[0].to_dict()
-    return record
-
-
-def _tables(customers):
-    return {"events": customers.events, "survey": customers.survey,
-            "emotions": customers.emotions}  # fmt: skip
 
 
 def test_the_exported_artifact_assigns_like_the_model(persona_model, customers, sample_ids,
@@ -56,11 +19,11 @@ def test_the_exported_artifact_assigns_like_the_model(persona_model, customers, 
     assert portable.model_version == persona_model.model_version_
     assert portable.names == persona_model.personas_["name"].to_dict()
     pd.testing.assert_frame_equal(
-        portable.predict_proba(**_tables(customers), observation_end=end),
+        portable.predict_proba(**customer_tables(customers), observation_end=end),
         persona_model.probabilities_,
     )
     for customer in sample_ids:
-        record = _record(customers, customer, end)
+        record = customer_record(customers, customer, end)
         assert assign_persona(record, portable) == assign_persona(record, persona_model)
 
 

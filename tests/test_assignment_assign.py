@@ -6,62 +6,25 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_assignment import customer_record, customer_tables
 
 from persona import assign_persona, assign_personas, load_assigner
 
 
-@pytest.fixture(scope="module")
-def end(customers):
-    return customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
-def sample_ids(customers, persona_model):
-    """A respondent with emotions, a behaviour-only customer, and some others."""
-    respondent = set(customers.survey["customer_id"])
-    with_emotions = set(customers.emotions["customer_id"])
-    ids = persona_model.labels_.index
-    full = next(c for c in ids if c in respondent and c in with_emotions)
-    thin = next(c for c in ids if c not in respondent and c not in with_emotions)
-    return [full, thin, *ids[100:106]]
-
-
-def _record(customers, customer_id, end):
-    def rows(table):
-        part = table[table["customer_id"] == customer_id].drop(columns="customer_id")
-        return [{k: v for k, v in r.items() if v == v} for r in part.to_dict("records")]
-
-    record = {"customer_id": customer_id, "observation_end": end}
-    events, emotions = rows(customers.events), rows(customers.emotions)
-    answers = customers.survey[customers.survey["customer_id"] == customer_id]
-    if events:
-        record["events"] = events
-    if emotions:
-        record["emotions"] = emotions
-    if len(answers):
-        record["survey"] = answers.drop(columns="customer_id").iloc[0].to_dict()
-    return record
-
-
-def _tables(customers):
-    return {"events": customers.events, "survey": customers.survey,
-            "emotions": customers.emotions}  # fmt: skip
-
-
 def test_one_truth_across_record_table_and_batches(persona_model, customers, sample_ids, end):
-    whole = persona_model.predict_proba(**_tables(customers), observation_end=end)
+    whole = persona_model.predict_proba(**customer_tables(customers), observation_end=end)
     pd.testing.assert_frame_equal(whole, persona_model.probabilities_)  # end = the data's end
 
     # batches of any size, in any order, with the same window
     order = np.random.default_rng(0).permutation(whole.index.to_numpy())
     for part in np.array_split(order, 7):
         tables = {k: v[v["customer_id"].isin(part)].sample(frac=1, random_state=1)
-                  for k, v in _tables(customers).items()}  # fmt: skip
+                  for k, v in customer_tables(customers).items()}  # fmt: skip
         scored = persona_model.predict_proba(**tables, observation_end=end)
         pd.testing.assert_frame_equal(scored, whole.loc[scored.index], check_exact=True)
 
     for customer in sample_ids:
-        assignment = assign_persona(_record(customers, customer, end), persona_model)
+        assignment = assign_persona(customer_record(customers, customer, end), persona_model)
         expected = whole.loc[customer]
         assert assignment.probabilities == {int(k): float(v) for k, v in expected.items()}
         assert assignment.persona_id == persona_model.labels_[customer]
@@ -70,7 +33,7 @@ def test_one_truth_across_record_table_and_batches(persona_model, customers, sam
 
 
 def test_missing_signals_lower_the_confidence(persona_model, customers, sample_ids, end):
-    full = _record(customers, sample_ids[0], end)
+    full = customer_record(customers, sample_ids[0], end)
     behaviour_only = {k: v for k, v in full.items() if k not in ("survey", "emotions")}
     rich = assign_persona(full, persona_model)
     thin = assign_persona(behaviour_only, persona_model)
@@ -81,7 +44,7 @@ def test_missing_signals_lower_the_confidence(persona_model, customers, sample_i
     assert nothing.name == "unassigned" and nothing.reasons == []
     # over many customers, fewer signals mean lower confidence on average
     ids = persona_model.labels_.index[:150]
-    records = [_record(customers, c, end) for c in ids]
+    records = [customer_record(customers, c, end) for c in ids]
     reduced = [{k: v for k, v in r.items() if k not in ("survey", "emotions")} for r in records]
     mean_full = np.mean([a.confidence for a in assign_personas(records, persona_model)])
     mean_reduced = np.mean([a.confidence for a in assign_personas(reduced, persona_model)])
@@ -90,7 +53,7 @@ def test_missing_signals_lower_the_confidence(persona_model, customers, sample_i
 
 def test_reasons_are_the_exact_contributions(persona_model, customers, sample_ids, end):
     customer = sample_ids[0]
-    assignment = assign_persona(_record(customers, customer, end), persona_model, top=3)
+    assignment = assign_persona(customer_record(customers, customer, end), persona_model, top=3)
     explained = persona_model.explain(customer_ids=[customer], top=3).iloc[0]
     assert [r["feature"] for r in assignment.reasons] == [r["feature"] for r in explained.reasons]
     for mine, theirs in zip(assignment.reasons, explained.reasons, strict=True):

@@ -13,18 +13,8 @@ from persona.assignment._assigner import (
 )
 
 
-@pytest.fixture(scope="module")
-def two_personas():
-    rng = np.random.default_rng(0)
-    labels = np.repeat([0, 1], 200)
-    needs = rng.normal(size=(400, 2)) + labels[:, None] * 4.0
-    behaviour = rng.normal(size=(400, 3)) + labels[:, None] * 1.0
-    X = np.column_stack([needs, behaviour])
-    return X, labels
-
-
-def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(two_personas):
-    X, labels = two_personas
+def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(assignment_two_personas):
+    X, labels = assignment_two_personas
     groups = {"needs": [0, 1], "behaviour": [2, 3, 4]}
     refitted = Assigner(groups).fit(X, labels)
     refitted.predict_proba(X)  # fills the per-pattern caches
@@ -37,8 +27,8 @@ def test_a_refit_scores_with_its_own_numbers_not_the_last_fits(two_personas):
     np.testing.assert_array_equal(fresh.score_one(X[0])[0], fresh.predict_proba(X[:1])[0])
 
 
-def test_unassigned_share_grows_with_distance_and_without_signal(two_personas):
-    X, labels = two_personas
+def test_unassigned_share_grows_with_distance_and_without_signal(assignment_two_personas):
+    X, labels = assignment_two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}, max_distance=2.0)
     assigner.fit(X, labels)
     centre = X[labels == 0].mean(axis=0)
@@ -54,8 +44,8 @@ def test_unassigned_share_grows_with_distance_and_without_signal(two_personas):
     assert labels_from_proba(proba).tolist()[2:] == [-1, -1]
 
 
-def test_bad_groups_and_shapes_are_named(two_personas):
-    X, labels = two_personas
+def test_bad_groups_and_shapes_are_named(assignment_two_personas):
+    X, labels = assignment_two_personas
     with pytest.raises(ValueError, match="every group needs columns"):
         Assigner({"needs": []})
     with pytest.raises(ValueError, match="Got max_distance=1, but expected a number > 1"):
@@ -65,8 +55,8 @@ def test_bad_groups_and_shapes_are_named(two_personas):
         assigner.predict_proba(np.zeros((2, 3)))
 
 
-def test_scoring_writes_nothing_on_the_assigner(two_personas):
-    X, labels = two_personas
+def test_scoring_writes_nothing_on_the_assigner(assignment_two_personas):
+    X, labels = assignment_two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     before = dict(vars(assigner))
     prepared = assigner.prepared()
@@ -79,12 +69,12 @@ def test_scoring_writes_nothing_on_the_assigner(two_personas):
     assert assigner.fit(X, labels).prepared() is not prepared  # and again at the next fit
 
 
-def test_assigner_errors_name_their_family(two_personas):
+def test_assigner_errors_name_their_family(assignment_two_personas):
     from sklearn.exceptions import NotFittedError
 
     from persona.errors import ConfigError, InputError
 
-    X, labels = two_personas
+    X, labels = assignment_two_personas
     with pytest.raises(ConfigError, match="every group needs columns"):
         Assigner({"needs": []})
     with pytest.raises(ConfigError, match="Got evidence column 7, which is in none"):
@@ -165,8 +155,8 @@ def test_infinite_features_are_named_with_their_customers():
     assert finite_features(finite) is finite  # NaN and finite values pass as they are
 
 
-def test_the_model_version_hashes_the_numbers_and_the_persona_ids(two_personas):
-    X, labels = two_personas
+def test_the_model_version_hashes_the_numbers_and_the_persona_ids(assignment_two_personas):
+    X, labels = assignment_two_personas
     groups = {"needs": [0, 1], "behaviour": [2, 3, 4]}
     first, again = Assigner(groups).fit(X, labels), Assigner(groups).fit(X, labels)
     version = model_version(first, [0, 1])

@@ -2,24 +2,13 @@
 that have those signals; medians and persona means as the models read them."""
 
 import numpy as np
-import pytest
 
 from persona.assignment._assigner import Assigner, labels_from_proba
 from persona.assignment._fitting import MIN_BIN_ROWS, column_medians, persona_means
 
 
-@pytest.fixture(scope="module")
-def two_personas():
-    rng = np.random.default_rng(0)
-    labels = np.repeat([0, 1], 200)
-    needs = rng.normal(size=(400, 2)) + labels[:, None] * 4.0
-    behaviour = rng.normal(size=(400, 3)) + labels[:, None] * 1.0
-    X = np.column_stack([needs, behaviour])
-    return X, labels
-
-
-def test_each_signal_pattern_has_its_own_model(two_personas):
-    X, labels = two_personas
+def test_each_signal_pattern_has_its_own_model(assignment_two_personas):
+    X, labels = assignment_two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     assert sorted(assigner.models_) == [("behaviour",), ("needs",), ("needs", "behaviour")]
     behaviour_only = X.copy()
@@ -63,8 +52,8 @@ def test_persona_means_count_only_members_who_have_the_value():
     assert means.tolist() == [[2.0, 4.0], [10.0, -4.0], [-5.0, -6.0]]
 
 
-def test_a_persona_no_row_shows_gets_no_probability(two_personas):
-    X, labels = two_personas
+def test_a_persona_no_row_shows_gets_no_probability(assignment_two_personas):
+    X, labels = assignment_two_personas
     three = np.where(labels == 1, 2, 0)  # persona 1 exists in the ids but has no member
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, three)
     model = assigner.models_[("needs", "behaviour")]
@@ -74,8 +63,8 @@ def test_a_persona_no_row_shows_gets_no_probability(two_personas):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
 
-def test_evidence_bins_get_their_own_model_only_with_enough_rows(two_personas):
-    X, labels = two_personas
+def test_evidence_bins_get_their_own_model_only_with_enough_rows(assignment_two_personas):
+    X, labels = assignment_two_personas
     count = X[:, 2]
     low = np.sort(count)[MIN_BIN_ROWS - 20]  # the bin below holds 30 rows: too few
     edges = [float(low), float(np.sort(count)[200])]

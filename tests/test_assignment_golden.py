@@ -3,54 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_assignment import MAX_ITEMS, MINI
 from sklearn.linear_model import LogisticRegression
 
-from persona import Instrument
 from persona.assignment._golden import select_golden_questions
 from persona.assignment._keying import keyed_answers
 from persona.assignment._questions import GoldenQuestions
-
-MAX_ITEMS = 6
-
-
-@pytest.fixture(scope="module")
-def split(customers, persona_model):
-    """Labelled respondents split 70 / 30 with a fixed seed: (train survey, test survey)."""
-    labels = persona_model.labels_
-    survey = customers.survey
-    labelled = survey["customer_id"].isin(labels.index[labels != -1])
-    ids = survey.loc[labelled, "customer_id"].to_numpy()
-    shuffled = np.random.default_rng(0).permutation(ids)
-    cut = int(0.7 * len(shuffled))
-    train = survey[survey["customer_id"].isin(shuffled[:cut])]
-    test = survey[survey["customer_id"].isin(shuffled[cut:])]
-    return train, test
-
-
-@pytest.fixture(scope="module")
-def behaviour(customers, persona_model):
-    matrix = persona_model.features_.transform(
-        events=customers.events, survey=customers.survey, emotions=customers.emotions
-    )
-    return matrix[[c for c in matrix.columns if c.startswith("behaviour__")]]
-
-
-@pytest.fixture(scope="module")
-def golden(customers, persona_model, split):
-    return select_golden_questions(
-        split[0], customers.instrument, persona_model.labels_, max_items=MAX_ITEMS
-    )
-
-
-@pytest.fixture(scope="module")
-def golden_behaviour(customers, persona_model, split, behaviour):
-    return select_golden_questions(
-        split[0],
-        customers.instrument,
-        persona_model.labels_,
-        behaviour=behaviour,
-        max_items=MAX_ITEMS,
-    )
 
 
 def _held_out_accuracy(golden, test, labels, behaviour=None):
@@ -65,31 +23,6 @@ def _assert_holds_on_held_out(held_out, golden, n_train, n_test):
     p = golden.accuracy
     standard_error = np.sqrt(p * (1 - p) / n_train + p * (1 - p) / n_test)
     assert held_out >= p - 4 * standard_error, (held_out, p, standard_error)
-
-
-MINI = Instrument.from_dict(
-    {
-        "name": "mini",
-        "items": [
-            {"item": "thr1", "dimension": "thrift", "scale": [1, 5]},
-            {"item": "thr2", "dimension": "thrift", "scale": [1, 5], "reverse": True},
-        ],
-    }
-)
-
-
-@pytest.fixture
-def mini_survey():
-    """Twelve respondents of two personas, told apart by thrift."""
-    rng = np.random.default_rng(1)
-    persona = np.repeat([0, 1], 6)
-    thr1 = np.clip(np.where(persona == 0, 4, 2) + rng.integers(-1, 2, 12), 1, 5)
-    thr2 = np.clip(np.where(persona == 0, 2, 4) + rng.integers(-1, 2, 12), 1, 5)
-    survey = pd.DataFrame(
-        {"customer_id": np.arange(1, 13), "thr1": thr1.astype(float), "thr2": thr2.astype(float)}
-    )
-    labels = pd.Series(persona, index=pd.Index(survey["customer_id"], name="customer_id"))
-    return survey, labels
 
 
 def test_stated_accuracy_holds_on_held_out_respondents(golden, split, persona_model):

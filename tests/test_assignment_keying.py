@@ -4,34 +4,10 @@ checked by customer_id."""
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_assignment import MINI
 
-from persona import Instrument
 from persona.assignment._golden import select_golden_questions
 from persona.assignment._keying import behaviour_table, keyed_answers
-
-MINI = Instrument.from_dict(
-    {
-        "name": "mini",
-        "items": [
-            {"item": "thr1", "dimension": "thrift", "scale": [1, 5]},
-            {"item": "thr2", "dimension": "thrift", "scale": [1, 5], "reverse": True},
-        ],
-    }
-)
-
-
-@pytest.fixture
-def mini_survey():
-    """Twelve respondents of two personas, told apart by thrift."""
-    rng = np.random.default_rng(1)
-    persona = np.repeat([0, 1], 6)
-    thr1 = np.clip(np.where(persona == 0, 4, 2) + rng.integers(-1, 2, 12), 1, 5)
-    thr2 = np.clip(np.where(persona == 0, 2, 4) + rng.integers(-1, 2, 12), 1, 5)
-    survey = pd.DataFrame(
-        {"customer_id": np.arange(1, 13), "thr1": thr1.astype(float), "thr2": thr2.astype(float)}
-    )
-    labels = pd.Series(persona, index=pd.Index(survey["customer_id"], name="customer_id"))
-    return survey, labels
 
 
 def test_reverse_keyed_items_are_turned_round(mini_survey):

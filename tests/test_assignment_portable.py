@@ -3,47 +3,15 @@ when a portable assigner is unpickled."""
 
 import pandas as pd
 import pytest
+from helpers_assignment import customer_record
 
 from persona import assign_persona, load_assigner
-
-
-@pytest.fixture(scope="module")
-def end(customers):
-    return customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
-def sample_ids(customers, persona_model):
-    """A respondent with emotions, a behaviour-only customer, and some others."""
-    respondent = set(customers.survey["customer_id"])
-    with_emotions = set(customers.emotions["customer_id"])
-    ids = persona_model.labels_.index
-    full = next(c for c in ids if c in respondent and c in with_emotions)
-    thin = next(c for c in ids if c not in respondent and c not in with_emotions)
-    return [full, thin, *ids[100:106]]
-
-
-def _record(customers, customer_id, end):
-    def rows(table):
-        part = table[table["customer_id"] == customer_id].drop(columns="customer_id")
-        return [{k: v for k, v in r.items() if v == v} for r in part.to_dict("records")]
-
-    record = {"customer_id": customer_id, "observation_end": end}
-    events, emotions = rows(customers.events), rows(customers.emotions)
-    answers = customers.survey[customers.survey["customer_id"] == customer_id]
-    if events:
-        record["events"] = events
-    if emotions:
-        record["emotions"] = emotions
-    if len(answers):
-        record["survey"] = answers.drop(columns="customer_id").iloc[0].to_dict()
-    return record
 
 
 def test_assigning_writes_nothing_on_the_model(persona_model, customers, sample_ids, end):
     from persona.assignment import assignment_parts
 
-    record = _record(customers, sample_ids[0], end)
+    record = customer_record(customers, sample_ids[0], end)
     assign_persona(record, persona_model)
     before = dict(vars(persona_model))
     parts = assignment_parts(persona_model)
@@ -71,7 +39,7 @@ def test_a_pickled_portable_assigner_prepares_again_and_assigns_the_same(
     again = pickle.loads(pickle.dumps(portable))
     assert again.parts is not portable.parts
     for customer in sample_ids[:3]:
-        record = _record(customers, customer, end)
+        record = customer_record(customers, customer, end)
         assert assign_persona(record, again) == assign_persona(record, portable)
 
 

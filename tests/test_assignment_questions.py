@@ -6,50 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from persona.assignment._golden import select_golden_questions
 from persona.assignment._questions import GoldenQuestions
-
-MAX_ITEMS = 6
-
-
-@pytest.fixture(scope="module")
-def split(customers, persona_model):
-    """Labelled respondents split 70 / 30 with a fixed seed: (train survey, test survey)."""
-    labels = persona_model.labels_
-    survey = customers.survey
-    labelled = survey["customer_id"].isin(labels.index[labels != -1])
-    ids = survey.loc[labelled, "customer_id"].to_numpy()
-    shuffled = np.random.default_rng(0).permutation(ids)
-    cut = int(0.7 * len(shuffled))
-    train = survey[survey["customer_id"].isin(shuffled[:cut])]
-    test = survey[survey["customer_id"].isin(shuffled[cut:])]
-    return train, test
-
-
-@pytest.fixture(scope="module")
-def behaviour(customers, persona_model):
-    matrix = persona_model.features_.transform(
-        events=customers.events, survey=customers.survey, emotions=customers.emotions
-    )
-    return matrix[[c for c in matrix.columns if c.startswith("behaviour__")]]
-
-
-@pytest.fixture(scope="module")
-def golden(customers, persona_model, split):
-    return select_golden_questions(
-        split[0], customers.instrument, persona_model.labels_, max_items=MAX_ITEMS
-    )
-
-
-@pytest.fixture(scope="module")
-def golden_behaviour(customers, persona_model, split, behaviour):
-    return select_golden_questions(
-        split[0],
-        customers.instrument,
-        persona_model.labels_,
-        behaviour=behaviour,
-        max_items=MAX_ITEMS,
-    )
 
 
 def test_json_round_trip_predicts_identically(golden, golden_behaviour, split, behaviour):

@@ -5,55 +5,18 @@ import math
 
 import numpy as np
 import pytest
+from helpers_assignment import customer_record, customer_tables
 
 import persona
 from persona import InputError, assign_persona
 
 
-@pytest.fixture(scope="module")
-def end(customers):
-    return customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
-def sample_ids(customers, persona_model):
-    """A respondent with emotions, a behaviour-only customer, and some others."""
-    respondent = set(customers.survey["customer_id"])
-    with_emotions = set(customers.emotions["customer_id"])
-    ids = persona_model.labels_.index
-    full = next(c for c in ids if c in respondent and c in with_emotions)
-    thin = next(c for c in ids if c not in respondent and c not in with_emotions)
-    return [full, thin, *ids[100:106]]
-
-
-def _record(customers, customer_id, end):
-    def rows(table):
-        part = table[table["customer_id"] == customer_id].drop(columns="customer_id")
-        return [{k: v for k, v in r.items() if v == v} for r in part.to_dict("records")]
-
-    record = {"customer_id": customer_id, "observation_end": end}
-    events, emotions = rows(customers.events), rows(customers.emotions)
-    answers = customers.survey[customers.survey["customer_id"] == customer_id]
-    if events:
-        record["events"] = events
-    if emotions:
-        record["emotions"] = emotions
-    if len(answers):
-        record["survey"] = answers.drop(columns="customer_id").iloc[0].to_dict()
-    return record
-
-
-def _tables(customers):
-    return {"events": customers.events, "survey": customers.survey,
-            "emotions": customers.emotions}  # fmt: skip
-
-
 def test_many_records_take_the_numpy_path_and_agree_with_predict(persona_model, customers, end):
-    whole = persona_model.predict_proba(**_tables(customers), observation_end=end)
+    whole = persona_model.predict_proba(**customer_tables(customers), observation_end=end)
     ids = whole.index[np.random.default_rng(1).choice(len(whole), 300, replace=False)]
     reader = persona.assignment.assignment_parts(persona_model).record
     for customer in ids:
-        record = _record(customers, customer, end)
+        record = customer_record(customers, customer, end)
         signals = {k: record.get(k) for k in ("events", "survey", "emotions")}
         assert reader.compute(customer, **signals, observation_end=end) is not None
         assignment = assign_persona(record, persona_model)
@@ -62,7 +25,9 @@ def test_many_records_take_the_numpy_path_and_agree_with_predict(persona_model, 
 
 
 def test_stored_features_give_the_same_answer(persona_model, customers, sample_ids):
-    raw = persona_model.features_.compute(**_tables(customers))[persona_model.feature_names_out_]
+    raw = persona_model.features_.compute(**customer_tables(customers))[
+        persona_model.feature_names_out_
+    ]
     for customer in sample_ids:
         values = raw.loc[customer]
         stored = {k: (None if math.isnan(v) else float(v)) for k, v in values.items()}
@@ -134,7 +99,7 @@ def test_infinite_features_are_refused_not_scored(persona_model, customers):
     with pytest.raises(InputError, match=r"feature value\(s\) are infinite: \['behaviour__total"):
         assign_persona({"customer_id": 1, "features": {"behaviour__total_spend": math.inf}},
                        persona_model)  # fmt: skip
-    matrix = persona_model.features_.transform(**_tables(customers)).iloc[:3].copy()
+    matrix = persona_model.features_.transform(**customer_tables(customers)).iloc[:3].copy()
     matrix.iloc[0, 5] = np.inf
     with pytest.raises(ValueError, match="holds infinite values in \\[.psychographic__con"):
         persona_model.predict_proba(matrix)

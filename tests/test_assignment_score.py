@@ -1,24 +1,13 @@
 """Scoring with the assigner's models: the batch and one-row forms agree bit for bit."""
 
 import numpy as np
-import pytest
 
 from persona.assignment._assigner import Assigner
 from persona.assignment._score import VALUE_LIMIT
 
 
-@pytest.fixture(scope="module")
-def two_personas():
-    rng = np.random.default_rng(0)
-    labels = np.repeat([0, 1], 200)
-    needs = rng.normal(size=(400, 2)) + labels[:, None] * 4.0
-    behaviour = rng.normal(size=(400, 3)) + labels[:, None] * 1.0
-    X = np.column_stack([needs, behaviour])
-    return X, labels
-
-
-def test_probabilities_do_not_depend_on_the_batch(two_personas):
-    X, labels = two_personas
+def test_probabilities_do_not_depend_on_the_batch(assignment_two_personas):
+    X, labels = assignment_two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     mixed = X.copy()
     mixed[::3, :2] = np.nan
@@ -29,7 +18,9 @@ def test_probabilities_do_not_depend_on_the_batch(two_personas):
     np.testing.assert_array_equal(together, reversed_)
 
 
-def test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern(two_personas, monkeypatch):
+def test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern(
+    assignment_two_personas, monkeypatch
+):
     import pickle
 
     import persona.assignment._score
@@ -37,7 +28,7 @@ def test_one_row_scores_bit_for_bit_like_the_batch_in_every_pattern(two_personas
     monkeypatch.setattr(
         persona.assignment._score, "_MASKS_KEPT", 2
     )  # a few masks remembered, not all
-    X, labels = two_personas
+    X, labels = assignment_two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     saved = pickle.dumps(assigner)
     rows = X[:40].copy()
@@ -70,10 +61,10 @@ def test_one_softmax_for_a_row_and_a_block():
     assert (block[::7, 2] == 0.0).all()
 
 
-def test_a_huge_value_is_held_at_the_limit_and_goes_to_unassigned(two_personas):
+def test_a_huge_value_is_held_at_the_limit_and_goes_to_unassigned(assignment_two_personas):
     # 1e308 would overflow the logits and the distances into NaN: it is scored as
     # VALUE_LIMIT, far beyond every persona's reach.
-    X, labels = two_personas
+    X, labels = assignment_two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     rows = X[:2].copy()
     rows[0, 0] = 1e308
@@ -84,8 +75,8 @@ def test_a_huge_value_is_held_at_the_limit_and_goes_to_unassigned(two_personas):
     np.testing.assert_array_equal(assigner.score_row(rows[0])[0], proba[0])
 
 
-def test_a_row_without_any_value_is_unassigned_with_no_model(two_personas):
-    X, labels = two_personas
+def test_a_row_without_any_value_is_unassigned_with_no_model(assignment_two_personas):
+    X, labels = assignment_two_personas
     assigner = Assigner({"needs": [0, 1], "behaviour": [2, 3, 4]}).fit(X, labels)
     proba, model, z, logits, imputed = assigner.score_row(np.full(5, np.nan))
     assert proba.tolist() == [0.0, 0.0, 1.0]

@@ -26,11 +26,6 @@ def _ece(confidence, right):
 
 
 @pytest.fixture(scope="module")
-def end(customers):
-    return customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
 def newcomers(customers, persona_model):
     """Customers who never answered the survey: no discovery row and no thin record of theirs
     was learned from. Their whole-record persona is what a thin record should find."""

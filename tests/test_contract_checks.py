@@ -7,8 +7,9 @@ functions of ``persona.contract._checks`` are also called directly on small hand
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_contract import raises
 
-from persona import InputError, Instrument, validate_emotions, validate_events, validate_survey
+from persona import InputError, validate_emotions, validate_events, validate_survey
 from persona.contract._checks import (
     blank,
     check_frame,
@@ -21,141 +22,101 @@ from persona.contract._checks import (
 )
 from persona.errors import ConfigError
 
-
-@pytest.fixture
-def events():
-    return pd.DataFrame(
-        {
-            "customer_id": ["c1", "c1", "c2", "c3"],
-            "timestamp": pd.to_datetime(
-                ["2026-03-01 09:00", "2026-03-01 09:05", "2026-03-02 18:30", "2026-03-04 12:00"]
-            ),
-            "channel": ["web", "web", "app", "store"],
-            "event_type": ["search", "purchase", "product_view", "purchase"],
-            "device": ["desktop", "desktop", "mobile", None],
-            "value": [np.nan, 25.0, np.nan, 80.5],
-        }
-    )
-
-
-@pytest.fixture
-def instrument():
-    return Instrument.from_dict(
-        {
-            "name": "needs-mini",
-            "items": [
-                {"item": "thr1", "dimension": "thrift", "scale": [1, 5]},
-                {"item": "thr2", "dimension": "thrift", "scale": [1, 5], "reverse": True},
-                {"item": "nov1", "dimension": "discovery", "scale": [1, 7]},
-            ],
-        }
-    )
-
-
-@pytest.fixture
-def survey():
-    return pd.DataFrame(
-        {
-            "customer_id": ["c1", "c2", "c3"],
-            "thr1": [5.0, 2.0, np.nan],
-            "thr2": [1.0, 4.0, 3.0],
-            "nov1": [7.0, 1.0, 4.0],
-        }
-    )
-
-
-def raises(match_all, call, *args, **kwargs):
-    """Call and check that InputError's message contains every given fragment."""
-    with pytest.raises(InputError) as caught:
-        call(*args, **kwargs)
-    message = str(caught.value)
-    for fragment in match_all:
-        assert fragment in message, f"{fragment!r} not in:\n{message}"
-    return caught.value
-
-
 # ------------------------------------------------------------------ through the contracts
 
 
-def test_missing_required_column(events):
+def test_missing_required_column(contract_events):
     error = raises(
         ["events.channel", "the table is missing the required column(s) ['channel']", "fix:"],
         validate_events,
-        events.drop(columns="channel"),
+        contract_events.drop(columns="channel"),
     )
     assert error.table == "events" and error.column == "channel"
 
 
-def test_customer_id_as_index_gets_a_hint(survey, instrument):
-    raises(["reset_index()"], validate_survey, survey.set_index("customer_id"), instrument)
+def test_customer_id_as_index_gets_a_hint(contract_survey, contract_instrument):
+    raises(
+        ["reset_index()"],
+        validate_survey,
+        contract_survey.set_index("customer_id"),
+        contract_instrument,
+    )
 
 
-def test_empty_table(events, survey, instrument):
-    raises(["events: the table is empty (0 rows)"], validate_events, events.iloc[:0])
+def test_empty_table(contract_events, contract_survey, contract_instrument):
+    raises(["events: the table is empty (0 rows)"], validate_events, contract_events.iloc[:0])
     # no rows and no columns (an empty list, say): empty, not "missing columns"
     raises(["events: the table is empty (0 rows and no columns)"], validate_events, pd.DataFrame())
     error = raises(["events: the table is empty (0 rows)", "leave events out"], validate_events,
-                   events[["customer_id"]].iloc[:0])  # fmt: skip
+                   contract_events[["customer_id"]].iloc[:0])  # fmt: skip
     assert "missing" not in str(error)
-    raises(["survey: the table is empty"], validate_survey, pd.DataFrame(), instrument)
+    raises(["survey: the table is empty"], validate_survey, pd.DataFrame(), contract_instrument)
     raises(["emotions: the table is empty"], validate_emotions, pd.DataFrame({"valence": []}))
 
 
-def test_duplicated_column_names(events):
-    doubled = pd.concat([events, events[["channel"]]], axis=1)
+def test_duplicated_column_names(contract_events):
+    doubled = pd.concat([contract_events, contract_events[["channel"]]], axis=1)
     raises(["events", "duplicated column names ['channel']"], validate_events, doubled)
 
 
-def test_null_customer_id_names_the_rows(events):
-    events.loc[2, "customer_id"] = None
+def test_null_customer_id_names_the_rows(contract_events):
+    contract_events.loc[2, "customer_id"] = None
     error = raises(
         ["events.customer_id", "1 of 4 rows have no customer_id", "row 2"],
         validate_events,
-        events,
+        contract_events,
     )
     assert error.rows == [2]
 
 
-def test_mixed_id_types_and_float_ids(events):
-    events["customer_id"] = pd.Series(["c1", 7, "c2", "c3"], dtype=object)
-    raises(["events.customer_id", "row 1", "all integers or all strings"], validate_events, events)
-    events["customer_id"] = [1.0, 1.0, 2.0, 3.0]
-    raises(["events.customer_id", "float64"], validate_events, events)
+def test_mixed_id_types_and_float_ids(contract_events):
+    contract_events["customer_id"] = pd.Series(["c1", 7, "c2", "c3"], dtype=object)
+    raises(
+        ["events.customer_id", "row 1", "all integers or all strings"],
+        validate_events,
+        contract_events,
+    )
+    contract_events["customer_id"] = [1.0, 1.0, 2.0, 3.0]
+    raises(["events.customer_id", "float64"], validate_events, contract_events)
 
 
-def test_true_false_ids_are_counted_and_named(events):
-    flags = events.assign(customer_id=[True, False, True, True])
+def test_true_false_ids_are_counted_and_named(contract_events):
+    flags = contract_events.assign(customer_id=[True, False, True, True])
     raises(
         ["events.customer_id: 4 of 4 rows have a true/false customer_id (the column is bool)",
          "row 0 (customer_id=True)", "row 3 (customer_id=True)", "give the id column"],
         validate_events,
         flags,
     )  # fmt: skip
-    mixed = events.assign(customer_id=pd.Series([1, True, 2, 3], dtype=object))
+    mixed = contract_events.assign(customer_id=pd.Series([1, True, 2, 3], dtype=object))
     raises(["1 of 4 rows have a true/false customer_id", "row 1 (customer_id=True)"],
            validate_events, mixed)  # fmt: skip
 
 
-def test_label_columns_must_be_text_and_present(events):
-    events.loc[0, "event_type"] = "  "
-    raises(["events.event_type", "have an empty event_type", "row 0"], validate_events, events)
-    events["event_type"] = [1, 2, 3, 4]
-    raises(["events.event_type", "not text", "map codes to names"], validate_events, events)
+def test_label_columns_must_be_text_and_present(contract_events):
+    contract_events.loc[0, "event_type"] = "  "
+    raises(
+        ["events.event_type", "have an empty event_type", "row 0"], validate_events, contract_events
+    )
+    contract_events["event_type"] = [1, 2, 3, 4]
+    raises(
+        ["events.event_type", "not text", "map codes to names"], validate_events, contract_events
+    )
 
 
-def test_blank_category_counts_as_missing(events):
-    events["channel"] = pd.Categorical(["web", "", "app", "store"])
-    raises(["events.channel", "have an empty channel", "row 1"], validate_events, events)
-    events["channel"] = pd.Categorical(["web", None, "app", "store"])
-    raises(["events.channel", "row 1"], validate_events, events)
+def test_blank_category_counts_as_missing(contract_events):
+    contract_events["channel"] = pd.Categorical(["web", "", "app", "store"])
+    raises(["events.channel", "have an empty channel", "row 1"], validate_events, contract_events)
+    contract_events["channel"] = pd.Categorical(["web", None, "app", "store"])
+    raises(["events.channel", "row 1"], validate_events, contract_events)
 
 
-def test_value_not_a_number_negative_or_infinite(events):
-    raw = events.astype({"value": object})
+def test_value_not_a_number_negative_or_infinite(contract_events):
+    raw = contract_events.astype({"value": object})
     raw.loc[1, "value"] = "12,50"
     raises(["events.value", "not a number", "'12,50'", "decimal mark"], validate_events, raw)
-    events.loc[3, "value"] = np.inf
-    raises(["events.value", "are infinite", "row 3"], validate_events, events)
+    contract_events.loc[3, "value"] = np.inf
+    raises(["events.value", "are infinite", "row 3"], validate_events, contract_events)
 
 
 # ------------------------------------------------------------------ called directly

@@ -7,58 +7,16 @@ files in test_contract_tables.py and timestamp columns in test_contract_timestam
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_contract import raises
 
 from persona import (
     InputError,
-    Instrument,
     validate_demographics,
     validate_emotions,
     validate_events,
     validate_inputs,
     validate_survey,
 )
-
-
-@pytest.fixture
-def events():
-    return pd.DataFrame(
-        {
-            "customer_id": ["c1", "c1", "c2", "c3"],
-            "timestamp": pd.to_datetime(
-                ["2026-03-01 09:00", "2026-03-01 09:05", "2026-03-02 18:30", "2026-03-04 12:00"]
-            ),
-            "channel": ["web", "web", "app", "store"],
-            "event_type": ["search", "purchase", "product_view", "purchase"],
-            "device": ["desktop", "desktop", "mobile", None],
-            "value": [np.nan, 25.0, np.nan, 80.5],
-        }
-    )
-
-
-@pytest.fixture
-def instrument():
-    return Instrument.from_dict(
-        {
-            "name": "needs-mini",
-            "items": [
-                {"item": "thr1", "dimension": "thrift", "scale": [1, 5]},
-                {"item": "thr2", "dimension": "thrift", "scale": [1, 5], "reverse": True},
-                {"item": "nov1", "dimension": "discovery", "scale": [1, 7]},
-            ],
-        }
-    )
-
-
-@pytest.fixture
-def survey():
-    return pd.DataFrame(
-        {
-            "customer_id": ["c1", "c2", "c3"],
-            "thr1": [5.0, 2.0, np.nan],
-            "thr2": [1.0, 4.0, 3.0],
-            "nov1": [7.0, 1.0, 4.0],
-        }
-    )
 
 
 @pytest.fixture
@@ -75,68 +33,62 @@ def emotions():
     )
 
 
-def raises(match_all, call, *args, **kwargs):
-    """Call and check that InputError's message contains every given fragment."""
-    with pytest.raises(InputError) as caught:
-        call(*args, **kwargs)
-    message = str(caught.value)
-    for fragment in match_all:
-        assert fragment in message, f"{fragment!r} not in:\n{message}"
-    return caught.value
-
-
 # ------------------------------------------------------------------ valid input
 
 
-def test_valid_tables_pass_untouched(events, survey, emotions, instrument):
-    before = events.copy(), survey.copy(), emotions.copy()
-    assert validate_events(events) is events
-    assert validate_survey(survey, instrument) is survey
+def test_valid_tables_pass_untouched(
+    contract_events, contract_survey, emotions, contract_instrument
+):
+    before = contract_events.copy(), contract_survey.copy(), emotions.copy()
+    assert validate_events(contract_events) is contract_events
+    assert validate_survey(contract_survey, contract_instrument) is contract_survey
     assert validate_emotions(emotions) is emotions
-    for original, kept in zip(before, (events, survey, emotions), strict=True):
+    for original, kept in zip(before, (contract_events, contract_survey, emotions), strict=True):
         pd.testing.assert_frame_equal(original, kept)
 
 
-def test_text_timestamps_and_numbers_are_parsed_without_touching_the_input(events):
-    raw = events.astype({"timestamp": str, "value": str}).replace({"value": {"nan": None}})
+def test_text_timestamps_and_numbers_are_parsed_without_touching_the_input(contract_events):
+    raw = contract_events.astype({"timestamp": str, "value": str}).replace({"value": {"nan": None}})
     raw_copy = raw.copy()
     parsed = validate_events(raw)
     pd.testing.assert_frame_equal(raw, raw_copy)  # caller's frame untouched
-    assert parsed["timestamp"].tolist() == events["timestamp"].tolist()
-    np.testing.assert_array_equal(parsed["value"], events["value"])
-    assert parsed.index.equals(events.index) and list(parsed.columns) == list(events.columns)
+    assert parsed["timestamp"].tolist() == contract_events["timestamp"].tolist()
+    np.testing.assert_array_equal(parsed["value"], contract_events["value"])
+    assert parsed.index.equals(contract_events.index) and list(parsed.columns) == list(
+        contract_events.columns
+    )
 
 
 # ------------------------------------------------------------------ events
 
 
-def test_unknown_moment(events):
-    events["moment"] = ["ZMOT", "SMOT", "first", None]
+def test_unknown_moment(contract_events):
+    contract_events["moment"] = ["ZMOT", "SMOT", "first", None]
     raises(
         ["events.moment", "outside ['ZMOT', 'FMOT', 'SMOT', 'UMOT']", "'first'"],
         validate_events,
-        events,
+        contract_events,
     )
 
 
-def test_a_negative_value_is_a_refund_and_passes(events):
-    events.loc[3, "value"] = -80.5  # refunds written as negative amounts
-    assert validate_events(events) is events
-    raw = events.astype({"value": object})
+def test_a_negative_value_is_a_refund_and_passes(contract_events):
+    contract_events.loc[3, "value"] = -80.5  # refunds written as negative amounts
+    assert validate_events(contract_events) is contract_events
+    raw = contract_events.astype({"value": object})
     raw.loc[3, "value"] = "-80.5"
     assert validate_events(raw)["value"].tolist()[3] == -80.5
 
 
-def test_null_session_id(events):
-    events["session_id"] = [1, 1, None, 3]
-    raises(["events.session_id", "row 2"], validate_events, events)
+def test_null_session_id(contract_events):
+    contract_events["session_id"] = [1, 1, None, 3]
+    raises(["events.session_id", "row 2"], validate_events, contract_events)
 
 
 # ------------------------------------------------------------------ survey
 
 
-def test_duplicate_respondents(survey, instrument):
-    survey.loc[2, "customer_id"] = "c1"
+def test_duplicate_respondents(contract_survey, contract_instrument):
+    contract_survey.loc[2, "customer_id"] = "c1"
     raises(
         [
             "survey.customer_id",
@@ -146,13 +98,13 @@ def test_duplicate_respondents(survey, instrument):
             "drop_duplicates",
         ],
         validate_survey,
-        survey,
-        instrument,
+        contract_survey,
+        contract_instrument,
     )
 
 
-def test_answer_outside_the_item_scale(survey, instrument):
-    survey.loc[1, "thr2"] = 7
+def test_answer_outside_the_item_scale(contract_survey, contract_instrument):
+    contract_survey.loc[1, "thr2"] = 7
     raises(
         [
             "survey.thr2",
@@ -161,51 +113,67 @@ def test_answer_outside_the_item_scale(survey, instrument):
             "whole numbers from 1 to 5",
         ],
         validate_survey,
-        survey,
-        instrument,
+        contract_survey,
+        contract_instrument,
     )
-    survey.loc[1, "thr2"] = 4
-    survey.loc[1, "nov1"] = 7  # fine on the 1..7 item
-    assert validate_survey(survey, instrument) is survey
+    contract_survey.loc[1, "thr2"] = 4
+    contract_survey.loc[1, "nov1"] = 7  # fine on the 1..7 item
+    assert validate_survey(contract_survey, contract_instrument) is contract_survey
 
 
-def test_non_integer_and_non_numeric_answers(survey, instrument):
-    survey.loc[0, "nov1"] = 3.5
-    raises(["survey.nov1", "not whole numbers", "3.5"], validate_survey, survey, instrument)
-    survey = survey.astype({"nov1": object})
-    survey.loc[0, "nov1"] = "agree"
-    raises(["survey.nov1", "not a number", "'agree'"], validate_survey, survey, instrument)
+def test_non_integer_and_non_numeric_answers(contract_survey, contract_instrument):
+    contract_survey.loc[0, "nov1"] = 3.5
+    raises(
+        ["survey.nov1", "not whole numbers", "3.5"],
+        validate_survey,
+        contract_survey,
+        contract_instrument,
+    )
+    contract_survey = contract_survey.astype({"nov1": object})
+    contract_survey.loc[0, "nov1"] = "agree"
+    raises(
+        ["survey.nov1", "not a number", "'agree'"],
+        validate_survey,
+        contract_survey,
+        contract_instrument,
+    )
 
 
-def test_infinite_answer(survey, instrument):
-    survey.loc[2, "thr1"] = -np.inf
-    raises(["survey.thr1", "infinite", "row 2"], validate_survey, survey, instrument)
+def test_infinite_answer(contract_survey, contract_instrument):
+    contract_survey.loc[2, "thr1"] = -np.inf
+    raises(
+        ["survey.thr1", "infinite", "row 2"], validate_survey, contract_survey, contract_instrument
+    )
 
 
-def test_unknown_columns_and_missing_items(survey, instrument):
+def test_unknown_columns_and_missing_items(contract_survey, contract_instrument):
     raises(
         ["survey.age", "does not know: ['age']", "needs-mini"],
         validate_survey,
-        survey.assign(age=30),
-        instrument,
+        contract_survey.assign(age=30),
+        contract_instrument,
     )
     raises(
         ["survey.nov1", "lacks item(s)", "['nov1']"],
         validate_survey,
-        survey.drop(columns="nov1"),
-        instrument,
+        contract_survey.drop(columns="nov1"),
+        contract_instrument,
     )
 
 
-def test_a_respondent_without_any_answer_is_left_out_with_a_warning(survey, instrument):
-    survey.loc[1, ["thr1", "thr2", "nov1"]] = np.nan
+def test_a_respondent_without_any_answer_is_left_out_with_a_warning(
+    contract_survey, contract_instrument
+):
+    contract_survey.loc[1, ["thr1", "thr2", "nov1"]] = np.nan
     with pytest.warns(UserWarning, match=r"survey: 1 of 3 rows answer no item at all \(first: "
                       r"row 1 \(customer_id='c2'\)\); they are left out"):  # fmt: skip
-        checked = validate_survey(survey, instrument)
-    assert checked["customer_id"].tolist() == ["c1", "c3"] and len(survey) == 3
-    survey.loc[:, ["thr1", "thr2", "nov1"]] = np.nan  # nobody answered: no survey at all
+        checked = validate_survey(contract_survey, contract_instrument)
+    assert checked["customer_id"].tolist() == ["c1", "c3"] and len(contract_survey) == 3
+    contract_survey.loc[:, ["thr1", "thr2", "nov1"]] = np.nan  # nobody answered: no survey at all
     with pytest.warns(UserWarning, match="3 of 3 rows answer no item"):
-        assert validate_inputs(survey=survey, instrument=instrument).survey is None
+        assert (
+            validate_inputs(survey=contract_survey, instrument=contract_instrument).survey is None
+        )
 
 
 # ------------------------------------------------------------------ emotions
@@ -244,17 +212,17 @@ def test_demographics_need_unique_ids_and_finite_numbers():
     raises(["demographics.income", "infinite"], validate_demographics, people)
 
 
-def test_inputs_must_agree_on_the_id_type(events, survey, instrument):
-    inputs = validate_inputs(events, survey, instrument=instrument)
-    assert inputs.events is events and inputs.emotions is None
+def test_inputs_must_agree_on_the_id_type(contract_events, contract_survey, contract_instrument):
+    inputs = validate_inputs(contract_events, contract_survey, instrument=contract_instrument)
+    assert inputs.events is contract_events and inputs.emotions is None
     raises(
         ["survey.customer_id", "holds int ids while events holds str ids"],
         validate_inputs,
-        events,
-        survey.assign(customer_id=[1, 2, 3]),
-        instrument=instrument,
+        contract_events,
+        contract_survey.assign(customer_id=[1, 2, 3]),
+        instrument=contract_instrument,
     )
-    raises(["survey", "without an instrument"], validate_inputs, events, survey)
+    raises(["survey", "without an instrument"], validate_inputs, contract_events, contract_survey)
 
 
 def test_validation_scales_to_a_generated_base():
@@ -270,7 +238,7 @@ def test_validation_scales_to_a_generated_base():
     assert inputs.demographics is data.demographics
 
 
-def test_inputs_must_agree_on_time_zones(events, emotions):
+def test_inputs_must_agree_on_time_zones(contract_events, emotions):
     aware = emotions.assign(timestamp=emotions["timestamp"].dt.tz_localize("Europe/Rome"))
     raises(
         [
@@ -279,11 +247,11 @@ def test_inputs_must_agree_on_time_zones(events, emotions):
             "tz_localize('UTC')",
         ],
         validate_inputs,
-        events,
+        contract_events,
         emotions=aware,
     )
     both = validate_inputs(
-        events.assign(timestamp=events["timestamp"].dt.tz_localize("UTC")),
+        contract_events.assign(timestamp=contract_events["timestamp"].dt.tz_localize("UTC")),
         emotions=aware.assign(timestamp=aware["timestamp"].dt.tz_convert("UTC")),
     )
     assert str(both.events["timestamp"].dt.tz) == "UTC"

@@ -4,52 +4,25 @@ files; and the errors of a file that cannot be read, naming the table and the fi
 import gzip
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
+from helpers_contract import raises
 
 from persona import InputError, validate_events
 from persona.contract._tables import ReadOptions, read_settings, read_table, sniff_csv, table_format
 from persona.errors import ConfigError
 
-
-@pytest.fixture
-def events():
-    return pd.DataFrame(
-        {
-            "customer_id": ["c1", "c1", "c2", "c3"],
-            "timestamp": pd.to_datetime(
-                ["2026-03-01 09:00", "2026-03-01 09:05", "2026-03-02 18:30", "2026-03-04 12:00"]
-            ),
-            "channel": ["web", "web", "app", "store"],
-            "event_type": ["search", "purchase", "product_view", "purchase"],
-            "device": ["desktop", "desktop", "mobile", None],
-            "value": [np.nan, 25.0, np.nan, 80.5],
-        }
-    )
-
-
-def raises(match_all, call, *args, **kwargs):
-    """Call and check that InputError's message contains every given fragment."""
-    with pytest.raises(InputError) as caught:
-        call(*args, **kwargs)
-    message = str(caught.value)
-    for fragment in match_all:
-        assert fragment in message, f"{fragment!r} not in:\n{message}"
-    return caught.value
-
-
 # ------------------------------------------------------------------ files and folders
 
 
-def test_paths_to_parquet_and_csv_are_read(tmp_path, events):
-    events.to_parquet(tmp_path / "events.parquet")
-    events.to_csv(tmp_path / "events.csv", index=False)
+def test_paths_to_parquet_and_csv_are_read(tmp_path, contract_events):
+    contract_events.to_parquet(tmp_path / "events.parquet")
+    contract_events.to_csv(tmp_path / "events.csv", index=False)
     from_parquet = validate_events(tmp_path / "events.parquet")
     from_csv = validate_events(str(tmp_path / "events.csv"))
-    pd.testing.assert_frame_equal(from_parquet, events)
-    assert from_csv["timestamp"].tolist() == events["timestamp"].tolist()
-    assert from_csv["customer_id"].tolist() == events["customer_id"].tolist()
+    pd.testing.assert_frame_equal(from_parquet, contract_events)
+    assert from_csv["timestamp"].tolist() == contract_events["timestamp"].tolist()
+    assert from_csv["customer_id"].tolist() == contract_events["customer_id"].tolist()
 
 
 def test_unknown_file_format_and_missing_file(tmp_path):
@@ -62,14 +35,14 @@ def test_unknown_file_format_and_missing_file(tmp_path):
         validate_events([1, 2, 3])
 
 
-def test_a_damaged_file_names_the_table_and_the_file(tmp_path, events):
-    events.to_parquet(tmp_path / "events.parquet")
+def test_a_damaged_file_names_the_table_and_the_file(tmp_path, contract_events):
+    contract_events.to_parquet(tmp_path / "events.parquet")
     whole = (tmp_path / "events.parquet").read_bytes()
     (tmp_path / "cut.parquet").write_bytes(whole[: len(whole) // 2])
     raises([f"events: could not read '{tmp_path / 'cut.parquet'}': the file is damaged or "
             "truncated (", "fix: write the file again"], validate_events,
            tmp_path / "cut.parquet")  # fmt: skip
-    big = pd.concat([events] * 2_000, ignore_index=True)
+    big = pd.concat([contract_events] * 2_000, ignore_index=True)
     big.to_csv(tmp_path / "events.csv.gz", index=False)
     packed = (tmp_path / "events.csv.gz").read_bytes()
     (tmp_path / "cut.csv.gz").write_bytes(packed[: len(packed) // 2])
@@ -77,10 +50,12 @@ def test_a_damaged_file_names_the_table_and_the_file(tmp_path, events):
            validate_events, tmp_path / "cut.csv.gz")  # fmt: skip
 
 
-def test_read_table_reads_only_the_asked_columns_and_matches_pandas(tmp_path, events):
+def test_read_table_reads_only_the_asked_columns_and_matches_pandas(tmp_path, contract_events):
     from persona.contract._schema import read_table
 
-    table = events.assign(extra=range(len(events)), channel=events["channel"].astype("category"))
+    table = contract_events.assign(
+        extra=range(len(contract_events)), channel=contract_events["channel"].astype("category")
+    )
     table.to_parquet(tmp_path / "events.parquet")
     table.to_csv(tmp_path / "events.csv", index=False)
     (tmp_path / "folder").mkdir()
@@ -94,7 +69,7 @@ def test_read_table_reads_only_the_asked_columns_and_matches_pandas(tmp_path, ev
     expected = pd.read_parquet(tmp_path / "events.parquet", columns=wanted[:3])
     pd.testing.assert_frame_equal(subset, expected)
     folder = read_table(tmp_path / "folder", "events", columns=wanted)
-    assert folder["customer_id"].tolist() == events["customer_id"].tolist()
+    assert folder["customer_id"].tolist() == contract_events["customer_id"].tolist()
     csv = read_table(tmp_path / "events.csv", "events", columns=wanted)
     assert list(csv.columns) == wanted[:3]
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_contract import raises
 
 from persona import validate_events
 from persona.contract._timestamps import has_utc_offset, minority_of, parse_timestamps
@@ -50,34 +51,8 @@ def test_datetime_values_pass_as_they_are_and_an_optional_column_may_have_gaps()
 # ------------------------------------------------------------------ through validate_events
 
 
-@pytest.fixture
-def events():
-    return pd.DataFrame(
-        {
-            "customer_id": ["c1", "c1", "c2", "c3"],
-            "timestamp": pd.to_datetime(
-                ["2026-03-01 09:00", "2026-03-01 09:05", "2026-03-02 18:30", "2026-03-04 12:00"]
-            ),
-            "channel": ["web", "web", "app", "store"],
-            "event_type": ["search", "purchase", "product_view", "purchase"],
-            "device": ["desktop", "desktop", "mobile", None],
-            "value": [np.nan, 25.0, np.nan, 80.5],
-        }
-    )
-
-
-def raises(match_all, call, *args, **kwargs):
-    """Call and check that InputError's message contains every given fragment."""
-    with pytest.raises(InputError) as caught:
-        call(*args, **kwargs)
-    message = str(caught.value)
-    for fragment in match_all:
-        assert fragment in message, f"{fragment!r} not in:\n{message}"
-    return caught.value
-
-
-def test_unparseable_timestamp_names_value_and_customer(events):
-    raw = events.astype({"timestamp": str})
+def test_unparseable_timestamp_names_value_and_customer(contract_events):
+    raw = contract_events.astype({"timestamp": str})
     raw.loc[3, "timestamp"] = "yesterday"
     raises(
         [
@@ -91,13 +66,17 @@ def test_unparseable_timestamp_names_value_and_customer(events):
     )
 
 
-def test_missing_timestamp(events):
-    events.loc[1, "timestamp"] = pd.NaT
-    raises(["events.timestamp", "have no timestamp", "customer_id='c1'"], validate_events, events)
+def test_missing_timestamp(contract_events):
+    contract_events.loc[1, "timestamp"] = pd.NaT
+    raises(
+        ["events.timestamp", "have no timestamp", "customer_id='c1'"],
+        validate_events,
+        contract_events,
+    )
 
 
-def test_utc_offsets_are_read_in_utc_whatever_the_offsets(events):
-    raw = events.astype({"timestamp": str})
+def test_utc_offsets_are_read_in_utc_whatever_the_offsets(contract_events):
+    raw = contract_events.astype({"timestamp": str})
     raw["timestamp"] = [  # winter and summer time in one export
         "2026-03-01T09:00:00+01:00",
         "2026-03-01T09:05:00+01:00",
@@ -121,8 +100,8 @@ def test_utc_offsets_are_read_in_utc_whatever_the_offsets(events):
     )  # dates alone end in what looks like an offset, and are none
 
 
-def test_timestamps_with_and_without_offsets_refuse_the_fewer_rows(events):
-    raw = events.astype({"timestamp": str})
+def test_timestamps_with_and_without_offsets_refuse_the_fewer_rows(contract_events):
+    raw = contract_events.astype({"timestamp": str})
     raw["timestamp"] = [
         "2026-03-01T09:00:00",
         "2026-03-01T09:05:00+01:00",
@@ -145,6 +124,6 @@ def test_timestamps_with_and_without_offsets_refuse_the_fewer_rows(events):
     raises(["cannot be parsed", "row 3"], validate_events, raw)
 
 
-def test_numeric_timestamps_are_refused_not_guessed(events):
-    events["timestamp"] = np.arange(4) * 1_700_000_000
-    raises(["events.timestamp", "unit='s'"], validate_events, events)
+def test_numeric_timestamps_are_refused_not_guessed(contract_events):
+    contract_events["timestamp"] = np.arange(4) * 1_700_000_000
+    raises(["events.timestamp", "unit='s'"], validate_events, contract_events)

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from persona.datasets import make_customers
 from persona.drift import (
     DriftAccumulator,
     DriftThresholds,
@@ -15,53 +14,6 @@ from persona.drift import (
     population_stability_index,
 )
 from persona.errors import ArtifactError, ConfigError
-from persona.features.builder import FeatureBuilder
-
-_GROUPS = ("psychographic__", "behaviour__", "emotion__", "available__")
-
-
-def _features(builder, data):
-    raw = builder.compute(events=data.events, survey=data.survey, emotions=data.emotions)
-    return raw.loc[:, raw.columns.str.startswith(_GROUPS)]
-
-
-def _scores(features, truth):
-    """A deterministic stand-in for the model: the true persona, -1 for the barely seen,
-    and more confidence with more signals."""
-    persona = truth.reindex(features.index).to_numpy().copy()
-    persona[features["behaviour__touchpoints"].to_numpy() <= 2] = -1
-    confidence = (
-        0.5
-        + 0.3 * features["available__psychographic"].to_numpy()
-        + 0.15 * features["available__emotion"].to_numpy()
-    )
-    return pd.DataFrame({"persona_id": persona, "confidence": confidence}, index=features.index)
-
-
-@pytest.fixture(scope="module")
-def training():
-    data = make_customers(n_customers=5_000, random_state=0)
-    builder = FeatureBuilder(instrument=data.instrument).fit(
-        events=data.events, survey=data.survey, emotions=data.emotions
-    )
-    features = _features(builder, data)
-    return builder, features, _scores(features, data.truth)
-
-
-@pytest.fixture(scope="module")
-def reference(training):
-    _, features, scores = training
-    return drift_reference(features, scores)
-
-
-@pytest.fixture(scope="module")
-def tonight(training):
-    """A fresh sample of the same kind of base: no drift but sampling noise."""
-    builder = training[0]
-    data = make_customers(n_customers=4_000, random_state=1)
-    features = _features(builder, data)
-    return features, _scores(features, data.truth)
-
 
 # ---------------------------------------------------------------------- counting
 

@@ -3,6 +3,7 @@ sheet, its verdict coloured, its tables written as people read them."""
 
 import numpy as np
 import pandas as pd
+from helpers_drift import hand_computed_example
 
 from persona.drift import DriftAccumulator, DriftThresholds, drift_reference
 from persona.drift._page import drift_page
@@ -25,15 +26,7 @@ def test_the_html_page_stands_on_the_shared_page_and_style_sheet(tmp_path):
 
 def test_the_tables_read_as_shares_points_and_the_thresholds():
     # The hand-computed example of test_drift_report: shares 10 | 50 | 40 % become 0 | 30 | 70 %.
-    train = pd.DataFrame(
-        {"behaviour__x": [1.0, 2, 3, 4, 5, 6, 7, 8, np.nan, np.nan], "available__behaviour": 1.0},
-        index=pd.RangeIndex(10, name="customer_id"),
-    )
-    train_scores = pd.DataFrame(
-        {"persona_id": [0] * 5 + [1] * 4 + [-1], "confidence": [0.8] * 10}, index=train.index
-    )
-    now = train.assign(behaviour__x=[1.0, 3, 3, 4, 5, 7, 8, 8, 8, np.nan])
-    now_scores = train_scores.assign(persona_id=[0] * 3 + [1] * 7, confidence=[0.5] * 10)
+    train, train_scores, now, now_scores = hand_computed_example()
     reference = drift_reference(train, train_scores, bins=4)
     report = DriftAccumulator(reference).update(now, now_scores).report()
     page = drift_page(report)

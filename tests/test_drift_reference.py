@@ -8,48 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from persona.datasets import make_customers
 from persona.drift import DriftAccumulator, drift_reference, population_stability_index
 from persona.drift._reference import bin_of, checked_reference, confidence_units, fingerprint
 from persona.errors import ArtifactError
-from persona.features.builder import FeatureBuilder
-
-_GROUPS = ("psychographic__", "behaviour__", "emotion__", "available__")
-
-
-def _features(builder, data):
-    raw = builder.compute(events=data.events, survey=data.survey, emotions=data.emotions)
-    return raw.loc[:, raw.columns.str.startswith(_GROUPS)]
-
-
-def _scores(features, truth):
-    """A deterministic stand-in for the model: the true persona, -1 for the barely seen,
-    and more confidence with more signals."""
-    persona = truth.reindex(features.index).to_numpy().copy()
-    persona[features["behaviour__touchpoints"].to_numpy() <= 2] = -1
-    confidence = (
-        0.5
-        + 0.3 * features["available__psychographic"].to_numpy()
-        + 0.15 * features["available__emotion"].to_numpy()
-    )
-    return pd.DataFrame({"persona_id": persona, "confidence": confidence}, index=features.index)
-
-
-@pytest.fixture(scope="module")
-def training():
-    data = make_customers(n_customers=5_000, random_state=0)
-    builder = FeatureBuilder(instrument=data.instrument).fit(
-        events=data.events, survey=data.survey, emotions=data.emotions
-    )
-    features = _features(builder, data)
-    return builder, features, _scores(features, data.truth)
-
-
-@pytest.fixture(scope="module")
-def reference(training):
-    _, features, scores = training
-    return drift_reference(features, scores)
-
 
 # ---------------------------------------------------------------------- exact values
 

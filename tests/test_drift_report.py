@@ -7,68 +7,15 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_drift import hand_computed_example
 
-from persona.datasets import make_customers
 from persona.drift import DriftAccumulator, DriftThresholds, drift_reference
-from persona.features.builder import FeatureBuilder
-
-_GROUPS = ("psychographic__", "behaviour__", "emotion__", "available__")
-
-
-def _features(builder, data):
-    raw = builder.compute(events=data.events, survey=data.survey, emotions=data.emotions)
-    return raw.loc[:, raw.columns.str.startswith(_GROUPS)]
-
-
-def _scores(features, truth):
-    """A deterministic stand-in for the model: the true persona, -1 for the barely seen,
-    and more confidence with more signals."""
-    persona = truth.reindex(features.index).to_numpy().copy()
-    persona[features["behaviour__touchpoints"].to_numpy() <= 2] = -1
-    confidence = (
-        0.5
-        + 0.3 * features["available__psychographic"].to_numpy()
-        + 0.15 * features["available__emotion"].to_numpy()
-    )
-    return pd.DataFrame({"persona_id": persona, "confidence": confidence}, index=features.index)
-
-
-@pytest.fixture(scope="module")
-def training():
-    data = make_customers(n_customers=5_000, random_state=0)
-    builder = FeatureBuilder(instrument=data.instrument).fit(
-        events=data.events, survey=data.survey, emotions=data.emotions
-    )
-    features = _features(builder, data)
-    return builder, features, _scores(features, data.truth)
-
-
-@pytest.fixture(scope="module")
-def reference(training):
-    _, features, scores = training
-    return drift_reference(features, scores)
-
-
-@pytest.fixture(scope="module")
-def tonight(training):
-    """A fresh sample of the same kind of base: no drift but sampling noise."""
-    builder = training[0]
-    data = make_customers(n_customers=4_000, random_state=1)
-    features = _features(builder, data)
-    return features, _scores(features, data.truth)
-
 
 # ---------------------------------------------------------------------- exact values
 
 
 def test_reference_and_report_match_a_hand_computed_example():
-    train = pd.DataFrame(
-        {"behaviour__x": [1.0, 2, 3, 4, 5, 6, 7, 8, np.nan, np.nan], "available__behaviour": 1.0},
-        index=pd.RangeIndex(10, name="customer_id"),
-    )
-    train_scores = pd.DataFrame(
-        {"persona_id": [0] * 5 + [1] * 4 + [-1], "confidence": [0.8] * 10}, index=train.index
-    )
+    train, train_scores, now, now_scores = hand_computed_example()
     reference = drift_reference(train, train_scores, bins=4)
     summary = reference["features"]["behaviour__x"]
     assert summary == {"edges": [2.75, 4.5, 6.25], "expected": [0.25] * 4, "missing": 0.2}
@@ -77,8 +24,6 @@ def test_reference_and_report_match_a_hand_computed_example():
     assert (reference["n_customers"], reference["unassigned_rate"]) == (10, 0.1)
 
     # Bins [<2.75, <4.5, <6.25, rest] + missing: tonight 1 | 3 | 1 | 4 and 1 missing of 10.
-    now = train.assign(behaviour__x=[1.0, 3, 3, 4, 5, 7, 8, 8, 8, np.nan])
-    now_scores = train_scores.assign(persona_id=[0] * 3 + [1] * 7, confidence=[0.5] * 10)
     report = DriftAccumulator(reference).update(now, now_scores).report()
     # Reference: 0.2 in each of the five; tonight 0.1, 0.1, 0.3, 0.1, 0.4.
     by_hand = 3 * (-0.1 * math.log(0.5)) + 0.1 * math.log(1.5) + 0.2 * math.log(2)

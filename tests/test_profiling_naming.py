@@ -2,19 +2,9 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from persona.profiling._naming import describe_personas
-from persona.profiling._profiles import activation, profile
-
-
-@pytest.fixture(scope="module")
-def true_profile(customers):
-    from persona.features import FeatureBuilder
-
-    builder = FeatureBuilder(customers.instrument).fit(customers)
-    raw = builder.inverse_transform(builder.transform(customers))
-    return profile(raw, customers.truth)
+from persona.profiling._profiles import activation
 
 
 def test_names_are_unique_deterministic_and_follow_the_profile(true_profile):

@@ -45,15 +45,6 @@ def test_families_and_labels():
     assert trait_label("behaviour__share_moment_ZMOT") == "ZMOT share"
 
 
-@pytest.fixture(scope="module")
-def true_profile(customers):
-    from persona.features import FeatureBuilder
-
-    builder = FeatureBuilder(customers.instrument).fit(customers)
-    raw = builder.inverse_transform(builder.transform(customers))
-    return profile(raw, customers.truth)
-
-
 def test_the_top_need_of_each_true_persona_is_its_defining_dimension(true_profile, customers):
     needs = true_profile[true_profile["family"] == "need"]
     top = needs.groupby("persona_id").head(1).set_index("persona_id")

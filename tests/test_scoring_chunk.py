@@ -6,29 +6,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from helpers_scoring import N_SUBSET, scores_in
 
 from persona import InputError, score_files
 from persona.scoring._chunk import _chunk_tables, _ChunkMismatch, _mixed_offsets, _without_signal
 from persona.scoring._inputs import _source
 from persona.scoring._partition import _partition
-
-N_SUBSET = 1_200  # customers of the session base scored in most tests
-
-
-@pytest.fixture(scope="module")
-def subset(customers):
-    """A slice of the session base, with the model's window end."""
-    ids = np.sort(customers.events["customer_id"].unique())[:N_SUBSET]
-    tables = {
-        name: table[table["customer_id"].isin(ids)].reset_index(drop=True)
-        for name, table in (("events", customers.events), ("survey", customers.survey),
-                            ("emotions", customers.emotions))
-    }  # fmt: skip
-    return tables, customers.events["timestamp"].max()
-
-
-def _scores(out):
-    return pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
 
 
 def _offsets(stamps: pd.Series) -> pd.Series:
@@ -54,7 +37,7 @@ def test_timestamps_with_utc_offsets_are_read_in_utc_or_rejected_by_customer(
     instants = score_files(persona_model, events=events.assign(timestamp=utc.dt.tz_localize("UTC")),
                            out=tmp_path / "utc", **common)  # fmt: skip
     assert offsets.scored == N_SUBSET and offsets.observation_end == instants.observation_end
-    pd.testing.assert_frame_equal(_scores(tmp_path / "csv"), _scores(tmp_path / "utc"))
+    pd.testing.assert_frame_equal(scores_in(tmp_path / "csv"), scores_in(tmp_path / "utc"))
 
     # some customers' rows without an offset: those customers, not the job, are refused
     ids = np.sort(events["customer_id"].unique())
@@ -76,13 +59,13 @@ def test_timestamps_with_utc_offsets_are_read_in_utc_or_rejected_by_customer(
         "timestamp its UTC offset (e.g. '2026-03-01T09:00:00+01:00', or 'Z' for UTC), or none "
         "at all.)"
     )
-    pd.testing.assert_frame_equal(_scores(tmp_path / "m"), _scores(tmp_path / "m1"))
+    pd.testing.assert_frame_equal(scores_in(tmp_path / "m"), scores_in(tmp_path / "m1"))
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "m1" / "_rejects").set_index("customer_id").sort_index(),
         rejects.sort_index(),
     )  # the table's count decides, not each chunk's
-    scored = _scores(tmp_path / "m")
-    kept = _scores(tmp_path / "csv")
+    scored = scores_in(tmp_path / "m")
+    kept = scores_in(tmp_path / "csv")
     pd.testing.assert_frame_equal(scored, kept[~kept["customer_id"].isin(naive)]
                                   .reset_index(drop=True))  # fmt: skip
 
@@ -112,14 +95,14 @@ def test_refunds_and_respondents_without_answers_are_scored(persona_model, subse
     one = score_files(persona_model, events=events, survey=survey, out=tmp_path / "one", **common)
     assert many.input_customers == N_SUBSET + 1 == many.scored + many.rejected
     assert many.scored == one.scored == N_SUBSET and many.rejected == one.rejected == 1
-    scores = _scores(tmp_path / "many").set_index("customer_id")
+    scores = scores_in(tmp_path / "many").set_index("customer_id")
     assert "psychographic" not in list(scores.loc[silent, "signals_used"])
     assert buyer in scores.index and set(scores.index) == set(ids)
     rejects = pd.read_parquet(tmp_path / "many" / "_rejects")
     assert rejects["customer_id"].tolist() == [9_000_001]
     assert rejects["reason"].iloc[0].startswith("survey: this customer's only row answers no item")
     assert any("answer no item at all" in w for w in many.warnings)
-    pd.testing.assert_frame_equal(_scores(tmp_path / "many"), _scores(tmp_path / "one"))
+    pd.testing.assert_frame_equal(scores_in(tmp_path / "many"), scores_in(tmp_path / "one"))
 
 
 FIX = (

@@ -2,13 +2,13 @@
 lost or doubled, n_jobs does not change them, the drift report, the command line -- and the
 job's summary."""
 
-import hashlib
 import json
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from helpers_scoring import N_SUBSET, part_hashes, scores_in
 
 import persona
 from persona import InputError, score_files
@@ -17,54 +17,12 @@ from persona.datasets import make_customers
 from persona.errors import ArtifactError
 from persona.scoring._files import ScoringSummary, drift_of
 
-N_SUBSET = 1_200  # customers of the session base scored in most tests
-
-
-@pytest.fixture(scope="module")
-def assigner_path(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
-
-
-@pytest.fixture(scope="module")
-def subset(customers):
-    """A slice of the session base, with the model's window end."""
-    ids = np.sort(customers.events["customer_id"].unique())[:N_SUBSET]
-    tables = {
-        name: table[table["customer_id"].isin(ids)].reset_index(drop=True)
-        for name, table in (("events", customers.events), ("survey", customers.survey),
-                            ("emotions", customers.emotions))
-    }  # fmt: skip
-    return tables, customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
-def inputs(subset, tmp_path_factory):
-    """The subset as Parquet files, events sorted by time (as logs arrive)."""
-    tables, _ = subset
-    folder = tmp_path_factory.mktemp("inputs")
-    paths = {}
-    for name, table in tables.items():
-        if name == "events":
-            table = table.sort_values("timestamp", kind="stable")
-        paths[name] = folder / f"{name}.parquet"
-        table.to_parquet(paths[name])
-    return paths
-
-
-def _scores(out):
-    return pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
-
-
-def _part_hashes(out):
-    files = sorted(p for p in out.rglob("*.parquet") if "_work" not in p.parts)
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
-
 
 def test_scores_equal_predict_proba_and_reconcile(persona_model, subset, inputs, tmp_path):
     tables, end = subset
     summary = score_files(persona_model, **inputs, out=tmp_path / "out", chunk_customers=250,
                           observation_end=end, scored_at="2026-11-23T02:00:00Z")  # fmt: skip
-    scores = _scores(tmp_path / "out")
+    scores = scores_in(tmp_path / "out")
     expected = persona_model.predict_proba(**tables, observation_end=end)
     columns = [c for c in scores.columns if c.startswith("probability_")]
     assert scores["customer_id"].tolist() == expected.index.tolist()
@@ -126,7 +84,7 @@ def test_nothing_lost_nothing_doubled(persona_model, subset, tmp_path):
         emotions=folder / "emotions.parquet", out=tmp_path / "out", chunk_customers=400,
         observation_end=end, scored_at="2026-11-23T02:00:00Z",
     )  # fmt: skip
-    scores = _scores(tmp_path / "out")
+    scores = scores_in(tmp_path / "out")
     rejects = pd.read_parquet(tmp_path / "out" / "_rejects").set_index("customer_id")
     everyone = set(ids) | {9_000_001, 9_000_002}
     assert set(scores["customer_id"]) | set(rejects.index) == everyone
@@ -151,7 +109,7 @@ def test_nothing_lost_nothing_doubled(persona_model, subset, tmp_path):
         emotions=folder / "emotions.parquet", out=tmp_path / "one", observation_end=end,
         scored_at="2026-11-23T02:00:00Z",
     )  # fmt: skip
-    pd.testing.assert_frame_equal(_scores(tmp_path / "one"), scores)
+    pd.testing.assert_frame_equal(scores_in(tmp_path / "one"), scores)
     again = pd.read_parquet(tmp_path / "one" / "_rejects").set_index("customer_id")
     pd.testing.assert_frame_equal(again.sort_index(), rejects.sort_index())
     assert list(scored.loc[9_000_002, "signals_used"]) == ["emotion"]
@@ -164,8 +122,8 @@ def test_n_jobs_and_chunking_do_not_change_the_scores(persona_model, inputs, sub
     score_files(persona_model, **inputs, out=tmp_path / "two", chunk_customers=300, n_jobs=2,
                 **common)  # fmt: skip
     score_files(persona_model, **inputs, out=tmp_path / "big", chunk_customers=5_000, **common)
-    assert _part_hashes(tmp_path / "one") == _part_hashes(tmp_path / "two")  # byte for byte
-    pd.testing.assert_frame_equal(_scores(tmp_path / "one"), _scores(tmp_path / "big"))
+    assert part_hashes(tmp_path / "one") == part_hashes(tmp_path / "two")  # byte for byte
+    pd.testing.assert_frame_equal(scores_in(tmp_path / "one"), scores_in(tmp_path / "big"))
 
 
 def test_the_drift_report_flags_a_shifted_base_and_not_a_fresh_sample(persona_model, tmp_path):
@@ -265,10 +223,10 @@ def test_edge_jobs_found_in_review(persona_model, subset, tmp_path):
     none = score_files(persona_model, events=events, out=tmp_path / "e3", observation_end=before,
                        chunk_customers=600)  # fmt: skip
     assert one.scored == many.scored == none.scored == N_SUBSET
-    assert set(_scores(tmp_path / "e3")["persona_id"]) == {-1}
-    late = _scores(tmp_path / "e1").set_index("customer_id")
+    assert set(scores_in(tmp_path / "e3")["persona_id"]) == {-1}
+    late = scores_in(tmp_path / "e1").set_index("customer_id")
     assert (late["persona_id"] == -1).sum() > 0
-    pd.testing.assert_frame_equal(late.drop(columns="scored_at"), _scores(tmp_path / "e2")
+    pd.testing.assert_frame_equal(late.drop(columns="scored_at"), scores_in(tmp_path / "e2")
                                   .set_index("customer_id").drop(columns="scored_at"))  # fmt: skip
     customer = int(late.index[late["persona_id"] == -1][0])
     record = {"customer_id": customer, "observation_end": early, "events": [
@@ -279,7 +237,7 @@ def test_edge_jobs_found_in_review(persona_model, subset, tmp_path):
     # overwrite replaces a finished job; another scored_at is another job
     again = score_files(persona_model, events=events, out=tmp_path / "e1", observation_end=early,
                         overwrite=True, scored_at="2026-01-01")  # fmt: skip
-    assert str(_scores(tmp_path / "e1")["scored_at"].iloc[0]).startswith("2026-01-01")
+    assert str(scores_in(tmp_path / "e1")["scored_at"].iloc[0]).startswith("2026-01-01")
     assert again.scored == N_SUBSET
     with pytest.raises(ValueError, match="holds the output of another scoring job"):
         score_files(persona_model, events=events, out=tmp_path / "e1", observation_end=early,

@@ -13,11 +13,11 @@ import sys
 import textwrap
 import time
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from helpers_scoring import N_SUBSET, manifest_in, part_hashes
 
 import persona
 from persona import score_files
@@ -31,49 +31,6 @@ from persona.scoring._folder import (
     _write_manifest,
     _write_part,
 )
-
-N_SUBSET = 1_200  # customers of the session base scored in most tests
-
-
-@pytest.fixture(scope="module")
-def assigner_path(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
-
-
-@pytest.fixture(scope="module")
-def subset(customers):
-    """A slice of the session base, with the model's window end."""
-    ids = np.sort(customers.events["customer_id"].unique())[:N_SUBSET]
-    tables = {
-        name: table[table["customer_id"].isin(ids)].reset_index(drop=True)
-        for name, table in (("events", customers.events), ("survey", customers.survey),
-                            ("emotions", customers.emotions))
-    }  # fmt: skip
-    return tables, customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
-def inputs(subset, tmp_path_factory):
-    """The subset as Parquet files, events sorted by time (as logs arrive)."""
-    tables, _ = subset
-    folder = tmp_path_factory.mktemp("inputs")
-    paths = {}
-    for name, table in tables.items():
-        if name == "events":
-            table = table.sort_values("timestamp", kind="stable")
-        paths[name] = folder / f"{name}.parquet"
-        table.to_parquet(paths[name])
-    return paths
-
-
-def _manifest(out):
-    return json.loads((out / "_manifest.json").read_text())
-
-
-def _part_hashes(out):
-    files = sorted(p for p in out.rglob("*.parquet") if "_work" not in p.parts)
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
-
 
 KILLED_JOB = """
 import sys, time
@@ -97,12 +54,12 @@ def test_kill_9_then_resume_gives_byte_identical_output(assigner_path, inputs, s
     job = subprocess.Popen([sys.executable, str(script), *args, str(out), str(end)])
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # kill once a few chunks are done
-        if (out / "_manifest.json").exists() and len(_manifest(out).get("chunks", {})) >= 3:
+        if (out / "_manifest.json").exists() and len(manifest_in(out).get("chunks", {})) >= 3:
             break
         time.sleep(0.02)
     os.kill(job.pid, signal.SIGKILL)
     job.wait()
-    finished = len(_manifest(out)["chunks"])
+    finished = len(manifest_in(out)["chunks"])
     assert 3 <= finished < 12, "the job was not killed half way"
     with pytest.raises(ValueError, match="unfinished \\(interrupted\\?\\): pass resume=True"):
         score_files(assigner_path, **inputs, out=out, chunk_customers=100, observation_end=end)
@@ -110,11 +67,11 @@ def test_kill_9_then_resume_gives_byte_identical_output(assigner_path, inputs, s
     resumed = score_files(assigner_path, **inputs, out=out, chunk_customers=100,
                           observation_end=end, resume=True)  # fmt: skip
     clean = tmp_path / "clean"
-    manifest = _manifest(out)
+    manifest = manifest_in(out)
     score_files(assigner_path, **inputs, out=clean, chunk_customers=100, observation_end=end,
                 scored_at=manifest["plan"]["scored_at"])  # fmt: skip
     assert resumed.resumed_chunks == finished and resumed.scored == N_SUBSET
-    assert _part_hashes(out) == _part_hashes(clean)
+    assert part_hashes(out) == part_hashes(clean)
     assert not (out / "_work").exists()
 
     # rerunning the finished job is a no-op
@@ -219,20 +176,20 @@ def test_a_chunk_without_its_customers_is_never_finished(persona_model, inputs, 
     shutil.rmtree(out / "_work" / "chunk-00005")
     resumed = score_files(persona_model, **inputs, out=out, resume=True, **settings)
     assert resumed.scored == N_SUBSET and resumed.resumed_chunks == 2
-    assert _part_hashes(out) == _part_hashes(tmp_path / "clean")
+    assert part_hashes(out) == part_hashes(tmp_path / "clean")
 
     # a chunk recorded without its customers (what the empty spill gave) is scored again
     out = tmp_path / "recorded"
     _interrupted(persona_model, inputs, out, after=3, **settings)
-    manifest = _manifest(out)
+    manifest = manifest_in(out)
     empty = pq.read_table(out / "part-00001.parquet").slice(0, 0)
     pq.write_table(empty, out / "part-00001.parquet")
     manifest["chunks"]["1"] |= {"scored": 0, "rejected": 0,
-                                "sha256": _part_hashes(out)["part-00001.parquet"]}  # fmt: skip
+                                "sha256": part_hashes(out)["part-00001.parquet"]}  # fmt: skip
     (out / "_manifest.json").write_text(json.dumps(manifest))
     resumed = score_files(persona_model, **inputs, out=out, resume=True, **settings)
     assert resumed.scored == N_SUBSET and resumed.resumed_chunks == 2
-    assert _part_hashes(out) == _part_hashes(tmp_path / "clean")
+    assert part_hashes(out) == part_hashes(tmp_path / "clean")
 
     # a spill file gone while the job runs: the chunk is refused, named, and not recorded
     out = tmp_path / "gone"
@@ -250,10 +207,10 @@ def test_a_chunk_without_its_customers_is_never_finished(persona_model, inputs, 
             score_files(persona_model, **inputs, out=out, **settings)
     finally:
         persona.scoring._files._partition = partition
-    assert "3" not in _manifest(out)["chunks"]
+    assert "3" not in manifest_in(out)["chunks"]
     resumed = score_files(persona_model, **inputs, out=out, resume=True, **settings)
     assert resumed.scored == N_SUBSET
-    assert _part_hashes(out) == _part_hashes(tmp_path / "clean")
+    assert part_hashes(out) == part_hashes(tmp_path / "clean")
 
 
 def test_out_is_never_the_inputs_folder_nor_other_files(persona_model, inputs, assigner_path,

@@ -10,42 +10,11 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from helpers_scoring import scores_in
 
 from persona import InputError, score_files
 from persona.contract import ReadOptions
 from persona.scoring._inputs import _batches, _check_columns, _id_kind, _ids_of, _source, _with_ids
-
-N_SUBSET = 1_200  # customers of the session base scored in most tests
-
-
-@pytest.fixture(scope="module")
-def subset(customers):
-    """A slice of the session base, with the model's window end."""
-    ids = np.sort(customers.events["customer_id"].unique())[:N_SUBSET]
-    tables = {
-        name: table[table["customer_id"].isin(ids)].reset_index(drop=True)
-        for name, table in (("events", customers.events), ("survey", customers.survey),
-                            ("emotions", customers.emotions))
-    }  # fmt: skip
-    return tables, customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
-def inputs(subset, tmp_path_factory):
-    """The subset as Parquet files, events sorted by time (as logs arrive)."""
-    tables, _ = subset
-    folder = tmp_path_factory.mktemp("inputs")
-    paths = {}
-    for name, table in tables.items():
-        if name == "events":
-            table = table.sort_values("timestamp", kind="stable")
-        paths[name] = folder / f"{name}.parquet"
-        table.to_parquet(paths[name])
-    return paths
-
-
-def _scores(out):
-    return pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
 
 
 def test_a_partitioned_parquet_folder_reads_like_one_file(persona_model, inputs, subset, tmp_path):
@@ -58,9 +27,9 @@ def test_a_partitioned_parquet_folder_reads_like_one_file(persona_model, inputs,
     tabs = tmp_path / "events.tsv.gz"  # and a tab-separated, compressed file
     events.drop(columns="month").to_csv(tabs, sep="\t", index=False)
     score_files(persona_model, events=tabs, out=tmp_path / "tsv", observation_end=end)
-    c = _scores(tmp_path / "tsv")
+    c = scores_in(tmp_path / "tsv")
     score_files(persona_model, events=inputs["events"], out=tmp_path / "file", observation_end=end)
-    a, b = _scores(tmp_path / "folder"), _scores(tmp_path / "file")
+    a, b = scores_in(tmp_path / "folder"), scores_in(tmp_path / "file")
     columns = [c for c in a.columns if c.startswith("probability_")]
     assert np.array_equal(a[columns].to_numpy(), b[columns].to_numpy())
     assert np.array_equal(c[columns].to_numpy(), b[columns].to_numpy())

@@ -5,43 +5,11 @@ what resume trusts of the spill files."""
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pytest
+from helpers_scoring import scores_in
 
 from persona import score_files
 from persona.scoring._inputs import _source
 from persona.scoring._partition import _partition, _spill_path, _spills_intact
-
-N_SUBSET = 1_200  # customers of the session base scored in most tests
-
-
-@pytest.fixture(scope="module")
-def subset(customers):
-    """A slice of the session base, with the model's window end."""
-    ids = np.sort(customers.events["customer_id"].unique())[:N_SUBSET]
-    tables = {
-        name: table[table["customer_id"].isin(ids)].reset_index(drop=True)
-        for name, table in (("events", customers.events), ("survey", customers.survey),
-                            ("emotions", customers.emotions))
-    }  # fmt: skip
-    return tables, customers.events["timestamp"].max()
-
-
-@pytest.fixture(scope="module")
-def inputs(subset, tmp_path_factory):
-    """The subset as Parquet files, events sorted by time (as logs arrive)."""
-    tables, _ = subset
-    folder = tmp_path_factory.mktemp("inputs")
-    paths = {}
-    for name, table in tables.items():
-        if name == "events":
-            table = table.sort_values("timestamp", kind="stable")
-        paths[name] = folder / f"{name}.parquet"
-        table.to_parquet(paths[name])
-    return paths
-
-
-def _scores(out):
-    return pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
 
 
 def test_files_whose_categories_differ_are_read_together(persona_model, inputs, subset, tmp_path):
@@ -57,7 +25,7 @@ def test_files_whose_categories_differ_are_read_together(persona_model, inputs, 
     score_files(persona_model, events=folder, out=tmp_path / "out", observation_end=end,
                 chunk_customers=300)  # fmt: skip
     expected = persona_model.predict_proba(events=events, observation_end=end)
-    scores = _scores(tmp_path / "out")
+    scores = scores_in(tmp_path / "out")
     columns = [c for c in scores.columns if c.startswith("probability_")]
     assert np.array_equal(scores[columns].to_numpy(), expected.to_numpy())
 

@@ -7,32 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_scoring import manifest_in, scores_in
 
 from persona import InputError, score_files
 from persona.scoring._inputs import _source
 from persona.scoring._plan import _plan, _planned_customers
-
-N_SUBSET = 1_200  # customers of the session base scored in most tests
-
-
-@pytest.fixture(scope="module")
-def subset(customers):
-    """A slice of the session base, with the model's window end."""
-    ids = np.sort(customers.events["customer_id"].unique())[:N_SUBSET]
-    tables = {
-        name: table[table["customer_id"].isin(ids)].reset_index(drop=True)
-        for name, table in (("events", customers.events), ("survey", customers.survey),
-                            ("emotions", customers.emotions))
-    }  # fmt: skip
-    return tables, customers.events["timestamp"].max()
-
-
-def _scores(out):
-    return pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
-
-
-def _manifest(out):
-    return json.loads((out / "_manifest.json").read_text())
 
 
 def test_the_window_end_from_parquet_statistics_equals_the_one_read(persona_model, subset,
@@ -57,8 +36,8 @@ def test_the_window_end_from_parquet_statistics_equals_the_one_read(persona_mode
     for name, path in (("stats", with_stats), ("read", without)):
         score_files(persona_model, events=path, survey=survey, out=tmp_path / name,
                     chunk_customers=500, scored_at="2026-11-23T02:00:00Z")  # fmt: skip
-        assert _manifest(tmp_path / name)["plan"]["observation_end"] == str(latest)
-    pd.testing.assert_frame_equal(_scores(tmp_path / "stats"), _scores(tmp_path / "read"))
+        assert manifest_in(tmp_path / name)["plan"]["observation_end"] == str(latest)
+    pd.testing.assert_frame_equal(scores_in(tmp_path / "stats"), scores_in(tmp_path / "read"))
     zoned = tmp_path / "zoned.parquet"
     events.assign(timestamp=events["timestamp"].dt.tz_localize("UTC")).to_parquet(zoned)
     assert _latest_in_statistics(ds.dataset(zoned)) is None  # zones: read and parsed
@@ -81,13 +60,13 @@ def test_ids_of_any_range_are_each_scored_once(persona_model, subset, tmp_path):
     )
     score_files(persona_model, **moved, out=tmp_path / "moved", chunk_customers=300,
                 observation_end=end, scored_at="2026-11-23T02:00:00Z")  # fmt: skip
-    scores = _scores(tmp_path / "moved")
+    scores = scores_in(tmp_path / "moved")
     assert scores["customer_id"].tolist() == sorted([*remap.values(), only_survey])
-    assert _manifest(tmp_path / "moved")["plan"]["customers"] == len(ids) + 1
+    assert manifest_in(tmp_path / "moved")["plan"]["customers"] == len(ids) + 1
     scores = scores[scores["customer_id"] != only_survey]
     score_files(persona_model, **tables, out=tmp_path / "plain", chunk_customers=300,
                 observation_end=end, scored_at="2026-11-23T02:00:00Z")  # fmt: skip
-    plain = _scores(tmp_path / "plain").set_index("customer_id")
+    plain = scores_in(tmp_path / "plain").set_index("customer_id")
     back = scores.assign(customer_id=scores["customer_id"].map({v: k for k, v in remap.items()}))
     columns = [c for c in plain.columns if c.startswith("probability_")]
     back = back.set_index("customer_id").loc[plain.index, columns]

@@ -53,11 +53,6 @@ def spark():
 
 
 @pytest.fixture(scope="module")
-def assigner_path(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
-
-
-@pytest.fixture(scope="module")
 def assigner(assigner_path):
     return persona.load_assigner(assigner_path)
 

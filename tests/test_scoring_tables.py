@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from helpers_scoring import base_slice
 
 import persona
 from persona.errors import ConfigError, InputError
@@ -20,13 +21,7 @@ SCORED_AT = "2026-11-23T03:00:00+01:00"  # stamped in UTC: 02:00
 def few(customers):
     """40 whole customers of the session base (some answered the survey), and the model's
     window end."""
-    ids = np.sort(customers.events["customer_id"].unique())[:40]
-    tables = {
-        name: table[table["customer_id"].isin(ids)].reset_index(drop=True)
-        for name, table in (("events", customers.events), ("survey", customers.survey),
-                            ("emotions", customers.emotions))
-    }  # fmt: skip
-    return tables, customers.events["timestamp"].max()
+    return base_slice(customers, 40)
 
 
 def _record(tables, customer, end):

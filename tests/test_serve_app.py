@@ -11,6 +11,7 @@ pytest.importorskip("fastapi")
 schemathesis = pytest.importorskip("schemathesis")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from helpers_serve import FEATURES, TOKEN  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import (  # noqa: E402
@@ -22,43 +23,9 @@ from schemathesis.checks import (  # noqa: E402
 
 from persona.serve import ServeSettings, create_app  # noqa: E402
 
-TOKEN = "s3cret-token"
 
-
-@pytest.fixture(scope="module")
-def artifact(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
-
-
-@pytest.fixture(scope="module")
-def app(artifact):
-    return create_app(artifact, ServeSettings(reload_token=TOKEN))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    with TestClient(app) as client:  # runs the lifespan: the artifact is loaded
-        yield client
-
-
-@pytest.fixture(scope="module")
-def raw_record(customers):
-    customer = customers.survey["customer_id"].iloc[0]
-    events = customers.events[customers.events["customer_id"] == customer].drop(
-        columns="customer_id"
-    )
-    events["timestamp"] = events["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    rows = [{k: v for k, v in row.items() if v == v} for row in events.to_dict("records")]
-    survey = customers.survey[customers.survey["customer_id"] == customer].iloc[0]
-    answers = {k: (None if v != v else float(v)) for k, v in survey.drop("customer_id").items()}
-    return {"customer_id": int(customer), "events": rows, "survey": answers}
-
-
-FEATURES = {"customer_id": "c-42", "features": {"behaviour__share_channel_app": 0.7}}
-
-
-def test_health_and_readiness_before_and_after_loading(artifact):
-    app = create_app(artifact)
+def test_health_and_readiness_before_and_after_loading(assigner_path):
+    app = create_app(assigner_path)
     outside = TestClient(app)  # no lifespan yet: nothing loaded
     assert outside.get("/healthz").json()["status"] == "alive"
     assert outside.get("/readyz").status_code == 503
@@ -75,9 +42,9 @@ def test_a_worker_that_requires_the_artifact_does_not_start_without_it(tmp_path)
             pass
 
 
-def test_one_json_log_line_per_request_without_customer_data(client, caplog, raw_record):
+def test_one_json_log_line_per_request_without_customer_data(serve_client, caplog, raw_record):
     caplog.set_level(logging.INFO, logger="persona.serve._app")
-    client.post("/v1/assign/batch", json={"records": [raw_record, FEATURES]})
+    serve_client.post("/v1/assign/batch", json={"records": [raw_record, FEATURES]})
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "persona.serve._app"]
     assert len(lines) == 1
     line = lines[0]
@@ -85,13 +52,14 @@ def test_one_json_log_line_per_request_without_customer_data(client, caplog, raw
     assert (line["path"], line["status"], line["records"]) == ("/v1/assign/batch", 200, 2)
     assert "c-42" not in caplog.text and str(raw_record["customer_id"]) not in caplog.text
     caplog.clear()
-    assert client.get("/v1/customers/c-42").status_code == 404
+    assert serve_client.get("/v1/customers/c-42").status_code == 404
     assert "c-42" not in caplog.text and '"path": "<other>"' in caplog.text
 
 
 @pytest.fixture(scope="module")
-def api_schema(app, client):  # client: the artifact is loaded while schemathesis calls
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+def api_schema(serve_app, serve_client):
+    # serve_client: the artifact is loaded while schemathesis calls
+    return schemathesis.openapi.from_asgi("/openapi.json", serve_app)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -127,15 +95,15 @@ def test_the_api_keeps_its_schema(api_schema, mode):
         conforms()
 
 
-def test_the_reload_token_comes_from_the_settings_else_the_environment(artifact, monkeypatch):
+def test_the_reload_token_comes_from_the_settings_else_the_environment(assigner_path, monkeypatch):
     monkeypatch.setenv("PERSONA_RELOAD_TOKEN", "from-the-environment")
     theirs = {"Authorization": "Bearer from-the-environment"}
-    with TestClient(create_app(artifact)) as client:
+    with TestClient(create_app(assigner_path)) as client:
         reloaded = client.post("/admin/reload", headers=theirs)
         assert reloaded.status_code == 200 and reloaded.json()["status"] == "reloaded"
-    with TestClient(create_app(artifact, ServeSettings(reload_token=TOKEN))) as client:
+    with TestClient(create_app(assigner_path, ServeSettings(reload_token=TOKEN))) as client:
         assert client.post("/admin/reload", headers=theirs).status_code == 403
-    with TestClient(create_app(artifact, ServeSettings(reload_token=""))) as client:
+    with TestClient(create_app(assigner_path, ServeSettings(reload_token=""))) as client:
         off = client.post("/admin/reload", headers=theirs)  # empty: off, whatever the variable
         assert off.status_code == 404
         assert off.json()["detail"] == "reload over HTTP is off: set PERSONA_RELOAD_TOKEN"

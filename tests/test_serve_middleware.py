@@ -4,33 +4,21 @@ the input, and every answer in ASCII JSON."""
 
 import asyncio
 import json
-import shutil
 
 import pytest
 
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from helpers_serve import served_with  # noqa: E402
 
-from persona.serve import ServeSettings, create_app  # noqa: E402
+from persona.serve import ServeSettings  # noqa: E402
 from persona.serve._middleware import BodyLimit, JSONAnswer, validation_failed  # noqa: E402
 
-TOKEN = "s3cret-token"
 
-
-@pytest.fixture(scope="module")
-def artifact(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
-
-
-def _served_with(artifact, tmp_path, **settings):
-    folder = shutil.copytree(artifact, tmp_path / "assigner")
-    return folder, create_app(folder, ServeSettings(reload_token=TOKEN, **settings))
-
-
-def test_limits(artifact, tmp_path):
-    _, app = _served_with(
-        artifact, tmp_path, max_body_bytes=2_000, max_batch_records=2, max_touchpoints=2
+def test_limits(assigner_path, tmp_path):
+    _, app = served_with(
+        assigner_path, tmp_path, max_body_bytes=2_000, max_batch_records=2, max_touchpoints=2
     )
     with TestClient(app) as client:
         big = {"customer_id": 1, "features": {f"f{i}": 0.5 for i in range(200)}}

@@ -13,42 +13,24 @@ from persona.contract import EMOTIONS, REQUIRED_COLUMNS  # noqa: E402
 from persona.serve import ServeSettings, create_app  # noqa: E402
 from persona.serve._models import reading_model, request_models, touchpoint_model  # noqa: E402
 
-TOKEN = "s3cret-token"
 
-
-@pytest.fixture(scope="module")
-def artifact(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
-
-
-@pytest.fixture(scope="module")
-def app(artifact):
-    return create_app(artifact, ServeSettings(reload_token=TOKEN))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    with TestClient(app) as client:  # runs the lifespan: the artifact is loaded
-        yield client
-
-
-def test_schema_violations_are_422_with_the_field_path(client):
+def test_schema_violations_are_422_with_the_field_path(serve_client):
     missing = {"customer_id": 1, "events": [{"channel": "app", "event_type": "view"}]}
-    detail = client.post("/v1/assign", json=missing).json()["detail"]
+    detail = serve_client.post("/v1/assign", json=missing).json()["detail"]
     assert detail[0]["loc"] == ["body", "events", 0, "timestamp"]
-    unknown = client.post("/v1/assign", json={"customer_id": 1, "segment": "x"})
+    unknown = serve_client.post("/v1/assign", json={"customer_id": 1, "segment": "x"})
     assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "segment"]
     text_number = {"customer_id": 1, "features": {"behaviour__touchpoints": "3"}}
-    response = client.post("/v1/assign", json=text_number)
+    response = serve_client.post("/v1/assign", json=text_number)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][:3] == ["body", "features", "behaviour__touchpoints"]
-    assert client.post("/v1/assign", json={"customer_id": True}).status_code == 422
+    assert serve_client.post("/v1/assign", json={"customer_id": True}).status_code == 422
 
 
-def test_extra_touchpoint_columns_pass_through(client):
+def test_extra_touchpoint_columns_pass_through(serve_client):
     event = {"timestamp": "2025-10-01T10:00:00", "channel": "web", "event_type": "product_view",
              "campaign": "autumn"}  # fmt: skip
-    response = client.post("/v1/assign", json={"customer_id": 1, "events": [event]})
+    response = serve_client.post("/v1/assign", json={"customer_id": 1, "events": [event]})
     assert response.status_code == 200, response.text
 
 
@@ -61,7 +43,7 @@ def test_the_request_models_follow_the_contract():
     assert with_store.model_json_schema()["required"][-1] == "store"
 
 
-def test_a_ninth_emotion_in_the_contract_is_accepted_not_a_422(artifact, monkeypatch):
+def test_a_ninth_emotion_in_the_contract_is_accepted_not_a_422(assigner_path, monkeypatch):
     nine = (*EMOTIONS, "awe")
     assert reading_model(100, emotions=nine).model_validate({"awe": 0.4}).awe == 0.4
     with pytest.raises(ValueError, match="awe"):  # the eight of today refuse it
@@ -71,7 +53,7 @@ def test_a_ninth_emotion_in_the_contract_is_accepted_not_a_422(artifact, monkeyp
 
     monkeypatch.setattr(persona.serve._models, "EMOTIONS", nine)  # the contract, grown
     record = {"customer_id": 1, "emotions": [{"valence": 0.3, "awe": 0.4}]}
-    with TestClient(create_app(artifact)) as client:
+    with TestClient(create_app(assigner_path)) as client:
         reading = client.get("/openapi.json").json()["components"]["schemas"]["Reading"]
         assert list(reading["properties"])[-3:] == ["awe", "text", "language"]
         response = client.post("/v1/assign", json=record)

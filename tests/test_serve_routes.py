@@ -4,70 +4,33 @@ are 422s naming table, column and fix, a bug a 500, /admin/reload wants its toke
 how a body is read."""
 
 import json
-import shutil
 
 import pytest
 
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from helpers_serve import FEATURES, served_with  # noqa: E402
 
-from persona.serve import ServeSettings, create_app  # noqa: E402
-
-TOKEN = "s3cret-token"
-
-
-@pytest.fixture(scope="module")
-def artifact(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
+from persona.serve import create_app  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def app(artifact):
-    return create_app(artifact, ServeSettings(reload_token=TOKEN))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    with TestClient(app) as client:  # runs the lifespan: the artifact is loaded
-        yield client
-
-
-@pytest.fixture(scope="module")
-def raw_record(customers):
-    customer = customers.survey["customer_id"].iloc[0]
-    events = customers.events[customers.events["customer_id"] == customer].drop(
-        columns="customer_id"
-    )
-    events["timestamp"] = events["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    rows = [{k: v for k, v in row.items() if v == v} for row in events.to_dict("records")]
-    survey = customers.survey[customers.survey["customer_id"] == customer].iloc[0]
-    answers = {k: (None if v != v else float(v)) for k, v in survey.drop("customer_id").items()}
-    return {"customer_id": int(customer), "events": rows, "survey": answers}
-
-
-FEATURES = {"customer_id": "c-42", "features": {"behaviour__share_channel_app": 0.7}}
-
-
-def _served_with(artifact, tmp_path, **settings):
-    folder = shutil.copytree(artifact, tmp_path / "assigner")
-    return folder, create_app(folder, ServeSettings(reload_token=TOKEN, **settings))
-
-
-def test_assign_features_and_raw_record_as_the_library_does(client, persona_model, raw_record):
+def test_assign_features_and_raw_record_as_the_library_does(
+    serve_client, persona_model, raw_record
+):
     import persona
 
     for record in (FEATURES, raw_record):
-        response = client.post("/v1/assign", json=record)
+        response = serve_client.post("/v1/assign", json=record)
         assert response.status_code == 200, response.text
         expected = json.loads(json.dumps(persona.assign_persona(record, persona_model).to_dict()))
         assert response.json() == expected
         assert response.json()["model_version"] == persona_model.model_version_
 
 
-def test_batch_keeps_order_and_carries_the_version(client, persona_model, raw_record):
+def test_batch_keeps_order_and_carries_the_version(serve_client, persona_model, raw_record):
     records = [raw_record, FEATURES, {"customer_id": 3}]
-    response = client.post("/v1/assign/batch", json={"records": records})
+    response = serve_client.post("/v1/assign/batch", json={"records": records})
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["model_version"] == persona_model.model_version_
@@ -76,39 +39,39 @@ def test_batch_keeps_order_and_carries_the_version(client, persona_model, raw_re
     assert body["assignments"][2]["persona_id"] == -1  # no signal: unassigned
 
 
-def test_personas_and_model(client, persona_model):
-    personas = client.get("/v1/personas").json()
+def test_personas_and_model(serve_client, persona_model):
+    personas = serve_client.get("/v1/personas").json()
     assert [p["persona_id"] for p in personas["personas"]] == list(persona_model.persona_ids_)
     assert personas["personas"][0]["name"] == persona_model.personas_["name"].iloc[0]
     assert personas["personas"][0]["description"]
-    model = client.get("/v1/model").json()
+    model = serve_client.get("/v1/model").json()
     assert model["model_version"] == persona_model.model_version_
     assert model["manifest"]["format"] == "persona-assigner"
 
 
-def test_persona_input_errors_are_422_naming_table_column_and_fix(client):
+def test_persona_input_errors_are_422_naming_table_column_and_fix(serve_client):
     event = {"timestamp": "not a date", "channel": "web", "event_type": "product_view"}
-    response = client.post("/v1/assign", json={"customer_id": 1, "events": [event]})
+    response = serve_client.post("/v1/assign", json={"customer_id": 1, "events": [event]})
     assert response.status_code == 422
     item = response.json()["detail"][0]
     assert item["loc"] == ["body", "events", "timestamp"]
     assert (item["table"], item["column"]) == ("events", "timestamp")
     assert "cannot be parsed" in item["problem"] and "ISO 8601" in item["fix"]
     both = {"customer_id": 1, "features": {}, "survey": {"thr1": 3}}
-    batch = client.post("/v1/assign/batch", json={"records": [FEATURES, both]})
+    batch = serve_client.post("/v1/assign/batch", json={"records": [FEATURES, both]})
     assert batch.status_code == 422
     assert batch.json()["detail"][0]["loc"] == ["body", "records", 1]
     assert "both features" in batch.json()["detail"][0]["problem"]
 
 
-def test_a_warning_made_an_error_by_the_host_is_a_422_not_a_500(client):
+def test_a_warning_made_an_error_by_the_host_is_a_422_not_a_500(serve_client):
     # pytest turns warnings into errors: an event type outside the taxonomy warns.
     event = {"timestamp": "2025-10-01T10:00:00", "channel": "web", "event_type": "teleport"}
-    response = client.post("/v1/assign", json={"customer_id": 1, "events": [event]})
+    response = serve_client.post("/v1/assign", json={"customer_id": 1, "events": [event]})
     assert response.status_code == 422 and "'teleport'" in response.json()["detail"][0]["msg"]
 
 
-def test_a_bug_is_a_500_and_a_persona_error_a_422(artifact, monkeypatch):
+def test_a_bug_is_a_500_and_a_persona_error_a_422(assigner_path, monkeypatch):
     import persona.serve._routes
     from persona.errors import ConfigError
 
@@ -118,7 +81,7 @@ def test_a_bug_is_a_500_and_a_persona_error_a_422(artifact, monkeypatch):
 
         return assign
 
-    with TestClient(create_app(artifact), raise_server_exceptions=False) as client:
+    with TestClient(create_app(assigner_path), raise_server_exceptions=False) as client:
         monkeypatch.setattr(persona.serve._routes, "assign_persona", failing(TypeError("bug")))
         assert client.post("/v1/assign", json=FEATURES).status_code == 500
         refused = ConfigError("Got observation_end='x', but expected a time.")
@@ -128,11 +91,11 @@ def test_a_bug_is_a_500_and_a_persona_error_a_422(artifact, monkeypatch):
         assert response.json()["detail"][0]["type"] == "persona.invalid"
 
 
-def test_reload_needs_the_token(artifact, tmp_path, monkeypatch):
+def test_reload_needs_the_token(assigner_path, tmp_path, monkeypatch):
     monkeypatch.delenv("PERSONA_RELOAD_TOKEN", raising=False)
-    with TestClient(create_app(artifact)) as client:
+    with TestClient(create_app(assigner_path)) as client:
         assert client.post("/admin/reload").status_code == 404  # no token configured
-    _, app = _served_with(artifact, tmp_path)
+    _, app = served_with(assigner_path, tmp_path)
     with TestClient(app) as client:
         assert client.post("/admin/reload").status_code == 403
         wrong = {"Authorization": "Bearer nope"}
@@ -142,24 +105,26 @@ def test_reload_needs_the_token(artifact, tmp_path, monkeypatch):
 JSON = {"content-type": "application/json"}
 
 
-def test_a_body_that_is_not_json_is_a_422_at_its_position_or_a_400(client):
+def test_a_body_that_is_not_json_is_a_422_at_its_position_or_a_400(serve_client):
     cut = b'{"customer_id": 1, "features": {'
     for path, body in (("/v1/assign", cut), ("/v1/assign/batch", b'{"records": [' + cut)):
-        response = client.post(path, content=body, headers=JSON)
+        response = serve_client.post(path, content=body, headers=JSON)
         assert response.status_code == 422
         assert response.json()["detail"] == [
             {"loc": ["body", len(body)], "msg": "JSON decode error", "type": "json_invalid"}
         ]  # where the text ends, it is cut
-    latin = client.post("/v1/assign", content='{"customer_id": "café"}'.encode("latin-1"),
+    latin = serve_client.post("/v1/assign", content='{"customer_id": "café"}'.encode("latin-1"),
                         headers=JSON)  # fmt: skip
     assert latin.status_code == 400
     assert latin.json() == {"detail": "the request body cannot be read as JSON"}
 
 
-def test_a_large_body_is_answered_as_the_same_small_one(client, raw_record):
+def test_a_large_body_is_answered_as_the_same_small_one(serve_client, raw_record):
     small = json.dumps(raw_record)
     large = small.replace(", ", "," + " " * 2_000)  # whitespace: the same JSON, over 64 KiB
     assert len(large) > 64 * 1024
-    answers = [client.post("/v1/assign", content=body, headers=JSON) for body in (small, large)]
+    answers = [
+        serve_client.post("/v1/assign", content=body, headers=JSON) for body in (small, large)
+    ]
     assert answers[0].status_code == answers[1].status_code == 200
     assert answers[0].json() == answers[1].json()

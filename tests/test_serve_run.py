@@ -2,8 +2,6 @@
 SIGTERM, ``persona serve`` refuses a bad artifact before binding the port, several workers
 build their app from the settings run leaves them, and the log is one JSON line each."""
 
-import copy
-import dataclasses
 import json
 import logging
 import shutil
@@ -15,48 +13,10 @@ pytest.importorskip("fastapi")
 
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
+from helpers_serve import re_export  # noqa: E402
 
 from persona.serve import ServeSettings, run  # noqa: E402
 from persona.serve._run import _WORKER_CONFIG, _worker_app  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def artifact(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
-
-
-@pytest.fixture(scope="module")
-def raw_record(customers):
-    customer = customers.survey["customer_id"].iloc[0]
-    events = customers.events[customers.events["customer_id"] == customer].drop(
-        columns="customer_id"
-    )
-    events["timestamp"] = events["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    rows = [{k: v for k, v in row.items() if v == v} for row in events.to_dict("records")]
-    survey = customers.survey[customers.survey["customer_id"] == customer].iloc[0]
-    answers = {k: (None if v != v else float(v)) for k, v in survey.drop("customer_id").items()}
-    return {"customer_id": int(customer), "events": rows, "survey": answers}
-
-
-@pytest.fixture(scope="module")
-def second_export(persona_model, tmp_path_factory):
-    """Another model's artifact: the reference model with one fitted number moved."""
-    other = copy.deepcopy(persona_model)
-    pattern, fitted = next(iter(other.assigner_.models_.items()))
-    other.assigner_.models_[pattern] = dataclasses.replace(
-        fitted, intercept=fitted.intercept + 1e-3
-    )
-    other._publish()
-    assert other.model_version_ != persona_model.model_version_
-    return other.export_assigner(tmp_path_factory.mktemp("second")), other.model_version_
-
-
-def _re_export(folder, export):
-    """What exporting another model to the same folder does: its files, the manifest last."""
-    source, version = export
-    for name in ("assigner.json", "assigner.npz", "manifest.json"):
-        shutil.copyfile(source / name, folder / name)
-    return version
 
 
 def test_cli_refuses_a_bad_artifact_before_binding_the_port(tmp_path, capsys):
@@ -67,7 +27,7 @@ def test_cli_refuses_a_bad_artifact_before_binding_the_port(tmp_path, capsys):
 
 
 def test_a_real_server_drains_on_sigterm_and_reloads_on_sighup(
-    artifact, tmp_path, raw_record, second_export, persona_server
+    assigner_path, tmp_path, raw_record, second_export, persona_server
 ):
     """uvicorn started as a user starts it: SIGHUP swaps the artifact, SIGTERM lets the
     request in flight finish before the process exits."""
@@ -77,10 +37,10 @@ def test_a_real_server_drains_on_sigterm_and_reloads_on_sighup(
 
     import httpx
 
-    folder = shutil.copytree(artifact, tmp_path / "assigner")
+    folder = shutil.copytree(assigner_path, tmp_path / "assigner")
     server, base = persona_server(folder)
     before = httpx.get(f"{base}/v1/model").json()["model_version"]
-    v2 = _re_export(folder, second_export)
+    v2 = re_export(folder, second_export)
     server.send_signal(signal.SIGHUP)
     for _ in range(100):
         if httpx.get(f"{base}/v1/model").json()["model_version"] == v2:
@@ -125,9 +85,9 @@ def started(monkeypatch):
     logger.propagate = propagate
 
 
-def test_several_workers_build_their_app_from_the_settings_run_leaves(artifact, started):
+def test_several_workers_build_their_app_from_the_settings_run_leaves(assigner_path, started):
     settings = ServeSettings(max_body_bytes=300, max_batch_records=2, max_text_chars=50)
-    run(artifact, settings, host="0.0.0.0", port=9, workers=3, graceful_timeout=2.5)
+    run(assigner_path, settings, host="0.0.0.0", port=9, workers=3, graceful_timeout=2.5)
     ((app, options),) = started
     assert app == "persona.serve._run:_worker_app"
     assert options == {"factory": True, "workers": 3, "host": "0.0.0.0", "port": 9,
@@ -144,8 +104,8 @@ def test_several_workers_build_their_app_from_the_settings_run_leaves(artifact, 
     assert big.json() == {"detail": "the request body is larger than 300 bytes"}
 
 
-def test_one_worker_serves_the_app_itself_and_logs_bare_json_lines(artifact, started, capsys):
-    run(artifact, port=9, graceful_timeout=4.0)
+def test_one_worker_serves_the_app_itself_and_logs_bare_json_lines(assigner_path, started, capsys):
+    run(assigner_path, port=9, graceful_timeout=4.0)
     ((app, options),) = started
     assert isinstance(app, FastAPI) and "workers" not in options
     assert (options["port"], options["timeout_graceful_shutdown"]) == (9, 4.0)
@@ -154,6 +114,6 @@ def test_one_worker_serves_the_app_itself_and_logs_bare_json_lines(artifact, sta
     assert capsys.readouterr().err == line + "\n"  # one JSON object per line, nothing around it
     with warnings.catch_warnings():  # what clients sent is not a curated table: no warning
         warnings.simplefilter("error")
-        run(artifact, port=9)  # the filter is set as the service starts
+        run(assigner_path, port=9)  # the filter is set as the service starts
         warnings.warn("events: 1 event type(s) are not in the taxonomy and count as moment "
                       "'other'", UserWarning, stacklevel=1)  # fmt: skip

@@ -11,11 +11,6 @@ pytest.importorskip("fastapi")
 from persona.serve import ServeSettings  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def artifact(persona_model, tmp_path_factory):
-    return persona_model.export_assigner(tmp_path_factory.mktemp("assigner"))
-
-
 def _stand_in_for_run(monkeypatch) -> dict:
     """What ``persona serve`` hands persona.serve.run, recorded instead of serving.
 
@@ -42,11 +37,11 @@ def _stand_in_for_run(monkeypatch) -> dict:
     return started
 
 
-def test_cli_passes_every_limit_to_the_service(artifact, monkeypatch):
+def test_cli_passes_every_limit_to_the_service(assigner_path, monkeypatch):
     from persona.cli import main
 
     started = _stand_in_for_run(monkeypatch)
-    argv = ["serve", "--assigner", str(artifact), "--max-text-chars", "500", "--max-fields",
+    argv = ["serve", "--assigner", str(assigner_path), "--max-text-chars", "500", "--max-fields",
             "40", "--body-timeout", "2.5", "--max-touchpoints", "7", "--port", "9"]  # fmt: skip
     assert main(argv) == 0
     settings = started["settings"]
@@ -62,11 +57,11 @@ def test_cli_refuses_a_limit_that_is_not_positive(capsys):
     assert "expected a positive number of seconds, got 0" in capsys.readouterr().err
 
 
-def test_the_defaults_are_the_commands_and_the_settings_are_frozen(artifact, monkeypatch):
+def test_the_defaults_are_the_commands_and_the_settings_are_frozen(assigner_path, monkeypatch):
     from persona.cli import main
 
     started = _stand_in_for_run(monkeypatch)
-    assert main(["serve", "--assigner", str(artifact)]) == 0
+    assert main(["serve", "--assigner", str(assigner_path)]) == 0
     assert started["settings"] == ServeSettings()  # no flag: the library's defaults
     assert (started["host"], started["port"], started["workers"]) == ("127.0.0.1", 8000, 1)
     with pytest.raises(dataclasses.FrozenInstanceError):
