@@ -104,3 +104,14 @@ def test_every_error_persona_raises_on_purpose_is_one_family():
     for error in (ArtifactError, ConfigError, InputError):
         assert issubclass(error, PersonaError) and issubclass(error, ValueError)
     assert issubclass(ConfigError, TypeError)  # a wrong type caught as TypeError still is
+
+
+def test_every_package_exports_what_its_all_says():
+    import importlib
+
+    for name in ("contract", "features", "datasets", "assignment", "discovery", "profiling",
+                 "report", "drift", "scoring", "serve"):  # fmt: skip
+        package = importlib.import_module(f"persona.{name}")
+        missing = [n for n in package.__all__ if not hasattr(package, n)]
+        assert not missing, (name, missing)
+        assert len(set(package.__all__)) == len(package.__all__), name

@@ -20,7 +20,7 @@ import platform
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +31,10 @@ from persona.assignment._questions import GoldenQuestions
 from persona.errors import ArtifactError, ConfigError
 from persona.features.builder import FeatureBuilder
 
+if TYPE_CHECKING:  # pragma: no cover
+    from persona.model import PersonaModel
+
+
 __all__ = ["export_assigner", "load_assigner"]
 
 ARTIFACT_FORMAT = "persona-assigner"
@@ -38,7 +42,7 @@ ARTIFACT_VERSION = 1
 _ARTIFACT_FILES = ("assigner.json", "assigner.npz")
 
 
-def export_assigner(model: Any, path: str | os.PathLike) -> Path:
+def export_assigner(model: PersonaModel, path: str | os.PathLike) -> Path:
     """Write the portable assigner of a fitted PersonaModel to the folder ``path``.
 
     ``assigner.json`` (feature definitions and scaling, the assigner's

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,11 @@ from persona.assignment._portable import AssignmentParts, assignment_parts
 from persona.assignment._reasons import reason, top_reasons
 from persona.assignment._record import checked_fields, row_of
 from persona.assignment._score import score_row
+
+if TYPE_CHECKING:  # pragma: no cover
+    from persona.assignment._portable import PortableAssigner
+    from persona.model import PersonaModel
+
 
 __all__ = ["Assignment", "assign_persona", "assign_personas"]
 
@@ -69,7 +74,12 @@ class Assignment:
         }
 
 
-def assign_persona(record: Mapping[str, Any], model: Any, *, top: int = 5) -> Assignment:
+def assign_persona(
+    record: Mapping[str, Any],
+    model: PersonaModel | PortableAssigner | AssignmentParts,
+    *,
+    top: int = 5,
+) -> Assignment:
     """The persona of one customer, with confidence and reasons.
 
     Parameters
@@ -120,7 +130,12 @@ def assign_persona(record: Mapping[str, Any], model: Any, *, top: int = 5) -> As
     )
 
 
-def assign_personas(records: Iterable[Mapping[str, Any]], model: Any, *, top: int = 5) -> list:
+def assign_personas(
+    records: Iterable[Mapping[str, Any]],
+    model: PersonaModel | PortableAssigner | AssignmentParts,
+    *,
+    top: int = 5,
+) -> list[Assignment]:
     """:func:`assign_persona` for each record, in order."""
     return [assign_persona(record, model, top=top) for record in records]
 

@@ -49,7 +49,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona._validate import is_whole
 from persona.contract import ReadOptions
@@ -70,6 +70,11 @@ from persona.scoring._inputs import _source
 from persona.scoring._partition import _partition, _spills_intact
 from persona.scoring._plan import _plan, _planned_customers
 from persona.scoring._tables import portable_assigner
+
+if TYPE_CHECKING:  # pragma: no cover
+    from persona.assignment import PortableAssigner
+    from persona.model import PersonaModel
+
 
 __all__ = ["ScoringSummary", "drift_of", "score_files"]
 
@@ -123,7 +128,7 @@ class ScoringSummary:
 
 
 def score_files(
-    model: Any,
+    model: PersonaModel | PortableAssigner | str | os.PathLike,
     *,
     events: Any = None,
     survey: Any = None,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,10 @@ from persona.contract import validate_inputs
 from persona.contract._schema import trusted
 from persona.errors import ConfigError, InputError
 from persona.features.builder import with_observation_end
+
+if TYPE_CHECKING:  # pragma: no cover
+    from persona.model import PersonaModel
+
 
 __all__ = ["portable_assigner", "score_tables"]
 
@@ -89,7 +93,7 @@ def portable_assigner(model: Any) -> Any:
 
 
 def score_tables(
-    model: Any,
+    model: PersonaModel | PortableAssigner | str | os.PathLike,
     *,
     events: pd.DataFrame | None = None,
     survey: pd.DataFrame | None = None,
