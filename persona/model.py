@@ -27,7 +27,13 @@ from persona import _training
 from persona._fitted import Discovery, Fitted
 from persona._parameters import check_builder, check_parameters
 from persona._progress import stage
-from persona.assignment import UNASSIGNED, Assigner, labels_from_proba, model_version
+from persona.assignment import (
+    UNASSIGNED,
+    Assigner,
+    labels_from_proba,
+    model_version,
+    public_ids,
+)
 from persona.assignment._explain import Counterfactual, ExplanationsMixin
 from persona.assignment._model import AssignmentMixin
 from persona.assignment._portable import build_parts
@@ -335,8 +341,7 @@ class PersonaModel(
         return _training.scoring_matrix(self, X, tables)
 
     def _public(self, labels: np.ndarray) -> np.ndarray:
-        ids = np.append(self.persona_ids_, UNASSIGNED)
-        return ids[np.where(labels == UNASSIGNED, len(ids) - 1, labels)]
+        return public_ids(labels, self.persona_ids_)
 
     def _proba_frame(self, proba: np.ndarray, index: pd.Index) -> pd.DataFrame:
         columns = pd.Index([*self.persona_ids_.tolist(), UNASSIGNED], name="persona_id")

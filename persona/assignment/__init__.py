@@ -28,6 +28,7 @@ from persona.assignment._assigner import (
     finite_features,
     labels_from_proba,
     model_version,
+    public_ids,
 )
 from persona.assignment._explain import Contributions, Counterfactual, contributions
 from persona.assignment._golden import select_golden_questions
@@ -56,6 +57,7 @@ __all__ = [
     "export_assigner",
     "finite_features",
     "labels_from_proba",
+    "public_ids",
     "load_assigner",
     "model_version",
     "select_golden_questions",

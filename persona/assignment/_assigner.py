@@ -66,6 +66,7 @@ __all__ = [
     "finite_features",
     "labels_from_proba",
     "model_version",
+    "public_ids",
 ]
 
 #: The persona id of a customer too far from every persona, or without usable signal.
@@ -403,3 +404,13 @@ def labels_from_proba(proba: np.ndarray) -> np.ndarray:
     """Persona index of each row of ``predict_proba`` output; the last column is unassigned."""
     best = np.argmax(proba, axis=1)
     return np.where(best == proba.shape[1] - 1, UNASSIGNED, best)
+
+
+def public_ids(labels: np.ndarray, persona_ids: np.ndarray) -> np.ndarray:
+    """The persona id of each internal persona index; ``UNASSIGNED`` stays itself.
+
+    >>> public_ids(np.array([0, -1, 1]), np.array([7, 3])).tolist()
+    [7, -1, 3]
+    """
+    ids = np.append(persona_ids, UNASSIGNED)
+    return ids[np.where(labels == UNASSIGNED, len(ids) - 1, labels)]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from persona.assignment import public_ids
 from persona.contract import MOMENTS
 from persona.errors import ConfigError
 from persona.report._pages import need_order
@@ -58,7 +59,7 @@ def map_coordinates(model: PersonaModel, max_points: int = _MAP_POINTS) -> pd.Da
     with a seeded UMAP; a sample keeps it quick on large bases.
     """
     values = model.fitted_.discovery.values
-    labels = model._public(model.fitted_.discovery_labels())
+    labels = public_ids(model.fitted_.discovery_labels(), model.persona_ids_)
     embedding = getattr(model.reducer_, "embedding_", None)
     if embedding is None or len(embedding) != len(values):
         from persona.assignment import column_medians
