@@ -115,7 +115,7 @@ def end(customers):
     return customers.events["timestamp"].max()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sample_ids(customers, persona_model):
     """A respondent with emotions, a behaviour-only customer, and some others."""
     respondent = set(customers.survey["customer_id"])
@@ -126,7 +126,7 @@ def sample_ids(customers, persona_model):
     return [full, thin, *ids[100:106]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def split(customers, persona_model):
     """Labelled respondents split 70 / 30 with a fixed seed: (train survey, test survey)."""
     labels = persona_model.labels_
@@ -140,7 +140,7 @@ def split(customers, persona_model):
     return train, test
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def behaviour(customers, persona_model):
     matrix = persona_model.features_.transform(
         events=customers.events, survey=customers.survey, emotions=customers.emotions
@@ -148,14 +148,14 @@ def behaviour(customers, persona_model):
     return matrix[[c for c in matrix.columns if c.startswith("behaviour__")]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def golden(customers, persona_model, split):
     return select_golden_questions(
         split[0], customers.instrument, persona_model.labels_, max_items=MAX_ITEMS
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def golden_behaviour(customers, persona_model, split, behaviour):
     return select_golden_questions(
         split[0],

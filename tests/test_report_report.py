@@ -244,9 +244,9 @@ def test_report_in_headless_chromium_reads_and_prints_a_card_a_page(
     assert _pages(pdf) == _pages(overview_pdf) + model.n_personas_
 
 
-def test_comments_are_off_by_default_and_never_saved(persona_model, customers, tmp_path):
+def test_comments_are_off_by_default_and_never_saved(report, persona_model, customers, tmp_path):
     quoted = re.compile(r"<ul class='voices'>(.*?)</ul>", re.DOTALL)
-    default = persona_model.report(tmp_path / "default").read_text()
+    default = report.read_text()  # the module's report, written with the default settings
     assert "What customers say" not in default and not quoted.search(default)
     page = persona_model.report(tmp_path / "quoted", comments=True).read_text()
     quotes = re.findall(r"<li>&ldquo;(.*?)&rdquo;</li>", page)
