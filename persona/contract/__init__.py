@@ -2,12 +2,15 @@
 
 The four tables (events, survey, emotions, demographics), their required
 columns, id rules, score ranges and emotions (:mod:`._schema`, with the shared
-checks in :mod:`._checks`); reading files (:mod:`._tables`); the survey's
-instrument (:mod:`._instrument`); and the journey's vocabulary, moments of
-truth, channels and the default event taxonomy (:mod:`._journey`).
+checks in :mod:`._checks` and timestamps in :mod:`._timestamps`); reading files
+(:mod:`._tables`); the survey's instrument (:mod:`._instrument`); and the
+journey's vocabulary, moments of truth, channels and the default event taxonomy
+(:mod:`._journey`).
 
-This is persona's lowest layer: it imports nothing of persona's but
-:mod:`persona.errors`, :mod:`persona._validate` and :mod:`persona._optional`.
+This is persona's lowest data layer: it imports only the base modules
+(:mod:`persona.errors`, :mod:`persona._validate`, :mod:`persona._optional`), and
+``Instrument.suggest`` calls the factor analysis of :mod:`persona.features` when
+it is used (the one upward import, named in ``tests/test_architecture.py``).
 """
 
 from persona.contract._instrument import Instrument, Item

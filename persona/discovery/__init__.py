@@ -1,5 +1,11 @@
 """Discovery: personas found in the feature matrix, and how much to trust them.
 
+- :mod:`._search`: which customers take part (in an order set by their features,
+  never their ids), and the search itself: latent need profiles with a survey,
+  else the reducer and the clusterer, then the refinement;
+- :mod:`._stability`: whether each persona comes back on resamples;
+- :mod:`._identity`: persona ids kept across refits, and names of the user's own
+  (``align_to``, ``rename``, ``assess_stability`` of the model);
 - :mod:`._reduce`: the embedding (UMAP), the clustering it is searched with
   (HDBSCAN), the structure test against null references, and the refinement
   of personas by the assigner;

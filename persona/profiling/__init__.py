@@ -3,6 +3,7 @@
 - :mod:`._profiles`: Cohen's d and Welch's t per trait, and where and when to
   reach each persona;
 - :mod:`._naming`: names, descriptions, tone and message;
+- :mod:`._table`: the persona table (size, confidence, distinctive needs, reach);
 - :mod:`._audit`: how much demographics alone would tell;
 - :mod:`._journey_map`: each persona's journey by moment of truth;
 - :mod:`._voices`: each persona's most typical comments.
