@@ -309,7 +309,7 @@ fastapi = pytest.importorskip("fastapi")
 def client(persona_model, tmp_path_factory):
     from fastapi.testclient import TestClient
 
-    from persona.serve._app import ServeSettings, create_app
+    from persona.serve import ServeSettings, create_app
 
     folder = persona_model.export_assigner(tmp_path_factory.mktemp("served"))
     app = create_app(folder, ServeSettings(max_text_chars=2_000))
@@ -369,7 +369,7 @@ def test_a_text_over_the_limit_is_a_422_naming_it(client):
 def test_the_model_endpoint_and_the_503_show_no_server_path(client, persona_model, tmp_path):
     from fastapi.testclient import TestClient
 
-    from persona.serve._app import create_app
+    from persona.serve import create_app
 
     body = client.get("/v1/model").json()
     assert "path" not in body and str(tmp_path.parent) not in json.dumps(body)
@@ -381,7 +381,7 @@ def test_the_model_endpoint_and_the_503_show_no_server_path(client, persona_mode
 def test_a_body_that_arrives_too_slowly_gets_a_408():
     from starlette.exceptions import HTTPException
 
-    from persona.serve._app import _BodyLimit
+    from persona.serve._middleware import BodyLimit as _BodyLimit
 
     async def app(scope, receive, send):
         await receive()

@@ -14,14 +14,12 @@ from persona.serve import ServeSettings  # noqa: E402
 def _stand_in_for_run(monkeypatch) -> dict:
     """What ``persona serve`` hands persona.serve.run, recorded instead of serving.
 
-    The CLI takes ``run`` from persona.serve (from persona.serve._app before the CLI's
-    arguments moved to persona._arguments): both stand in, and a server that starts all the
-    same fails the test rather than serving until it is killed.
+    The CLI takes ``run`` from persona.serve; a server that starts all the same fails the
+    test rather than serving until it is killed.
     """
     import uvicorn
 
     import persona.serve
-    import persona.serve._app
 
     started = {}
 
@@ -31,8 +29,7 @@ def _stand_in_for_run(monkeypatch) -> dict:
     def serve(*args, **kwargs):
         raise AssertionError("persona serve started a server: run was not stood in for")
 
-    for module in (persona.serve, persona.serve._app):
-        monkeypatch.setattr(module, "run", run)
+    monkeypatch.setattr(persona.serve, "run", run)
     monkeypatch.setattr(uvicorn, "run", serve)
     return started
 

@@ -45,7 +45,7 @@ def stability(
         raise ConfigError(f"Got n_boot={n_boot!r}, but expected a whole number >= 1.")
     if not 0 < sample_share < 1:
         raise ConfigError(f"Got sample_share={sample_share!r}, but expected a share in (0, 1).")
-    if careless is None:  # models saved before it was kept
+    if careless is None:  # nobody answered carelessly
         careless = np.zeros(len(values), dtype=bool)
     k = len(persona_ids)
     rng = check_random_state(seed)

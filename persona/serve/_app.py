@@ -49,17 +49,13 @@ from persona.serve._routes import (
     add_reload_route,
     document_bodies,
 )
-from persona.serve._run import run
 from persona.serve._settings import RELOAD_TOKEN_VARIABLE, ServeSettings
 from persona.serve._state import State, version
 
-__all__ = ["ServeSettings", "create_app", "run"]
+__all__ = ["create_app"]
 
 # The service's one log: a JSON line per request and per load or reload.
 logger = logging.getLogger(__name__)
-
-# persona.cli imports ServeSettings and run from here, and tests/test_hostile.py the body limit.
-_BodyLimit = BodyLimit
 
 
 def create_app(

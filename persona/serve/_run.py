@@ -16,6 +16,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from persona._optional import import_optional
+from persona.serve._app import create_app
 from persona.serve._settings import ServeSettings
 
 if TYPE_CHECKING:
@@ -43,9 +44,6 @@ def run(
     supervisor replaces the workers one by one on SIGHUP, and a worker that
     cannot verify the artifact does not start, so the old ones keep serving.
     """
-    # ._app imports this module (persona.cli takes run from there): its app waits until called.
-    from persona.serve._app import create_app
-
     uvicorn = import_optional("uvicorn", extra="serve", purpose="persona serve")
     settings = settings or ServeSettings()
     _configure_logs()
@@ -62,8 +60,6 @@ def run(
 
 
 def _worker_app() -> FastAPI:
-    from persona.serve._app import create_app
-
     config = json.loads(os.environ[_WORKER_CONFIG])
     _configure_logs()
     settings = ServeSettings(**config["settings"])
